@@ -1,0 +1,190 @@
+//! The `beeget` command line.
+
+use std::{io::Read, path::PathBuf, process::ExitCode};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::{
+    config::Config,
+    domain::user::Role,
+    services::{ServiceError, accounts, seed, synthetic},
+    startup, telemetry,
+};
+
+#[derive(Parser)]
+#[command(name = "beeget", version, about = "Beeget Fashion store backend")]
+struct Cli {
+    /// Configuration file; defaults to ./config.toml when present. BEEGET_* variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API (migrates, and seeds an empty database first).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the demo catalogue (idempotent: upsert by slug).
+    Seed {
+        /// Also add N deterministic synthetic products, for benchmarks.
+        #[arg(long, value_name = "N")]
+        synthetic: Option<usize>,
+    },
+    /// Print the OpenAPI document.
+    Openapi {
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (e.g. staff) with a verified email.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::User)]
+        role: RoleArg,
+        /// Read the password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    User,
+    Admin,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("beeget: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&config.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("beeget: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("beeget: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            let (_db, repos) = startup::open_database(&config).await?;
+            startup::prepare_first_run(&config, &repos).await?;
+            let app = startup::Application::bind(startup::state(config.clone(), repos)).await?;
+            let base = &config.server.base_path;
+            let host = config.server.addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
+            tracing::info!(port = app.port(), "listening");
+            println!(
+                "Beeget API on http://{host}:{}{base}/ — Swagger UI at http://{host}:{}{base}/docs",
+                app.port(),
+                app.port()
+            );
+            app.run_until(startup::shutdown_signal()).await?;
+            tracing::info!("stopped");
+        }
+        Command::Migrate => {
+            startup::open_database(&config).await?;
+            println!("migrations applied");
+        }
+        Command::Seed { synthetic: extra } => {
+            let (_db, repos) = startup::open_database(&config).await?;
+            let report = seed::load(&repos, &startup::seed_source(&config)).await?;
+            println!(
+                "seeded {} categories, {} collections, {} promotions, {} products, {} pages, {} images",
+                report.categories, report.collections, report.promotions, report.products, report.pages, report.images
+            );
+            if let Some(n) = extra {
+                let images = product_images(&config)?;
+                synthetic::load(&repos, n, &images, true).await?;
+                println!("added {n} synthetic products");
+            }
+        }
+        Command::Openapi { output } => {
+            let spec = startup::openapi_spec(config).await?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, format!("{spec}\n")).with_context(|| format!("writing {}", path.display()))?
+                }
+                None => println!("{spec}"),
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    name,
+                    role,
+                    password_stdin: _,
+                },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from stdin")?;
+            let password = password.lines().next().unwrap_or_default().to_owned();
+            let (_db, repos) = startup::open_database(&config).await?;
+            let role = match role {
+                RoleArg::User => Role::User,
+                RoleArg::Admin => Role::Admin,
+            };
+            let account = accounts::NewAccount {
+                email: &email,
+                name: &name,
+                password: &password,
+                role,
+            };
+            match accounts::create_account(&repos, account).await {
+                Ok(user) => println!("created {} {} ({})", user.role.as_str(), user.email, user.id),
+                Err(ServiceError::Invalid(errors)) => {
+                    let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                    anyhow::bail!("invalid account: {}", list.join("; "));
+                }
+                Err(ServiceError::Conflict(_)) => anyhow::bail!("an account with email {email} already exists"),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Image URLs of the seeded product pictures in the media folder, for synthetic products.
+fn product_images(config: &Config) -> anyhow::Result<Vec<String>> {
+    let dir = PathBuf::from(&config.media.dir).join("products");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    let prefix = format!("{}{}", config.server.base_path, config.media.url_prefix);
+    Ok(names.into_iter().map(|n| format!("{prefix}/products/{n}")).collect())
+}

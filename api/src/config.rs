@@ -1,0 +1,323 @@
+//! One typed configuration: embedded defaults, then `config.toml` (or `--config FILE`), then
+//! `BEEGET_<SECTION>__<KEY>` environment variables. Validated once at start-up.
+
+use std::{net::SocketAddr, path::Path};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::money::Currency;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    Test,
+    Production,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub env: Environment,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub store: StoreConfig,
+    pub log: LogConfig,
+    pub media: MediaConfig,
+    pub seed: SeedConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub addr: String,
+    /// Prefix the whole API is mounted under, e.g. `/api`; empty for the root.
+    pub base_path: String,
+    pub max_body_bytes: usize,
+    pub cors_origins: Vec<String>,
+    /// How long in-flight requests may run after a shutdown signal.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub connect_timeout_secs: u64,
+    pub acquire_timeout_secs: u64,
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    pub name: String,
+    pub currency: String,
+    pub frontend_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A `tracing` filter: `info`, or `beeget_api=debug,info`.
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MediaConfig {
+    /// Folder of uploaded and seeded images, served under `url_prefix`.
+    pub dir: String,
+    pub url_prefix: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeedConfig {
+    /// Folder holding the demo catalogue.
+    pub dir: String,
+    /// Whether `serve` loads the demo catalogue into an empty database.
+    pub on_empty_database: bool,
+    /// Where development demo account passwords are written (mode 0600).
+    pub demo_accounts_file: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            env: Environment::Development,
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            store: StoreConfig::default(),
+            log: LogConfig::default(),
+            media: MediaConfig::default(),
+            seed: SeedConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            base_path: String::new(),
+            max_body_bytes: 1024 * 1024,
+            cors_origins: vec!["http://localhost:5173".into()],
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://data/beeget.db?mode=rwc".into(),
+            max_connections: 16,
+            min_connections: 1,
+            connect_timeout_secs: 5,
+            acquire_timeout_secs: 5,
+            sqlite_busy_timeout_ms: 5000,
+        }
+    }
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            name: "Beeget Fashion".into(),
+            currency: "USD".into(),
+            frontend_url: "http://localhost:5173".into(),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: LogFormat::Pretty,
+        }
+    }
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            dir: "data/media".into(),
+            url_prefix: "/media".into(),
+        }
+    }
+}
+
+impl Default for SeedConfig {
+    fn default() -> Self {
+        Self {
+            dir: "seeds".into(),
+            on_empty_database: true,
+            demo_accounts_file: "data/demo-accounts.txt".into(),
+        }
+    }
+}
+
+/// A configuration problem, naming the key at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Loads defaults, then the file (required when given explicitly, optional otherwise), then env.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!("config file {} does not exist", path.display())));
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None => figment = figment.merge(Toml::file_exact("config.toml")),
+        }
+        Self::from_figment(figment.merge(beeget_env()))
+    }
+
+    /// Extracts and validates; also used by tests to build configs in memory.
+    pub fn from_figment(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Config = figment.extract().map_err(|e| ConfigError(describe_figment_error(e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
+        if self.server.addr.parse::<SocketAddr>().is_err() {
+            return fail("server.addr", "must be an IP address and port, e.g. 127.0.0.1:8080");
+        }
+        let base = &self.server.base_path;
+        if !base.is_empty() && (!base.starts_with('/') || base.ends_with('/') || base.contains("//")) {
+            return fail(
+                "server.base_path",
+                "must be empty or start with '/' and not end with '/'",
+            );
+        }
+        if self.server.max_body_bytes < 1024 {
+            return fail("server.max_body_bytes", "must be at least 1024");
+        }
+        if let Some(bad) = self
+            .server
+            .cors_origins
+            .iter()
+            .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+        {
+            return Err(ConfigError(format!(
+                "server.cors_origins: {bad:?} is not an http(s) origin"
+            )));
+        }
+        let url = &self.database.url;
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return fail("database.url", "must start with sqlite:, postgres:// or postgresql://");
+        }
+        if self.database.max_connections == 0 || self.database.min_connections > self.database.max_connections {
+            return fail(
+                "database.max_connections",
+                "must be at least 1 and not below database.min_connections",
+            );
+        }
+        if let Err(e) = Currency::parse("store.currency", &self.store.currency) {
+            return Err(ConfigError(e.to_string()));
+        }
+        if self.store.name.trim().is_empty() {
+            return fail("store.name", "must not be empty");
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            return fail(
+                "log.level",
+                "is not a valid filter such as 'info' or 'beeget_api=debug,info'",
+            );
+        }
+        if !self.media.url_prefix.starts_with('/') || self.media.url_prefix.ends_with('/') {
+            return fail("media.url_prefix", "must start with '/' and not end with '/'");
+        }
+        Ok(())
+    }
+
+    pub fn currency(&self) -> Currency {
+        Currency::parse("store.currency", &self.store.currency).expect("validated at load")
+    }
+}
+
+/// `BEEGET_SECTION__KEY` variables only; other `BEEGET_*` names (used by tests and tools) are ignored.
+fn beeget_env() -> Env {
+    Env::prefixed("BEEGET_")
+        .filter(|key| key.as_str().contains("__") || key.as_str().eq_ignore_ascii_case("env"))
+        .split("__")
+}
+
+fn describe_figment_error(error: figment::Error) -> String {
+    error
+        .into_iter()
+        .map(|e| {
+            let key = if e.path.is_empty() {
+                String::from("(root)")
+            } else {
+                e.path.join(".")
+            };
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| format!(" (from {})", m.name))
+                .unwrap_or_default();
+            format!("{key}: {}{source}", e.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use figment::providers::Serialized;
+
+    use super::*;
+
+    fn with(key: &str, value: impl Serialize) -> Result<Config, ConfigError> {
+        Config::from_figment(
+            Figment::from(Serialized::defaults(Config::default())).merge(Serialized::global(key, value)),
+        )
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let err = with("server.addr", "nonsense").unwrap_err().to_string();
+        assert!(err.contains("server.addr"), "{err}");
+        let err = with("store.currency", "dollars").unwrap_err().to_string();
+        assert!(err.contains("store.currency"), "{err}");
+        let err = with("log.format", "xml").unwrap_err().to_string();
+        assert!(err.contains("log.format"), "{err}");
+        let err = with("server.max_body_bytes", "lots").unwrap_err().to_string();
+        assert!(err.contains("server.max_body_bytes"), "{err}");
+        let err = with("database.url", "mysql://x").unwrap_err().to_string();
+        assert!(err.contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = with("server.adress", "127.0.0.1:1").unwrap_err().to_string();
+        assert!(err.contains("adress"), "{err}");
+    }
+}

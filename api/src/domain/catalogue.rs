@@ -1,0 +1,219 @@
+//! Catalogue records as the services see them, independent of how a backend stores them.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::money::Money;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Category {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub active: bool,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collection {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub active: bool,
+    pub position: i32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscountType {
+    Percent,
+    Fixed,
+}
+
+impl DiscountType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Percent => "percent",
+            Self::Fixed => "fixed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "percent" => Some(Self::Percent),
+            "fixed" => Some(Self::Fixed),
+            _ => None,
+        }
+    }
+}
+
+/// What a promotion applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromotionScope {
+    All,
+    Category(Uuid),
+    Collection(Uuid),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Promotion {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub active: bool,
+    pub position: i32,
+    pub discount_type: DiscountType,
+    /// Whole percent for `Percent`, minor units for `Fixed`.
+    pub discount_value: i64,
+    pub start_date: DateTime<Utc>,
+    pub end_date: DateTime<Utc>,
+    pub code: Option<String>,
+    pub scope: PromotionScope,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    pub id: Uuid,
+    pub sku: String,
+    pub size: String,
+    pub color: String,
+    /// Overrides the product price for this variant when set.
+    pub price: Option<Money>,
+    pub inventory_count: i32,
+}
+
+/// A product as a list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductSummary {
+    pub id: Uuid,
+    pub title: String,
+    pub slug: String,
+    pub price: Money,
+    pub sale_price: Option<Money>,
+    pub effective_price: Money,
+    pub image: Option<String>,
+    pub inventory_count: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A link from a product to a category or collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductLink {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A product with everything its page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductDetail {
+    pub id: Uuid,
+    pub title: String,
+    pub slug: String,
+    pub description: String,
+    pub images: Vec<String>,
+    pub price: Money,
+    pub sale_price: Option<Money>,
+    pub tags: Vec<String>,
+    pub variants: Vec<Variant>,
+    pub categories: Vec<ProductLink>,
+    pub collections: Vec<ProductLink>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ProductDetail {
+    pub fn inventory_count(&self) -> i64 {
+        self.variants.iter().map(|v| i64::from(v.inventory_count.max(0))).sum()
+    }
+}
+
+/// What a writer supplies to create or replace a product (matched by slug).
+#[derive(Debug, Clone)]
+pub struct NewProduct {
+    pub title: String,
+    pub slug: String,
+    pub description: String,
+    pub images: Vec<String>,
+    pub price: Money,
+    pub sale_price: Option<Money>,
+    pub tags: Vec<String>,
+    pub variants: Vec<NewVariant>,
+    pub category_ids: Vec<Uuid>,
+    pub collection_ids: Vec<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewVariant {
+    pub sku: String,
+    pub size: String,
+    pub color: String,
+    pub price: Option<Money>,
+    pub inventory_count: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmsPage {
+    pub id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub content_blocks: serde_json::Value,
+    pub published: bool,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Create-or-replace input for a category, matched by slug.
+#[derive(Debug, Clone)]
+pub struct NewCategory {
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub active: bool,
+    pub position: i32,
+}
+
+/// Create-or-replace input for a collection, matched by slug.
+#[derive(Debug, Clone)]
+pub struct NewCollection {
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub active: bool,
+    pub position: i32,
+}
+
+/// Create-or-replace input for a promotion, matched by slug.
+#[derive(Debug, Clone)]
+pub struct NewPromotion {
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub active: bool,
+    pub position: i32,
+    pub discount_type: DiscountType,
+    pub discount_value: i64,
+    pub start_date: DateTime<Utc>,
+    pub end_date: DateTime<Utc>,
+    pub code: Option<String>,
+    pub scope: PromotionScope,
+}
+
+/// Create-or-replace input for a CMS page, matched by slug.
+#[derive(Debug, Clone)]
+pub struct NewCmsPage {
+    pub slug: String,
+    pub title: String,
+    pub content_blocks: serde_json::Value,
+    pub published: bool,
+}

@@ -1,0 +1,29 @@
+//! Validated value types and pure catalogue rules. Nothing here knows about HTTP or storage.
+
+pub mod catalogue;
+pub mod category_tree;
+pub mod email;
+pub mod money;
+pub mod pagination;
+pub mod product_query;
+pub mod promotion;
+pub mod search;
+pub mod slug;
+pub mod user;
+
+/// A value that failed validation, with the field it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidField {
+    pub field: String,
+    pub message: String,
+}
+
+impl InvalidField {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}

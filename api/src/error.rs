@@ -1,0 +1,151 @@
+//! Every error leaves the API as `application/problem+json` (RFC 9457) with a stable `code`.
+
+use poem::http::StatusCode;
+use poem_openapi::{ApiResponse, Object, payload::Json};
+
+use crate::{domain::InvalidField, http::request_id, repos::RepoError};
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field that failed validation and why.
+#[derive(Object, Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field or parameter name as the client sent it (camelCase).
+    pub field: String,
+    pub message: String,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct Problem {
+    /// A URI naming the problem type.
+    #[oai(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    /// Stable machine-readable code, e.g. `validation_failed`.
+    pub code: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub detail: Option<String>,
+    #[oai(skip_serializing_if_is_empty, default)]
+    pub errors: Vec<FieldError>,
+    /// The request id, to quote when reporting a problem.
+    #[oai(skip_serializing_if_is_none)]
+    pub request_id: Option<String>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, detail: impl Into<Option<String>>) -> Self {
+        Self {
+            problem_type: format!("https://beeget.dev/problems/{}", code.replace('_', "-")),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            code: code.to_owned(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            request_id: request_id::current(),
+        }
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Renders as a plain response, for errors raised outside an OpenAPI operation.
+    pub fn into_response(self) -> poem::Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::json!({
+            "type": self.problem_type,
+            "title": self.title,
+            "status": self.status,
+            "code": self.code,
+            "detail": self.detail,
+            "errors": self.errors.iter().map(|e| serde_json::json!({"field": e.field, "message": e.message})).collect::<Vec<_>>(),
+            "requestId": self.request_id,
+        });
+        let mut body = body;
+        if let Some(map) = body.as_object_mut() {
+            map.retain(|_, v| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()));
+        }
+        poem::Response::builder()
+            .status(status)
+            .content_type(PROBLEM_JSON)
+            .body(body.to_string())
+    }
+}
+
+/// The error side of every operation. Each variant is one documented status.
+#[derive(ApiResponse, Debug)]
+pub enum ApiError {
+    /// The request could not be understood (malformed input, unknown query value).
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No such resource.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The request conflicts with the current state (a taken email, a used slug).
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// Well-formed but invalid fields; `errors` lists each one.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Unexpected failure; details are in the server log under the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// A backing service is unavailable; retry later.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+impl ApiError {
+    pub fn not_found(what: &str) -> Self {
+        Self::NotFound(Json(Problem::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )))
+    }
+
+    pub fn validation(errors: Vec<InvalidField>) -> Self {
+        let detail = errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        let errors = errors
+            .into_iter()
+            .map(|e| FieldError {
+                field: e.field,
+                message: e.message,
+            })
+            .collect();
+        Self::Unprocessable(Json(
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail).with_errors(errors),
+        ))
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::Internal(Json(Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "an unexpected error occurred".to_owned(),
+        )))
+    }
+
+    pub fn unavailable(cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %cause, "backing service unavailable");
+        Self::Unavailable(Json(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "a backing service is unavailable, retry shortly".to_owned(),
+        )))
+    }
+}
+
+impl From<RepoError> for ApiError {
+    fn from(err: RepoError) -> Self {
+        match err {
+            RepoError::Unavailable(e) => Self::unavailable(e),
+            other => Self::internal(other),
+        }
+    }
+}

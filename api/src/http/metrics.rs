@@ -1,0 +1,49 @@
+//! Prometheus metrics: requests by route and status, a latency histogram, and pool gauges.
+
+use std::{sync::OnceLock, time::Instant};
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use poem::{Endpoint, IntoResponse, Request, Response};
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The process-wide recorder; installed on first use so several apps in one test process share it.
+pub fn handle() -> &'static PrometheusHandle {
+    HANDLE.get_or_init(|| {
+        PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Full("http_request_duration_seconds".into()),
+                &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0],
+            )
+            .expect("static buckets")
+            .install_recorder()
+            .expect("metrics recorder installed once")
+    })
+}
+
+/// Labels requests by OpenAPI operation id so that paths with ids do not explode cardinality.
+pub async fn middleware<E: Endpoint>(next: E, req: Request, base_path: &str) -> poem::Result<Response> {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let fallback = fallback_route(req.uri().path().strip_prefix(base_path).unwrap_or(req.uri().path()));
+    let resp = next.call(req).await?.into_response();
+    let route = resp
+        .data::<poem_openapi::OperationId>()
+        .map(|op| op.0.to_owned())
+        .unwrap_or_else(|| fallback.to_owned());
+    let status = resp.status().as_u16().to_string();
+    metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "route" => route, "method" => method)
+        .record(started.elapsed().as_secs_f64());
+    Ok(resp)
+}
+
+fn fallback_route(path: &str) -> &'static str {
+    match path {
+        "/openapi.json" => "openapi",
+        p if p == "/docs" || p.starts_with("/docs/") => "docs",
+        p if p.starts_with("/media/") => "media",
+        _ => "unmatched",
+    }
+}

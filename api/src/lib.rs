@@ -1,0 +1,16 @@
+//! Beeget: the backend of Beeget Fashion.
+//!
+//! Layers, outermost first: `routes` (HTTP, thin) → `services` (business operations) →
+//! `repos` (storage traits and their SQL implementation) with `domain` (validated values and
+//! rules) shared by all. `startup` wires them from `config`.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod repos;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

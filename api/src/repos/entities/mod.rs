@@ -1,0 +1,23 @@
+//! One sea-orm entity per table, mirroring the migrations column for column.
+//! Only the storage layer uses these; services see the domain records.
+
+pub mod addresses;
+pub mod cart_items;
+pub mod carts;
+pub mod categories;
+pub mod cms_pages;
+pub mod collections;
+pub mod contact_messages;
+pub mod order_events;
+pub mod order_items;
+pub mod orders;
+pub mod payment_events;
+pub mod product_categories;
+pub mod product_collections;
+pub mod product_tags;
+pub mod product_variants;
+pub mod products;
+pub mod promotions;
+pub mod refresh_tokens;
+pub mod user_tokens;
+pub mod users;

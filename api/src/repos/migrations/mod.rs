@@ -1,0 +1,41 @@
+//! Schema migrations, shared by SQLite and PostgreSQL. Each migration is plain SQL with a few
+//! type placeholders filled per backend, so both databases get the same tables and indexes.
+//! Migrations hold no data: seeds load through the services.
+
+use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_initial_schema;
+mod m20261125_000002_product_search;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_initial_schema::Migration),
+            Box::new(m20261125_000002_product_search::Migration),
+        ]
+    }
+}
+
+/// Fills the backend-specific type placeholders of a schema script.
+fn render(sql: &str, backend: DbBackend) -> String {
+    let (uuid, ts, json) = match backend {
+        DbBackend::Postgres => ("uuid", "timestamptz", "jsonb"),
+        _ => ("blob", "text", "text"),
+    };
+    sql.replace("{uuid}", uuid).replace("{ts}", ts).replace("{json}", json)
+}
+
+/// Runs each `;`-terminated statement of a script (statements here never contain `;` inside).
+async fn run_script(manager: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    let conn = manager.get_connection();
+    for statement in render(sql, conn.get_database_backend()).split(";\n").map(str::trim) {
+        if !statement.is_empty() {
+            conn.execute_unprepared(statement).await?;
+        }
+    }
+    Ok(())
+}

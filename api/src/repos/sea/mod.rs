@@ -1,0 +1,103 @@
+//! The sea-orm implementation of the repositories, for SQLite and PostgreSQL.
+
+use std::{sync::Arc, time::Duration};
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, SqlErr};
+use sea_orm_migration::MigratorTrait;
+
+use super::{RepoError, Repos, migrations::Migrator};
+use crate::config::DatabaseConfig;
+
+mod categories;
+mod collections;
+mod health;
+mod pages;
+mod products;
+mod promotions;
+mod users;
+
+/// Opens the pool described by the config. SQLite files get their folder created, WAL mode,
+/// `synchronous = NORMAL` (safe with WAL) and a busy timeout so writers queue instead of failing.
+pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = sqlite_file_path(&config.url)
+        && let Some(dir) = std::path::Path::new(&path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| anyhow::anyhow!("database.url: cannot create folder {}: {e}", dir.display()))?;
+    }
+    let mut options = ConnectOptions::new(config.url.clone());
+    let busy_timeout = Duration::from_millis(config.sqlite_busy_timeout_ms);
+    options
+        .max_connections(config.max_connections)
+        .min_connections(config.min_connections)
+        .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
+        .acquire_timeout(Duration::from_secs(config.acquire_timeout_secs))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(move |opts| {
+            opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(busy_timeout)
+                .foreign_keys(true)
+        });
+    Database::connect(options)
+        .await
+        .map_err(|e| anyhow::anyhow!("database.url: cannot connect: {e}"))
+}
+
+/// Brings the schema up to date.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
+}
+
+/// The repositories over one connection pool.
+pub fn repos(db: DatabaseConnection) -> Repos {
+    Repos {
+        categories: Arc::new(categories::SeaCategoryRepo::new(db.clone())),
+        collections: Arc::new(collections::SeaCollectionRepo::new(db.clone())),
+        promotions: Arc::new(promotions::SeaPromotionRepo::new(db.clone())),
+        products: Arc::new(products::SeaProductRepo::new(db.clone())),
+        pages: Arc::new(pages::SeaPageRepo::new(db.clone())),
+        users: Arc::new(users::SeaUserRepo::new(db.clone())),
+        health: Arc::new(health::SeaHealth::new(db)),
+    }
+}
+
+fn sqlite_file_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+/// Maps a driver error onto the storage error the services understand.
+pub(crate) fn db_err(err: DbErr) -> RepoError {
+    if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
+        return RepoError::Conflict(detail);
+    }
+    match err {
+        DbErr::ConnectionAcquire(e) => RepoError::Unavailable(e.to_string()),
+        DbErr::Conn(e) => RepoError::Unavailable(e.to_string()),
+        other => RepoError::Other(other.to_string()),
+    }
+}
+
+pub(crate) fn is_postgres(db: &DatabaseConnection) -> bool {
+    db.get_database_backend() == DbBackend::Postgres
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file_path;
+
+    #[test]
+    fn sqlite_paths() {
+        assert_eq!(
+            sqlite_file_path("sqlite://data/beeget.db?mode=rwc").as_deref(),
+            Some("data/beeget.db")
+        );
+        assert_eq!(sqlite_file_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_path("postgres://localhost/x"), None);
+    }
+}

@@ -1,0 +1,481 @@
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, FromQueryResult, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    sea_query::{Expr, ExprTrait, JoinType, Query},
+};
+use uuid::Uuid;
+
+use super::{db_err, is_postgres};
+use crate::{
+    domain::{
+        catalogue::{NewProduct, ProductDetail, ProductLink, ProductSummary, Variant},
+        money::Money,
+        pagination::Page,
+        product_query::ProductSort,
+    },
+    repos::{
+        ProductListQuery, ProductRepo, RepoError, RepoResult,
+        entities::{
+            categories, collections, product_categories, product_collections, product_tags, product_variants, products,
+        },
+    },
+};
+
+pub struct SeaProductRepo {
+    db: DatabaseConnection,
+}
+
+impl SeaProductRepo {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct SummaryRow {
+    id: Uuid,
+    title: String,
+    slug: String,
+    price: i64,
+    sale_price: Option<i64>,
+    effective_price: i64,
+    images: serde_json::Value,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(FromQueryResult)]
+struct StockRow {
+    product_id: Uuid,
+    stock: Option<i64>,
+}
+
+/// Money read back from storage; constraints keep it non-negative, so a failure means corruption.
+fn stored_money(minor: i64) -> RepoResult<Money> {
+    Money::from_minor("price", minor).map_err(|e| RepoError::Other(format!("stored {e}")))
+}
+
+fn string_list(value: &serde_json::Value) -> Vec<String> {
+    value
+        .as_array()
+        .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+impl SeaProductRepo {
+    /// The filtered product select, without ordering or paging. Full-text search joins the
+    /// FTS5 index on SQLite and matches the `tsvector` column on PostgreSQL.
+    fn filtered(&self, q: &ProductListQuery) -> sea_orm::Select<products::Entity> {
+        let mut select = products::Entity::find();
+        let mut cond = Condition::all();
+        if let Some(ids) = &q.category_ids {
+            cond = cond.add(
+                products::Column::Id.in_subquery(
+                    Query::select()
+                        .column(product_categories::Column::ProductId)
+                        .from(product_categories::Entity)
+                        .and_where(product_categories::Column::CategoryId.is_in(ids.iter().copied()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(id) = q.collection_id {
+            cond = cond.add(
+                products::Column::Id.in_subquery(
+                    Query::select()
+                        .column(product_collections::Column::ProductId)
+                        .from(product_collections::Entity)
+                        .and_where(product_collections::Column::CollectionId.eq(id))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(tag) = &q.tag {
+            cond = cond.add(
+                products::Column::Id.in_subquery(
+                    Query::select()
+                        .column(product_tags::Column::ProductId)
+                        .from(product_tags::Entity)
+                        .and_where(product_tags::Column::Tag.eq(tag.as_str()))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(min) = q.min_price {
+            cond = cond.add(products::Column::EffectivePrice.gte(min.minor()));
+        }
+        if let Some(max) = q.max_price {
+            cond = cond.add(products::Column::EffectivePrice.lte(max.minor()));
+        }
+        if let Some(in_stock) = q.in_stock {
+            let stocked = Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(product_variants::Entity)
+                    .and_where(
+                        Expr::col((product_variants::Entity, product_variants::Column::ProductId))
+                            .equals((products::Entity, products::Column::Id)),
+                    )
+                    .and_where(Expr::col((product_variants::Entity, product_variants::Column::InventoryCount)).gt(0))
+                    .to_owned(),
+            );
+            cond = cond.add(if in_stock { stocked } else { stocked.not() });
+        }
+        if let Some(terms) = &q.search {
+            if is_postgres(&self.db) {
+                cond = cond.add(Expr::cust_with_values(
+                    "\"products\".\"search_vector\" @@ to_tsquery('english', ?)",
+                    [terms.to_tsquery()],
+                ));
+            } else {
+                let matches = Query::select()
+                    .expr_as(Expr::cust("rowid"), "rid")
+                    .expr_as(Expr::cust("bm25(product_search, 10.0, 5.0, 1.0)"), "score")
+                    .from("product_search")
+                    .and_where(Expr::cust_with_values("product_search MATCH ?", [terms.to_fts5()]))
+                    .to_owned();
+                QueryTrait::query(&mut select).join_subquery(
+                    JoinType::InnerJoin,
+                    matches,
+                    "search_match",
+                    Expr::col(("search_match", "rid")).equals((products::Entity, "search_rowid")),
+                );
+            }
+        }
+        select.filter(cond)
+    }
+
+    fn ordered(
+        &self,
+        select: sea_orm::Select<products::Entity>,
+        q: &ProductListQuery,
+    ) -> sea_orm::Select<products::Entity> {
+        use products::Column as C;
+        match q.sort {
+            ProductSort::Newest => select.order_by_desc(C::CreatedAt).order_by_desc(C::Id),
+            ProductSort::PriceAsc => select.order_by_asc(C::EffectivePrice).order_by_asc(C::Id),
+            ProductSort::PriceDesc => select.order_by_desc(C::EffectivePrice).order_by_desc(C::Id),
+            ProductSort::TitleAsc => select.order_by_asc(C::Title).order_by_asc(C::Id),
+            ProductSort::Relevance => {
+                let select = match (&q.search, is_postgres(&self.db)) {
+                    (Some(terms), true) => select.order_by(
+                        Expr::cust_with_values(
+                            "ts_rank(\"products\".\"search_vector\", to_tsquery('english', ?))",
+                            [terms.to_tsquery()],
+                        ),
+                        Order::Desc,
+                    ),
+                    (Some(_), false) => select.order_by(Expr::col(("search_match", "score")), Order::Asc),
+                    (None, _) => select,
+                };
+                select.order_by_desc(C::CreatedAt).order_by_desc(C::Id)
+            }
+        }
+    }
+
+    /// Total stock per product for the given ids, in one grouped query.
+    async fn stock_for(&self, ids: &[Uuid]) -> RepoResult<HashMap<Uuid, i64>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = product_variants::Entity::find()
+            .select_only()
+            .column(product_variants::Column::ProductId)
+            .column_as(Expr::col(product_variants::Column::InventoryCount).sum(), "stock")
+            .filter(product_variants::Column::ProductId.is_in(ids.iter().copied()))
+            .group_by(product_variants::Column::ProductId)
+            .into_model::<StockRow>()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(|r| (r.product_id, r.stock.unwrap_or(0))).collect())
+    }
+
+    async fn write_product(txn: &DatabaseTransaction, p: NewProduct) -> RepoResult<Uuid> {
+        let now = Utc::now();
+        let existing = products::Entity::find()
+            .filter(products::Column::Slug.eq(&p.slug))
+            .one(txn)
+            .await
+            .map_err(db_err)?;
+        let effective = p.sale_price.unwrap_or(p.price);
+        let mut row = products::ActiveModel {
+            title: Set(p.title),
+            slug: Set(p.slug),
+            description: Set(p.description),
+            images: Set(serde_json::json!(p.images)),
+            price: Set(p.price.minor()),
+            sale_price: Set(p.sale_price.map(Money::minor)),
+            effective_price: Set(effective.minor()),
+            tags: Set(serde_json::json!(p.tags)),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        let product_id = match existing {
+            Some(found) => {
+                row.id = sea_orm::ActiveValue::Unchanged(found.id);
+                row.update(txn).await.map_err(db_err)?.id
+            }
+            None => {
+                row.id = Set(Uuid::now_v7());
+                row.created_at = Set(p.created_at);
+                row.insert(txn).await.map_err(db_err)?.id
+            }
+        };
+
+        // Variants are matched by SKU so their ids (referenced by carts and orders) survive a re-seed.
+        let skus: Vec<&str> = p.variants.iter().map(|v| v.sku.as_str()).collect();
+        let current = product_variants::Entity::find()
+            .filter(product_variants::Column::Sku.is_in(skus.iter().copied()))
+            .all(txn)
+            .await
+            .map_err(db_err)?;
+        if let Some(taken) = current.iter().find(|v| v.product_id != product_id) {
+            return Err(RepoError::Conflict(format!(
+                "sku {} belongs to another product",
+                taken.sku
+            )));
+        }
+        let by_sku: HashMap<&str, Uuid> = current.iter().map(|v| (v.sku.as_str(), v.id)).collect();
+        product_variants::Entity::delete_many()
+            .filter(product_variants::Column::ProductId.eq(product_id))
+            .filter(product_variants::Column::Sku.is_not_in(skus.iter().copied()))
+            .exec(txn)
+            .await
+            .map_err(db_err)?;
+        for (position, v) in p.variants.into_iter().enumerate() {
+            let mut row = product_variants::ActiveModel {
+                product_id: Set(product_id),
+                sku: Set(v.sku.clone()),
+                size: Set(v.size),
+                color: Set(v.color),
+                price: Set(v.price.map(Money::minor)),
+                inventory_count: Set(v.inventory_count),
+                position: Set(position as i32),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            match by_sku.get(v.sku.as_str()) {
+                Some(id) => {
+                    row.id = sea_orm::ActiveValue::Unchanged(*id);
+                    row.update(txn).await.map_err(db_err)?;
+                }
+                None => {
+                    row.id = Set(Uuid::now_v7());
+                    row.created_at = Set(now);
+                    row.insert(txn).await.map_err(db_err)?;
+                }
+            }
+        }
+
+        product_categories::Entity::delete_many()
+            .filter(product_categories::Column::ProductId.eq(product_id))
+            .exec(txn)
+            .await
+            .map_err(db_err)?;
+        let category_ids: HashSet<Uuid> = p.category_ids.into_iter().collect();
+        if !category_ids.is_empty() {
+            product_categories::Entity::insert_many(category_ids.into_iter().map(|category_id| {
+                product_categories::ActiveModel {
+                    product_id: Set(product_id),
+                    category_id: Set(category_id),
+                }
+            }))
+            .exec(txn)
+            .await
+            .map_err(db_err)?;
+        }
+
+        product_collections::Entity::delete_many()
+            .filter(product_collections::Column::ProductId.eq(product_id))
+            .exec(txn)
+            .await
+            .map_err(db_err)?;
+        let collection_ids: HashSet<Uuid> = p.collection_ids.into_iter().collect();
+        if !collection_ids.is_empty() {
+            product_collections::Entity::insert_many(collection_ids.into_iter().map(|collection_id| {
+                product_collections::ActiveModel {
+                    product_id: Set(product_id),
+                    collection_id: Set(collection_id),
+                }
+            }))
+            .exec(txn)
+            .await
+            .map_err(db_err)?;
+        }
+
+        product_tags::Entity::delete_many()
+            .filter(product_tags::Column::ProductId.eq(product_id))
+            .exec(txn)
+            .await
+            .map_err(db_err)?;
+        let tags: HashSet<String> = p.tags.into_iter().collect();
+        if !tags.is_empty() {
+            product_tags::Entity::insert_many(tags.into_iter().map(|tag| product_tags::ActiveModel {
+                product_id: Set(product_id),
+                tag: Set(tag),
+            }))
+            .exec(txn)
+            .await
+            .map_err(db_err)?;
+        }
+        Ok(product_id)
+    }
+}
+
+#[async_trait]
+impl ProductRepo for SeaProductRepo {
+    async fn upsert(&self, product: NewProduct) -> RepoResult<Uuid> {
+        if product.variants.is_empty() {
+            return Err(RepoError::Other(format!("product {} has no variants", product.slug)));
+        }
+        let txn = self.db.begin().await.map_err(db_err)?;
+        let id = Self::write_product(&txn, product).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(id)
+    }
+
+    async fn list(&self, q: &ProductListQuery) -> RepoResult<Page<ProductSummary>> {
+        let filtered = self.filtered(q);
+        let total = filtered.clone().count(&self.db).await.map_err(db_err)?;
+        let rows = self
+            .ordered(filtered, q)
+            .select_only()
+            .columns([
+                products::Column::Id,
+                products::Column::Title,
+                products::Column::Slug,
+                products::Column::Price,
+                products::Column::SalePrice,
+                products::Column::EffectivePrice,
+                products::Column::Images,
+                products::Column::CreatedAt,
+            ])
+            .offset(q.page.offset())
+            .limit(q.page.limit())
+            .into_model::<SummaryRow>()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let stock = self.stock_for(&ids).await?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                Ok(ProductSummary {
+                    id: r.id,
+                    image: string_list(&r.images).into_iter().next(),
+                    inventory_count: stock.get(&r.id).copied().unwrap_or(0),
+                    price: stored_money(r.price)?,
+                    sale_price: r.sale_price.map(stored_money).transpose()?,
+                    effective_price: stored_money(r.effective_price)?,
+                    title: r.title,
+                    slug: r.slug,
+                    created_at: r.created_at,
+                })
+            })
+            .collect::<RepoResult<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            request: q.page,
+            total,
+        })
+    }
+
+    async fn find_by_slug(&self, slug: &str) -> RepoResult<Option<ProductDetail>> {
+        let Some(p) = products::Entity::find()
+            .filter(products::Column::Slug.eq(slug))
+            .one(&self.db)
+            .await
+            .map_err(db_err)?
+        else {
+            return Ok(None);
+        };
+        let variants = product_variants::Entity::find()
+            .filter(product_variants::Column::ProductId.eq(p.id))
+            .order_by_asc(product_variants::Column::Position)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let categories = categories::Entity::find()
+            .filter(
+                categories::Column::Id.in_subquery(
+                    Query::select()
+                        .column(product_categories::Column::CategoryId)
+                        .from(product_categories::Entity)
+                        .and_where(product_categories::Column::ProductId.eq(p.id))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(categories::Column::Name)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let collections = collections::Entity::find()
+            .filter(
+                collections::Column::Id.in_subquery(
+                    Query::select()
+                        .column(product_collections::Column::CollectionId)
+                        .from(product_collections::Entity)
+                        .and_where(product_collections::Column::ProductId.eq(p.id))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(collections::Column::Position)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(Some(ProductDetail {
+            id: p.id,
+            images: string_list(&p.images),
+            tags: string_list(&p.tags),
+            price: stored_money(p.price)?,
+            sale_price: p.sale_price.map(stored_money).transpose()?,
+            variants: variants
+                .into_iter()
+                .map(|v| {
+                    Ok(Variant {
+                        id: v.id,
+                        price: v.price.map(stored_money).transpose()?,
+                        sku: v.sku,
+                        size: v.size,
+                        color: v.color,
+                        inventory_count: v.inventory_count,
+                    })
+                })
+                .collect::<RepoResult<_>>()?,
+            categories: categories
+                .into_iter()
+                .filter(|c| c.active)
+                .map(|c| ProductLink {
+                    id: c.id,
+                    slug: c.slug,
+                    name: c.name,
+                })
+                .collect(),
+            collections: collections
+                .into_iter()
+                .filter(|c| c.active)
+                .map(|c| ProductLink {
+                    id: c.id,
+                    slug: c.slug,
+                    name: c.name,
+                })
+                .collect(),
+            title: p.title,
+            slug: p.slug,
+            description: p.description,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }))
+    }
+
+    async fn count(&self) -> RepoResult<u64> {
+        products::Entity::find().count(&self.db).await.map_err(db_err)
+    }
+}

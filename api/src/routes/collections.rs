@@ -1,0 +1,20 @@
+use std::sync::Arc;
+
+use poem_openapi::{OpenApi, payload::Json};
+
+use super::{ApiTags, AppState, dto::CollectionView};
+use crate::error::ApiError;
+
+pub struct CollectionsApi(pub Arc<AppState>);
+
+#[OpenApi(tag = "ApiTags::Catalogue")]
+impl CollectionsApi {
+    /// List collections
+    ///
+    /// Active collections ordered by `order`.
+    #[oai(path = "/collections", method = "get", operation_id = "listCollections")]
+    async fn list_collections(&self) -> Result<Json<Vec<CollectionView>>, ApiError> {
+        let collections = self.0.catalogue.active_collections().await?;
+        Ok(Json(collections.into_iter().map(CollectionView::from).collect()))
+    }
+}

@@ -1,0 +1,306 @@
+//! Wire types. Domain records never reach the wire directly; each has an explicit conversion.
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{Enum, Object};
+
+use crate::domain::{
+    catalogue::{Collection, DiscountType, ProductDetail, ProductLink, ProductSummary, Promotion, PromotionScope},
+    category_tree::CategoryNode,
+    money::Currency,
+    pagination::Page,
+};
+
+/// A product as lists show it.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct ProductListItem {
+    pub id: String,
+    pub title: String,
+    pub slug: String,
+    /// List price in minor units.
+    pub price: i64,
+    /// Sale price in minor units, when on sale.
+    pub sale_price: Option<i64>,
+    /// What the shopper pays before promotions: `salePrice` when set, else `price`.
+    pub effective_price: i64,
+    pub currency: String,
+    /// URL of the first image.
+    pub image: Option<String>,
+    pub in_stock: bool,
+}
+
+impl ProductListItem {
+    pub fn new(p: ProductSummary, currency: &Currency) -> Self {
+        Self {
+            id: p.id.to_string(),
+            title: p.title,
+            slug: p.slug,
+            price: p.price.minor(),
+            sale_price: p.sale_price.map(|m| m.minor()),
+            effective_price: p.effective_price.minor(),
+            currency: currency.to_string(),
+            image: p.image,
+            in_stock: p.inventory_count > 0,
+        }
+    }
+}
+
+/// One page of products.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct ProductPage {
+    pub items: Vec<ProductListItem>,
+    pub page: u64,
+    pub limit: u64,
+    /// Matching products across all pages.
+    pub total: u64,
+}
+
+impl ProductPage {
+    pub fn new(page: Page<ProductSummary>, currency: &Currency) -> Self {
+        Self {
+            page: page.request.page(),
+            limit: page.request.limit(),
+            total: page.total,
+            items: page
+                .items
+                .into_iter()
+                .map(|p| ProductListItem::new(p, currency))
+                .collect(),
+        }
+    }
+}
+
+/// A size/colour variant of a product.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct VariantView {
+    pub id: String,
+    pub sku: String,
+    pub size: String,
+    pub color: String,
+    /// List price of this variant: its own price when it has one, else the product's.
+    pub price: i64,
+    /// What the shopper pays for this variant before promotions.
+    pub effective_price: i64,
+    pub inventory_count: i32,
+    pub in_stock: bool,
+}
+
+/// A category or collection a product belongs to.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct LinkView {
+    pub slug: String,
+    pub name: String,
+}
+
+impl From<ProductLink> for LinkView {
+    fn from(l: ProductLink) -> Self {
+        Self {
+            slug: l.slug,
+            name: l.name,
+        }
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum DiscountTypeView {
+    Percent,
+    Fixed,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "lowercase")]
+pub enum ScopeKindView {
+    All,
+    Category,
+    Collection,
+}
+
+/// What a promotion applies to.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct PromotionScopeView {
+    pub kind: ScopeKindView,
+    /// Id of the category (its subcategories included) when `kind` is `category`.
+    pub category_id: Option<String>,
+    /// Id of the collection when `kind` is `collection`.
+    pub collection_id: Option<String>,
+}
+
+/// A promotion.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct PromotionView {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub discount_type: DiscountTypeView,
+    /// Whole percent for `percent`; minor units of `currency` for `fixed`.
+    pub discount_value: i64,
+    pub currency: String,
+    pub start_date: DateTime<Utc>,
+    pub end_date: DateTime<Utc>,
+    /// The code a shopper enters at checkout; absent when the promotion applies automatically.
+    pub code: Option<String>,
+    pub scope: PromotionScopeView,
+    pub order: i32,
+}
+
+impl PromotionView {
+    pub fn new(p: Promotion, currency: &Currency) -> Self {
+        let (kind, category_id, collection_id) = match p.scope {
+            PromotionScope::All => (ScopeKindView::All, None, None),
+            PromotionScope::Category(id) => (ScopeKindView::Category, Some(id.to_string()), None),
+            PromotionScope::Collection(id) => (ScopeKindView::Collection, None, Some(id.to_string())),
+        };
+        Self {
+            id: p.id.to_string(),
+            name: p.name,
+            slug: p.slug,
+            description: p.description,
+            image: p.image,
+            discount_type: match p.discount_type {
+                DiscountType::Percent => DiscountTypeView::Percent,
+                DiscountType::Fixed => DiscountTypeView::Fixed,
+            },
+            discount_value: p.discount_value,
+            currency: currency.to_string(),
+            start_date: p.start_date,
+            end_date: p.end_date,
+            code: p.code,
+            scope: PromotionScopeView {
+                kind,
+                category_id,
+                collection_id,
+            },
+            order: p.position,
+        }
+    }
+}
+
+/// A product with its variants, links and running promotions.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct ProductView {
+    pub id: String,
+    pub title: String,
+    pub slug: String,
+    pub description: String,
+    pub images: Vec<String>,
+    pub price: i64,
+    pub sale_price: Option<i64>,
+    pub effective_price: i64,
+    pub currency: String,
+    pub tags: Vec<String>,
+    /// Sum of the variants' stock.
+    pub inventory_count: i64,
+    pub in_stock: bool,
+    pub variants: Vec<VariantView>,
+    pub categories: Vec<LinkView>,
+    pub collections: Vec<LinkView>,
+    /// Promotions running now that apply to this product.
+    pub promotions: Vec<PromotionView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ProductView {
+    pub fn new(p: ProductDetail, promotions: Vec<Promotion>, currency: &Currency) -> Self {
+        let inventory_count = p.inventory_count();
+        let effective = p.sale_price.unwrap_or(p.price);
+        Self {
+            id: p.id.to_string(),
+            variants: p
+                .variants
+                .into_iter()
+                .map(|v| VariantView {
+                    id: v.id.to_string(),
+                    price: v.price.unwrap_or(p.price).minor(),
+                    effective_price: v.price.unwrap_or(effective).minor(),
+                    in_stock: v.inventory_count > 0,
+                    inventory_count: v.inventory_count,
+                    sku: v.sku,
+                    size: v.size,
+                    color: v.color,
+                })
+                .collect(),
+            title: p.title,
+            slug: p.slug,
+            description: p.description,
+            images: p.images,
+            price: p.price.minor(),
+            sale_price: p.sale_price.map(|m| m.minor()),
+            effective_price: effective.minor(),
+            currency: currency.to_string(),
+            tags: p.tags,
+            inventory_count,
+            in_stock: inventory_count > 0,
+            categories: p.categories.into_iter().map(LinkView::from).collect(),
+            collections: p.collections.into_iter().map(LinkView::from).collect(),
+            promotions: promotions
+                .into_iter()
+                .map(|pr| PromotionView::new(pr, currency))
+                .collect(),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A category with its active subcategories, ordered by `order`.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct CategoryView {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub order: i32,
+    pub children: Vec<CategoryView>,
+}
+
+impl From<CategoryNode> for CategoryView {
+    fn from(node: CategoryNode) -> Self {
+        let c = node.category;
+        Self {
+            id: c.id.to_string(),
+            name: c.name,
+            slug: c.slug,
+            description: c.description,
+            image: c.image,
+            order: c.position,
+            children: node.children.into_iter().map(CategoryView::from).collect(),
+        }
+    }
+}
+
+/// A curated collection of products.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct CollectionView {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    pub order: i32,
+}
+
+impl From<Collection> for CollectionView {
+    fn from(c: Collection) -> Self {
+        Self {
+            id: c.id.to_string(),
+            name: c.name,
+            slug: c.slug,
+            description: c.description,
+            image: c.image,
+            order: c.position,
+        }
+    }
+}

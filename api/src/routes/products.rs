@@ -1,0 +1,160 @@
+use std::sync::Arc;
+
+use chrono::Utc;
+use poem_openapi::{
+    Enum, OpenApi,
+    param::{Path, Query},
+    payload::Json,
+};
+
+use super::{
+    ApiTags, AppState,
+    dto::{ProductPage, ProductView},
+};
+use crate::{
+    domain::product_query::{ProductFilter, ProductFilterInput, ProductSort},
+    error::ApiError,
+};
+
+pub struct ProductsApi(pub Arc<AppState>);
+
+/// Product list orderings.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename_all = "snake_case")]
+pub enum ProductSortParam {
+    Newest,
+    PriceAsc,
+    PriceDesc,
+    TitleAsc,
+    Relevance,
+}
+
+impl From<ProductSortParam> for ProductSort {
+    fn from(s: ProductSortParam) -> Self {
+        match s {
+            ProductSortParam::Newest => Self::Newest,
+            ProductSortParam::PriceAsc => Self::PriceAsc,
+            ProductSortParam::PriceDesc => Self::PriceDesc,
+            ProductSortParam::TitleAsc => Self::TitleAsc,
+            ProductSortParam::Relevance => Self::Relevance,
+        }
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Catalogue")]
+impl ProductsApi {
+    /// List products
+    ///
+    /// Filters combine with AND. `category` includes its subcategories; prices filter on the
+    /// effective price (the sale price when set). Without `sort`, search results come by
+    /// relevance and other lists newest first.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(path = "/products", method = "get", operation_id = "listProducts")]
+    async fn list_products(
+        &self,
+        /// Category slug; products in its subcategories are included.
+        category: Query<Option<String>>,
+        /// Collection slug.
+        collection: Query<Option<String>>,
+        /// Lowest effective price, in minor units.
+        #[oai(name = "minPrice", validator(minimum(value = "0")))]
+        min_price: Query<Option<i64>>,
+        /// Highest effective price, in minor units.
+        #[oai(name = "maxPrice", validator(minimum(value = "0")))]
+        max_price: Query<Option<i64>>,
+        /// Words to find in title, description and tags (prefix match, all words required).
+        #[oai(validator(max_length = 200))]
+        search: Query<Option<String>>,
+        /// Exact tag, case-insensitive.
+        tag: Query<Option<String>>,
+        /// `true` for products with stock, `false` for sold-out ones.
+        #[oai(name = "inStock")]
+        in_stock: Query<Option<bool>>,
+        sort: Query<Option<ProductSortParam>>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
+        page: Query<Option<u64>>,
+        /// Items per page, 1 to 100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<ProductPage>, ApiError> {
+        let filter = ProductFilter::new(ProductFilterInput {
+            category: category.0,
+            collection: collection.0,
+            min_price: min_price.0,
+            max_price: max_price.0,
+            search: search.0,
+            tag: tag.0,
+            in_stock: in_stock.0,
+            sort: sort.0.map(Into::into),
+            page: page.0,
+            limit: limit.0,
+        })
+        .map_err(ApiError::validation)?;
+        let page = self.0.catalogue.list_products(&filter).await?;
+        Ok(Json(ProductPage::new(page, &self.0.config.currency())))
+    }
+
+    /// Get a product
+    ///
+    /// The full product: variants with stock, images, categories, collections and the
+    /// promotions running on it now.
+    #[oai(path = "/products/:slug", method = "get", operation_id = "getProduct")]
+    async fn get_product(&self, slug: Path<String>) -> Result<Json<ProductView>, ApiError> {
+        let page = self.0.catalogue.product_page(&slug.0, Utc::now()).await?;
+        Ok(Json(ProductView::new(
+            page.product,
+            page.promotions,
+            &self.0.config.currency(),
+        )))
+    }
+
+    /// List products in a category and a collection
+    ///
+    /// Products that are in the category (or its subcategories) and in the collection, with
+    /// the same filters as `listProducts`.
+    #[allow(clippy::too_many_arguments)]
+    #[oai(
+        path = "/categories/:categorySlug/collections/:collectionSlug/products",
+        method = "get",
+        operation_id = "listCategoryCollectionProducts"
+    )]
+    async fn list_category_collection_products(
+        &self,
+        #[oai(name = "categorySlug")] category_slug: Path<String>,
+        #[oai(name = "collectionSlug")] collection_slug: Path<String>,
+        /// Lowest effective price, in minor units.
+        #[oai(name = "minPrice", validator(minimum(value = "0")))]
+        min_price: Query<Option<i64>>,
+        /// Highest effective price, in minor units.
+        #[oai(name = "maxPrice", validator(minimum(value = "0")))]
+        max_price: Query<Option<i64>>,
+        /// Words to find in title, description and tags.
+        #[oai(validator(max_length = 200))]
+        search: Query<Option<String>>,
+        /// Exact tag, case-insensitive.
+        tag: Query<Option<String>>,
+        #[oai(name = "inStock")] in_stock: Query<Option<bool>>,
+        sort: Query<Option<ProductSortParam>>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
+        page: Query<Option<u64>>,
+        /// Items per page, 1 to 100 (default 20).
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<ProductPage>, ApiError> {
+        self.list_products(
+            Query(Some(category_slug.0)),
+            Query(Some(collection_slug.0)),
+            min_price,
+            max_price,
+            search,
+            tag,
+            in_stock,
+            sort,
+            page,
+            limit,
+        )
+        .await
+    }
+}

@@ -1,0 +1,31 @@
+//! Business operations. Services take validated domain values, call repository traits and
+//! return domain records; they know nothing of HTTP.
+
+pub mod accounts;
+pub mod catalogue;
+pub mod seed;
+pub mod synthetic;
+
+use crate::{domain::InvalidField, repos::RepoError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The named resource does not exist (or is not visible to the caller).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("invalid input")]
+    Invalid(Vec<InvalidField>),
+    /// A uniqueness or state rule was broken.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Storage(#[from] RepoError),
+}
+
+impl From<InvalidField> for ServiceError {
+    fn from(e: InvalidField) -> Self {
+        Self::Invalid(vec![e])
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

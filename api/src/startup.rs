@@ -1,0 +1,175 @@
+//! Builds the application from configuration; used by `beeget serve` and by the test harness.
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use anyhow::Context;
+use poem::{
+    Endpoint, EndpointExt, Route, Server,
+    endpoint::StaticFilesEndpoint,
+    listener::{Acceptor, Listener, TcpListener},
+    middleware::Cors,
+};
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    config::{Config, Environment},
+    http::{body_limit, metrics, problems, request_id, security_headers},
+    repos::{Repos, sea},
+    routes::{AppState, openapi_service},
+    services::{accounts, catalogue::CatalogueService, seed},
+};
+
+/// Connects to the configured database and brings its schema up to date.
+pub async fn open_database(config: &Config) -> anyhow::Result<(DatabaseConnection, Repos)> {
+    let db = sea::connect(&config.database).await?;
+    sea::migrate(&db).await?;
+    let repos = sea::repos(db.clone());
+    Ok((db, repos))
+}
+
+pub fn seed_source(config: &Config) -> seed::SeedSource {
+    seed::SeedSource {
+        dir: PathBuf::from(&config.seed.dir),
+        media_dir: PathBuf::from(&config.media.dir),
+        media_url_prefix: format!("{}{}", config.server.base_path, config.media.url_prefix),
+    }
+}
+
+/// First-run conveniences: the demo catalogue into an empty database and, in development only,
+/// the demo accounts. Production never creates accounts implicitly.
+pub async fn prepare_first_run(config: &Config, repos: &Repos) -> anyhow::Result<()> {
+    if config.seed.on_empty_database && repos.products.count().await? == 0 {
+        let report = seed::load(repos, &seed_source(config))
+            .await
+            .context("loading the demo catalogue")?;
+        tracing::info!(?report, "empty database: demo catalogue loaded");
+    }
+    if config.env == Environment::Development
+        && let Some(lines) =
+            accounts::create_demo_accounts(repos, std::path::Path::new(&config.seed.demo_accounts_file)).await?
+    {
+        println!(
+            "Created demo accounts (also written to {}):\n{lines}",
+            config.seed.demo_accounts_file
+        );
+    }
+    Ok(())
+}
+
+pub fn state(config: Config, repos: Repos) -> Arc<AppState> {
+    Arc::new(AppState {
+        config: Arc::new(config),
+        catalogue: CatalogueService::new(repos.clone()),
+        repos,
+    })
+}
+
+/// The whole HTTP application: API, spec, docs, media and the cross-cutting middleware.
+pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
+    let config = state.config.clone();
+    let api = openapi_service(state);
+    let spec = api.spec_endpoint();
+    let docs = api.swagger_ui();
+    let inner = Route::new()
+        .nest("/", api)
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .nest(&config.media.url_prefix, StaticFilesEndpoint::new(&config.media.dir));
+    let base = config.server.base_path.clone();
+    let app = if base.is_empty() {
+        inner
+    } else {
+        Route::new().nest(&base, inner)
+    };
+
+    let max_body = config.server.max_body_bytes;
+    let docs_path = format!("{base}/docs");
+    let origins = config.server.cors_origins.clone();
+    let cors = Cors::new()
+        .allow_origins(origins.iter().map(String::as_str))
+        .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allow_headers(["authorization", "content-type", "idempotency-key", request_id::HEADER])
+        .expose_headers([request_id::HEADER, "retry-after"])
+        .max_age(600);
+    app.around(move |ep, req| body_limit::limit(ep, req, max_body))
+        .around(problems::ensure_problem)
+        // An empty origin list would make poem's Cors allow every origin: no CORS at all instead.
+        .with_if(!origins.is_empty(), cors)
+        .around(move |ep, req| {
+            let docs_path = docs_path.clone();
+            async move { security_headers::middleware(ep, req, &docs_path).await }
+        })
+        .around(move |ep, req| {
+            let base = base.clone();
+            async move { metrics::middleware(ep, req, &base).await }
+        })
+        .around(request_id::middleware)
+}
+
+/// A bound server, ready to run.
+pub struct Application {
+    acceptor: poem::listener::TcpAcceptor,
+    port: u16,
+    state: Arc<AppState>,
+}
+
+impl Application {
+    /// Binds `server.addr` (port 0 picks a free port).
+    pub async fn bind(state: Arc<AppState>) -> anyhow::Result<Self> {
+        metrics::handle();
+        let addr = state.config.server.addr.clone();
+        let acceptor = TcpListener::bind(addr.clone())
+            .into_acceptor()
+            .await
+            .with_context(|| format!("server.addr: cannot listen on {addr}"))?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().map(|s| s.port()))
+            .context("listener has no socket address")?;
+        Ok(Self { acceptor, port, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests
+    /// finish for up to `server.shutdown_grace_secs`.
+    pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send) -> std::io::Result<()> {
+        let grace = Duration::from_secs(self.state.config.server.shutdown_grace_secs);
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(router(self.state), shutdown, Some(grace))
+            .await
+    }
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received: draining in-flight requests");
+}
+
+/// The spec as `beeget openapi` prints it and `/openapi.json` serves it. The in-memory
+/// database is never queried; it only satisfies the routes' state.
+pub async fn openapi_spec(config: Config) -> anyhow::Result<String> {
+    let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    Ok(openapi_service(state(config, sea::repos(db))).spec())
+}

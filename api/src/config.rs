@@ -52,6 +52,8 @@ pub struct DatabaseConfig {
     pub connect_timeout_secs: u64,
     pub acquire_timeout_secs: u64,
     pub sqlite_busy_timeout_ms: u64,
+    /// Log every SQL statement at debug level (target `sqlx::query`).
+    pub log_statements: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -131,6 +133,7 @@ impl Default for DatabaseConfig {
             connect_timeout_secs: 5,
             acquire_timeout_secs: 5,
             sqlite_busy_timeout_ms: 5000,
+            log_statements: false,
         }
     }
 }
@@ -187,7 +190,8 @@ impl Config {
                 return Err(ConfigError(format!("config file {} does not exist", path.display())));
             }
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None => figment = figment.merge(Toml::file_exact("config.toml")),
+            None if Path::new("config.toml").exists() => figment = figment.merge(Toml::file_exact("config.toml")),
+            None => {}
         }
         Self::from_figment(figment.merge(beeget_env()))
     }

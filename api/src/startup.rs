@@ -16,7 +16,7 @@ use crate::{
     http::{body_limit, metrics, problems, request_id, security_headers},
     repos::{Repos, sea},
     routes::{AppState, openapi_service},
-    services::{accounts, catalogue::CatalogueService, seed},
+    services::{accounts, catalogue::CatalogueService, content::ContentService, seed},
 };
 
 /// Connects to the configured database and brings its schema up to date.
@@ -60,6 +60,7 @@ pub fn state(config: Config, repos: Repos) -> Arc<AppState> {
     Arc::new(AppState {
         config: Arc::new(config),
         catalogue: CatalogueService::new(repos.clone()),
+        content: ContentService::new(repos.clone()),
         repos,
     })
 }
@@ -170,6 +171,8 @@ pub async fn shutdown_signal() {
 /// The spec as `beeget openapi` prints it and `/openapi.json` serves it. The in-memory
 /// database is never queried; it only satisfies the routes' state.
 pub async fn openapi_spec(config: Config) -> anyhow::Result<String> {
-    let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    let mut options = sea_orm::ConnectOptions::new("sqlite::memory:");
+    options.sqlx_logging(false);
+    let db = sea_orm::Database::connect(options).await?;
     Ok(openapi_service(state(config, sea::repos(db))).spec())
 }

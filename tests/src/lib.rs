@@ -1,1 +1,306 @@
+//! Test harness: starts the real application on a free port with a throwaway database and
+//! talks to it over HTTP, as a client would.
+//!
+//! SQLite databases live in a temporary folder removed on drop. PostgreSQL tests run when
+//! `BEEGET_TEST_POSTGRES_URL` points at a server (any database on it): each app gets its own
+//! freshly created database, dropped afterwards, so runs never collide.
 
+use std::{path::PathBuf, sync::Arc};
+
+use beeget_api::{
+    config::{Config, Environment},
+    repos::Repos,
+    startup,
+};
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub const POSTGRES_URL_VAR: &str = "BEEGET_TEST_POSTGRES_URL";
+
+/// The demo catalogue shipped in the repository.
+pub fn seeds_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seeds")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one test and removed when dropped.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    /// `None` when the backend is PostgreSQL and no server is configured. In CI (`CI` set) a
+    /// missing server is an error, so the PostgreSQL suite can never be skipped silently.
+    pub async fn create(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("beeget.db").display());
+                Some(Self {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                })
+            }
+            Backend::Postgres => {
+                let Ok(admin_url) = std::env::var(POSTGRES_URL_VAR) else {
+                    assert!(
+                        std::env::var_os("CI").is_none(),
+                        "{POSTGRES_URL_VAR} must be set in CI: the PostgreSQL suite may not be skipped"
+                    );
+                    eprintln!("skipping: {POSTGRES_URL_VAR} is not set");
+                    return None;
+                };
+                let name = format!("beeget_test_{}", uuid::Uuid::now_v7().simple());
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to the PostgreSQL test server");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
+                drop(admin);
+                Some(Self {
+                    url: replace_database(&admin_url, &name),
+                    _dir: None,
+                    postgres: Some((admin_url, name)),
+                })
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop runs outside async context; a short-lived runtime on its own thread removes the database.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn replace_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (server, _) = base.rsplit_once('/').expect("database URL has a path");
+    match query {
+        Some(q) => format!("{server}/{name}?{q}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// A config for tests: free port, test environment, temporary media folder, repository seeds.
+pub fn test_config(database_url: &str, media_dir: &std::path::Path) -> Config {
+    let mut config = Config {
+        env: Environment::Test,
+        ..Config::default()
+    };
+    config.server.addr = "127.0.0.1:0".into();
+    config.server.shutdown_grace_secs = 5;
+    config.database.url = database_url.to_owned();
+    config.database.max_connections = 8;
+    config.media.dir = media_dir.display().to_string();
+    config.seed.dir = seeds_dir().display().to_string();
+    config.seed.demo_accounts_file = media_dir.join("demo-accounts.txt").display().to_string();
+    config
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub repos: Repos,
+    pub config: Arc<Config>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _media: TempDir,
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    /// The app on SQLite with the demo catalogue loaded.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Backend::Sqlite, |_| {})
+            .await
+            .expect("SQLite always runs")
+    }
+
+    /// The app on `backend` with the demo catalogue, after `adjust` edits the config.
+    /// `None` when the backend is not available outside CI.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
+        let database = TestDatabase::create(backend).await?;
+        let media = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(&database.url, media.path());
+        adjust(&mut config);
+        let (_db, repos) = startup::open_database(&config).await.expect("open database");
+        startup::prepare_first_run(&config, &repos).await.expect("seed");
+        let state = startup::state(config, repos.clone());
+        let config = state.config.clone();
+        let app = startup::Application::bind(state).await.expect("bind");
+        let address = format!("http://127.0.0.1:{}{}", app.port(), config.server.base_path);
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+        Some(Self {
+            address,
+            client: reqwest::Client::builder().build().expect("client"),
+            repos,
+            config,
+            shutdown: Some(tx),
+            server: Some(server),
+            _media: media,
+            _database: database,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("request")
+    }
+
+    /// GET and parse JSON, returning the status too.
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let resp = self.get(path).await;
+        let status = resp.status();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GET expecting 200 and JSON.
+    pub async fn ok_json(&self, path: &str) -> Value {
+        let (status, body) = self.get_json(path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Every product matching `query` (a query string without page/limit), across all pages.
+    pub async fn all_products(&self, query: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        for page in 1.. {
+            let sep = if query.is_empty() { "" } else { "&" };
+            let body = self
+                .ok_json(&format!("/products?{query}{sep}limit=100&page={page}"))
+                .await;
+            let batch = body["items"].as_array().expect("items").clone();
+            let total = body["total"].as_u64().expect("total") as usize;
+            items.extend(batch);
+            if items.len() >= total {
+                break;
+            }
+        }
+        items
+    }
+
+    /// Signals shutdown without waiting: the server stops accepting and drains.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("server task").expect("server stopped cleanly");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Asserts a problem+json response with the given status and code; returns the body.
+pub async fn assert_problem(resp: reqwest::Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(resp.status(), status, "unexpected status");
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content-type {content_type}"
+    );
+    let body: Value = resp.json().await.expect("problem body");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert!(
+        body["type"].as_str().is_some_and(|t| t.starts_with("https://")),
+        "{body}"
+    );
+    assert!(body["requestId"].as_str().is_some_and(|r| !r.is_empty()), "{body}");
+    body
+}
+
+/// The field names listed in a problem's `errors`.
+pub fn problem_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_database;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            replace_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            replace_database("postgres://u@h/db?sslmode=disable", "y"),
+            "postgres://u@h/y?sslmode=disable"
+        );
+    }
+}

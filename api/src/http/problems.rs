@@ -37,22 +37,34 @@ pub fn from_error(err: Error) -> Response {
 
 fn render(err: Error) -> Response {
     if let Some(e) = err.downcast_ref::<ParseParamError>() {
+        let message = readable_reason(&e.reason);
+        let detail = format!("{}: {message}", e.name);
         let field = FieldError {
             field: e.name.to_owned(),
-            message: e.reason.clone(),
+            message,
         };
-        return Problem::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            format!("{}: {}", e.name, e.reason),
-        )
-        .with_errors(vec![field])
-        .into_response();
+        return Problem::new(StatusCode::BAD_REQUEST, "bad_request", detail)
+            .with_errors(vec![field])
+            .into_response();
     }
     if let Some(e) = err.downcast_ref::<ParsePathError>() {
         return Problem::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()).into_response();
     }
     if let Some(e) = err.downcast_ref::<ParseRequestPayloadError>() {
+        // A well-formed body with a field the client may not send is a validation failure.
+        if let Some(field) = unknown_field(&e.reason) {
+            let error = FieldError {
+                field: field.clone(),
+                message: "is not a field of this request".to_owned(),
+            };
+            return Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("{field}: is not a field of this request"),
+            )
+            .with_errors(vec![error])
+            .into_response();
+        }
         return Problem::new(StatusCode::BAD_REQUEST, "malformed_json", e.reason.clone()).into_response();
     }
     let status = err.status();
@@ -75,6 +87,41 @@ fn render(err: Error) -> Response {
         Some(err.to_string())
     };
     Problem::new(status, code_for(status), detail).into_response()
+}
+
+fn unknown_field(reason: &str) -> Option<String> {
+    let rest = reason.split("unknown field `").nth(1)?;
+    rest.split('`').next().map(str::to_owned)
+}
+
+/// Rephrases poem-openapi's parameter errors for people ("must be at most 100").
+fn readable_reason(reason: &str) -> String {
+    let reason = reason.split(" (occurred while parsing").next().unwrap_or(reason);
+    let bound = |prefix: &str| {
+        reason
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split([',', ')']).next())
+            .map(str::to_owned)
+    };
+    if let Some(max) = bound("verification failed. maximum(") {
+        return format!("must be at most {max}");
+    }
+    if let Some(min) = bound("verification failed. minimum(") {
+        return format!("must be at least {min}");
+    }
+    if let Some(max) = bound("verification failed. maxLength(").or_else(|| bound("verification failed. max_length(")) {
+        return format!("must be at most {max} characters");
+    }
+    if reason.contains("valid enumeration value") {
+        return "is not one of the allowed values listed in the API description".to_owned();
+    }
+    if reason.contains("invalid digit") || reason.contains("integer") || reason.contains("number") {
+        return "must be a whole number".to_owned();
+    }
+    if reason.contains("bool") {
+        return "must be true or false".to_owned();
+    }
+    reason.to_owned()
 }
 
 /// Rewrites plain error responses (e.g. a 405 from the router) as problems.
@@ -102,4 +149,27 @@ pub async fn ensure_problem<E: poem::Endpoint>(next: E, req: poem::Request) -> p
         return Ok(problem);
     }
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_reason;
+
+    #[test]
+    fn rephrases_validator_failures() {
+        assert_eq!(
+            readable_reason("verification failed. maximum(100, exclusive: false)"),
+            "must be at most 100"
+        );
+        assert_eq!(
+            readable_reason("verification failed. minimum(0, exclusive: false)"),
+            "must be at least 0"
+        );
+        assert_eq!(
+            readable_reason(
+                "failed to parse \"Sort\": Expect a valid enumeration value. (occurred while parsing \"x\")"
+            ),
+            "is not one of the allowed values listed in the API description"
+        );
+    }
 }

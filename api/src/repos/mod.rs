@@ -91,6 +91,32 @@ pub trait PageRepo: Send + Sync {
     async fn find_by_slug(&self, slug: &str) -> RepoResult<Option<CmsPage>>;
 }
 
+/// A message sent through the contact form.
+#[derive(Debug, Clone)]
+pub struct NewContactMessage {
+    pub name: String,
+    pub email: String,
+    pub subject: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactMessage {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub subject: String,
+    pub message: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[async_trait]
+pub trait ContactRepo: Send + Sync {
+    async fn create(&self, message: NewContactMessage) -> RepoResult<ContactMessage>;
+    /// Newest first.
+    async fn list_recent(&self, limit: u64) -> RepoResult<Vec<ContactMessage>>;
+}
+
 #[async_trait]
 pub trait UserRepo: Send + Sync {
     /// Fails with `Conflict("email")` when the address is taken.
@@ -117,5 +143,6 @@ pub struct Repos {
     pub products: Arc<dyn ProductRepo>,
     pub pages: Arc<dyn PageRepo>,
     pub users: Arc<dyn UserRepo>,
+    pub contact: Arc<dyn ContactRepo>,
     pub health: Arc<dyn StoreHealth>,
 }

@@ -9,11 +9,12 @@ use crate::{
     config::Config,
     error::{ApiError, Problem},
     repos::Repos,
-    services::{ServiceError, catalogue::CatalogueService},
+    services::{ServiceError, catalogue::CatalogueService, content::ContentService},
 };
 
 mod categories;
 mod collections;
+mod content;
 pub mod dto;
 mod health;
 mod products;
@@ -23,6 +24,8 @@ mod promotions;
 pub enum ApiTags {
     /// Products, the category tree, collections and promotions.
     Catalogue,
+    /// CMS pages and the contact form.
+    Content,
     /// Liveness, readiness and metrics for operators.
     Operations,
 }
@@ -32,6 +35,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub repos: Repos,
     pub catalogue: CatalogueService,
+    pub content: ContentService,
 }
 
 pub type Api = (
@@ -39,6 +43,7 @@ pub type Api = (
     categories::CategoriesApi,
     collections::CollectionsApi,
     promotions::PromotionsApi,
+    content::ContentApi,
     health::HealthApi,
 );
 
@@ -48,6 +53,7 @@ pub fn api(state: Arc<AppState>) -> Api {
         categories::CategoriesApi(state.clone()),
         collections::CollectionsApi(state.clone()),
         promotions::PromotionsApi(state.clone()),
+        content::ContentApi(state.clone()),
         health::HealthApi(state),
     )
 }
@@ -55,13 +61,11 @@ pub fn api(state: Arc<AppState>) -> Api {
 /// The OpenAPI service; its spec lists `server.base_path` as the server URL when one is set.
 pub fn openapi_service(state: Arc<AppState>) -> OpenApiService<Api, ()> {
     let base_path = state.config.server.base_path.clone();
-    let service = OpenApiService::new(api(state), "Beeget API", env!("CARGO_PKG_VERSION"))
-        .summary("The Beeget Fashion store backend")
-        .description(
-            "Catalogue, accounts, cart, orders and administration for the Beeget Fashion store. \
+    let service = OpenApiService::new(api(state), "Beeget API", env!("CARGO_PKG_VERSION")).description(
+        "Catalogue, accounts, cart, orders and administration for the Beeget Fashion store. \
              Money is an integer number of minor units in the store currency; errors are \
              application/problem+json.",
-        );
+    );
     if base_path.is_empty() {
         service
     } else {

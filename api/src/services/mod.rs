@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod catalogue;
+pub mod content;
 pub mod seed;
 pub mod synthetic;
 

@@ -10,6 +10,7 @@ use crate::config::DatabaseConfig;
 
 mod categories;
 mod collections;
+mod contact;
 mod health;
 mod pages;
 mod products;
@@ -33,7 +34,8 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
         .min_connections(config.min_connections)
         .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
         .acquire_timeout(Duration::from_secs(config.acquire_timeout_secs))
-        .sqlx_logging(false)
+        .sqlx_logging(config.log_statements)
+        .sqlx_logging_level(tracing::log::LevelFilter::Debug)
         .map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
@@ -61,6 +63,7 @@ pub fn repos(db: DatabaseConnection) -> Repos {
         products: Arc::new(products::SeaProductRepo::new(db.clone())),
         pages: Arc::new(pages::SeaPageRepo::new(db.clone())),
         users: Arc::new(users::SeaUserRepo::new(db.clone())),
+        contact: Arc::new(contact::SeaContactRepo::new(db.clone())),
         health: Arc::new(health::SeaHealth::new(db)),
     }
 }

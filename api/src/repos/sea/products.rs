@@ -113,23 +113,23 @@ impl SeaProductRepo {
             cond = cond.add(products::Column::EffectivePrice.lte(max.minor()));
         }
         if let Some(in_stock) = q.in_stock {
-            let stocked = Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(product_variants::Entity)
-                    .and_where(
-                        Expr::col((product_variants::Entity, product_variants::Column::ProductId))
-                            .equals((products::Entity, products::Column::Id)),
-                    )
-                    .and_where(Expr::col((product_variants::Entity, product_variants::Column::InventoryCount)).gt(0))
-                    .to_owned(),
-            );
-            cond = cond.add(if in_stock { stocked } else { stocked.not() });
+            // An IN subquery rather than EXISTS: the bundled SQLite ignored OFFSET on the
+            // correlated EXISTS form, so every page came back as page 1.
+            let stocked = Query::select()
+                .column(product_variants::Column::ProductId)
+                .from(product_variants::Entity)
+                .and_where(product_variants::Column::InventoryCount.gt(0))
+                .to_owned();
+            cond = cond.add(if in_stock {
+                products::Column::Id.in_subquery(stocked)
+            } else {
+                products::Column::Id.not_in_subquery(stocked)
+            });
         }
         if let Some(terms) = &q.search {
             if is_postgres(&self.db) {
                 cond = cond.add(Expr::cust_with_values(
-                    "\"products\".\"search_vector\" @@ to_tsquery('english', ?)",
+                    "\"products\".\"search_vector\" @@ to_tsquery('english', $1)",
                     [terms.to_tsquery()],
                 ));
             } else {
@@ -165,7 +165,7 @@ impl SeaProductRepo {
                 let select = match (&q.search, is_postgres(&self.db)) {
                     (Some(terms), true) => select.order_by(
                         Expr::cust_with_values(
-                            "ts_rank(\"products\".\"search_vector\", to_tsquery('english', ?))",
+                            "ts_rank(\"products\".\"search_vector\", to_tsquery('english', $1))",
                             [terms.to_tsquery()],
                         ),
                         Order::Desc,

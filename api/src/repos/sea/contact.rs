@@ -1,0 +1,56 @@
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::db_err;
+use crate::repos::{ContactMessage, ContactRepo, NewContactMessage, RepoResult, entities::contact_messages};
+
+pub struct SeaContactRepo {
+    db: DatabaseConnection,
+}
+
+impl SeaContactRepo {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn to_domain(m: contact_messages::Model) -> ContactMessage {
+    ContactMessage {
+        id: m.id,
+        name: m.name,
+        email: m.email,
+        subject: m.subject,
+        message: m.message,
+        created_at: m.created_at,
+    }
+}
+
+#[async_trait]
+impl ContactRepo for SeaContactRepo {
+    async fn create(&self, m: NewContactMessage) -> RepoResult<ContactMessage> {
+        let row = contact_messages::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(m.name),
+            email: Set(m.email),
+            subject: Set(m.subject),
+            message: Set(m.message),
+            user_id: Set(None),
+            handled_at: Set(None),
+            created_at: Set(Utc::now()),
+        };
+        Ok(to_domain(row.insert(&self.db).await.map_err(db_err)?))
+    }
+
+    async fn list_recent(&self, limit: u64) -> RepoResult<Vec<ContactMessage>> {
+        let rows = contact_messages::Entity::find()
+            .order_by_desc(contact_messages::Column::CreatedAt)
+            .order_by_desc(contact_messages::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(to_domain).collect())
+    }
+}

@@ -1,0 +1,87 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
+
+use super::{ApiTags, AppState};
+use crate::{error::ApiError, services::content::ContactForm};
+
+pub struct ContentApi(pub Arc<AppState>);
+
+/// A published CMS page.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct PageView {
+    pub slug: String,
+    pub title: String,
+    /// Ordered blocks: `heading`, `paragraph`, `list`, `faq`, `image`, each with its own fields.
+    pub content_blocks: serde_json::Value,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A message for the store's staff.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ContactRequest {
+    /// 1 to 100 characters.
+    pub name: String,
+    pub email: String,
+    /// 1 to 200 characters.
+    pub subject: String,
+    /// 1 to 5000 characters.
+    pub message: String,
+}
+
+/// Confirmation that a message was received.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct ContactReceipt {
+    pub id: String,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(ApiResponse)]
+enum ContactResponse {
+    /// The message was stored for the staff.
+    #[oai(status = 201)]
+    Created(Json<ContactReceipt>),
+}
+
+#[OpenApi(tag = "ApiTags::Content")]
+impl ContentApi {
+    /// Get a CMS page
+    ///
+    /// A published page such as `about`, `shipping`, `returns`, `privacy` or `faq`.
+    #[oai(path = "/pages/:slug", method = "get", operation_id = "getPage")]
+    async fn get_page(&self, slug: Path<String>) -> Result<Json<PageView>, ApiError> {
+        let page = self.0.content.published_page(&slug.0).await?;
+        Ok(Json(PageView {
+            slug: page.slug,
+            title: page.title,
+            content_blocks: page.content_blocks,
+            updated_at: page.updated_at,
+        }))
+    }
+
+    /// Send a contact message
+    ///
+    /// Stores the message for the store's staff. Unknown fields are rejected.
+    #[oai(path = "/contact", method = "post", operation_id = "submitContact")]
+    async fn submit_contact(&self, body: Json<ContactRequest>) -> Result<ContactResponse, ApiError> {
+        let body = body.0;
+        let message = self
+            .0
+            .content
+            .submit_contact(ContactForm {
+                name: body.name,
+                email: body.email,
+                subject: body.subject,
+                message: body.message,
+            })
+            .await?;
+        Ok(ContactResponse::Created(Json(ContactReceipt {
+            id: message.id.to_string(),
+            received_at: message.created_at,
+        })))
+    }
+}

@@ -1,0 +1,487 @@
+//! The repository contract: every storage backend must pass the same suite. SQLite always
+//! runs; PostgreSQL runs when `BEEGET_TEST_POSTGRES_URL` is set (and must, in CI).
+
+use std::path::Path;
+
+use beeget_api::{
+    domain::{
+        catalogue::{
+            DiscountType, NewCategory, NewCmsPage, NewCollection, NewProduct, NewPromotion, NewVariant, PromotionScope,
+        },
+        email::Email,
+        money::Money,
+        pagination::PageRequest,
+        product_query::ProductSort,
+        search::SearchTerms,
+        user::{NewUser, Role},
+    },
+    repos::{NewContactMessage, ProductListQuery, RepoError, Repos, sea},
+    services::seed,
+};
+use beeget_tests::{Backend, TestDatabase, seeds_dir};
+use chrono::{Duration, Utc};
+use uuid::Uuid;
+
+async fn repos_for(backend: Backend) -> Option<(Repos, TestDatabase)> {
+    let db = TestDatabase::create(backend).await?;
+    let mut config = beeget_tests::test_config(&db.url, Path::new("unused"));
+    config.database.max_connections = 4;
+    let conn = sea::connect(&config.database).await.expect("connect");
+    sea::migrate(&conn).await.expect("migrate");
+    Some((sea::repos(conn), db))
+}
+
+fn money(minor: i64) -> Money {
+    Money::from_minor("test", minor).unwrap()
+}
+
+fn variant(sku: &str, stock: i32) -> NewVariant {
+    NewVariant {
+        sku: sku.into(),
+        size: "M".into(),
+        color: "Black".into(),
+        price: None,
+        inventory_count: stock,
+    }
+}
+
+fn product(slug: &str, title: &str, price: i64, sale: Option<i64>, variants: Vec<NewVariant>) -> NewProduct {
+    NewProduct {
+        title: title.into(),
+        slug: slug.into(),
+        description: format!("{title}, made for testing."),
+        images: vec![format!("/media/{slug}.svg")],
+        price: money(price),
+        sale_price: sale.map(money),
+        tags: vec!["test".into()],
+        variants,
+        category_ids: vec![],
+        collection_ids: vec![],
+        created_at: Utc::now(),
+    }
+}
+
+fn query() -> ProductListQuery {
+    ProductListQuery {
+        category_ids: None,
+        collection_id: None,
+        min_price: None,
+        max_price: None,
+        search: None,
+        tag: None,
+        in_stock: None,
+        sort: ProductSort::Newest,
+        page: PageRequest::default(),
+    }
+}
+
+fn category(slug: &str, parent: Option<Uuid>, position: i32) -> NewCategory {
+    NewCategory {
+        parent_id: parent,
+        name: slug.to_uppercase(),
+        slug: slug.into(),
+        description: None,
+        image: None,
+        active: true,
+        position,
+    }
+}
+
+fn slugs(page: &beeget_api::domain::pagination::Page<beeget_api::domain::catalogue::ProductSummary>) -> Vec<&str> {
+    page.items.iter().map(|p| p.slug.as_str()).collect()
+}
+
+async fn categories_upsert_by_slug(r: Repos) {
+    let root = r.categories.upsert(category("women", None, 1)).await.unwrap();
+    let child = r.categories.upsert(category("dresses", Some(root), 0)).await.unwrap();
+    let mut renamed = category("dresses", Some(root), 5);
+    renamed.name = "Dresses & Gowns".into();
+    assert_eq!(
+        r.categories.upsert(renamed).await.unwrap(),
+        child,
+        "upsert keeps the id"
+    );
+    let all = r.categories.list_all().await.unwrap();
+    assert_eq!(all.len(), 2);
+    let dresses = all.iter().find(|c| c.slug == "dresses").unwrap();
+    assert_eq!(
+        (dresses.name.as_str(), dresses.position, dresses.parent_id),
+        ("Dresses & Gowns", 5, Some(root))
+    );
+}
+
+async fn products_round_trip_with_variants_and_links(r: Repos) {
+    let cat = r.categories.upsert(category("tops", None, 0)).await.unwrap();
+    let col = r
+        .collections
+        .upsert(NewCollection {
+            name: "Summer".into(),
+            slug: "summer".into(),
+            description: None,
+            image: None,
+            active: true,
+            position: 0,
+        })
+        .await
+        .unwrap();
+    let mut p = product(
+        "linen-tee",
+        "Linen Tee",
+        3000,
+        Some(2500),
+        vec![variant("LT-S", 2), variant("LT-M", 0)],
+    );
+    p.category_ids = vec![cat];
+    p.collection_ids = vec![col];
+    p.variants[1].price = Some(money(3200));
+    let id = r.products.upsert(p.clone()).await.unwrap();
+    let detail = r.products.find_by_slug("linen-tee").await.unwrap().unwrap();
+    assert_eq!(detail.id, id);
+    assert_eq!(detail.price, money(3000));
+    assert_eq!(detail.sale_price, Some(money(2500)));
+    assert_eq!(
+        detail.variants.iter().map(|v| v.sku.as_str()).collect::<Vec<_>>(),
+        ["LT-S", "LT-M"]
+    );
+    assert_eq!(detail.variants[1].price, Some(money(3200)));
+    assert_eq!(detail.inventory_count(), 2);
+    assert_eq!(detail.categories[0].slug, "tops");
+    assert_eq!(detail.collections[0].slug, "summer");
+    assert_eq!(detail.tags, ["test"]);
+    let variant_id = detail.variants[0].id;
+
+    // Re-upsert: same ids for kept SKUs, dropped SKUs removed, links replaced.
+    p.variants = vec![variant("LT-S", 7), variant("LT-L", 1)];
+    p.collection_ids = vec![];
+    p.title = "Linen Tee II".into();
+    assert_eq!(r.products.upsert(p).await.unwrap(), id);
+    let detail = r.products.find_by_slug("linen-tee").await.unwrap().unwrap();
+    assert_eq!(detail.title, "Linen Tee II");
+    assert_eq!(
+        detail.variants.iter().map(|v| v.sku.as_str()).collect::<Vec<_>>(),
+        ["LT-S", "LT-L"]
+    );
+    assert_eq!(detail.variants[0].id, variant_id);
+    assert_eq!(detail.inventory_count(), 8);
+    assert!(detail.collections.is_empty());
+    assert_eq!(r.products.count().await.unwrap(), 1);
+
+    // A SKU belongs to one product only.
+    let thief = product("other", "Other", 1000, None, vec![variant("LT-S", 1)]);
+    assert!(matches!(r.products.upsert(thief).await, Err(RepoError::Conflict(_))));
+    assert!(
+        r.products.find_by_slug("other").await.unwrap().is_none(),
+        "failed upsert left no product"
+    );
+    assert!(r.products.find_by_slug("missing").await.unwrap().is_none());
+}
+
+async fn product_list_filters_sorts_and_pages(r: Repos) {
+    let women = r.categories.upsert(category("women", None, 0)).await.unwrap();
+    let men = r.categories.upsert(category("men", None, 1)).await.unwrap();
+    let base = Utc::now() - Duration::hours(1);
+    let specs = [
+        ("a-linen-dress", "Linen Dress", 9000, Some(6000), 3, women, "linen"),
+        ("b-silk-shirt", "Silk Shirt", 7000, None, 0, women, "silk"),
+        ("c-wool-coat", "Wool Coat", 20000, None, 5, men, "wool"),
+        ("d-cotton-tee", "Cotton Tee", 2000, None, 9, men, "cotton"),
+    ];
+    for (i, (slug, title, price, sale, stock, cat, tag)) in specs.into_iter().enumerate() {
+        let mut p = product(slug, title, price, sale, vec![variant(&format!("SKU-{i}"), stock)]);
+        p.category_ids = vec![cat];
+        p.tags = vec![tag.into(), "basics".into()];
+        p.created_at = base + Duration::minutes(i as i64);
+        if slug == "d-cotton-tee" {
+            p.description = "Pairs well with a linen skirt.".into();
+        }
+        r.products.upsert(p).await.unwrap();
+    }
+
+    let all = r.products.list(&query()).await.unwrap();
+    assert_eq!(all.total, 4);
+    assert_eq!(
+        slugs(&all),
+        ["d-cotton-tee", "c-wool-coat", "b-silk-shirt", "a-linen-dress"],
+        "newest first"
+    );
+    let linen = all.items.iter().find(|p| p.slug == "a-linen-dress").unwrap();
+    assert_eq!((linen.effective_price, linen.inventory_count), (money(6000), 3));
+    assert_eq!(linen.image.as_deref(), Some("/media/a-linen-dress.svg"));
+
+    let q = |f: &dyn Fn(&mut ProductListQuery)| {
+        let mut q = query();
+        f(&mut q);
+        q
+    };
+    let by = |sort| q(&|q: &mut ProductListQuery| q.sort = sort);
+    assert_eq!(
+        slugs(&r.products.list(&by(ProductSort::PriceAsc)).await.unwrap()),
+        ["d-cotton-tee", "a-linen-dress", "b-silk-shirt", "c-wool-coat"]
+    );
+    assert_eq!(
+        slugs(&r.products.list(&by(ProductSort::PriceDesc)).await.unwrap()),
+        ["c-wool-coat", "b-silk-shirt", "a-linen-dress", "d-cotton-tee"]
+    );
+    assert_eq!(
+        slugs(&r.products.list(&by(ProductSort::TitleAsc)).await.unwrap()),
+        ["d-cotton-tee", "a-linen-dress", "b-silk-shirt", "c-wool-coat"]
+    );
+
+    let women_only = r
+        .products
+        .list(&q(&|q| q.category_ids = Some(vec![women])))
+        .await
+        .unwrap();
+    assert_eq!(women_only.total, 2);
+    let both = r
+        .products
+        .list(&q(&|q| q.category_ids = Some(vec![women, men])))
+        .await
+        .unwrap();
+    assert_eq!(both.total, 4);
+    let window = r
+        .products
+        .list(&q(&|q| {
+            q.min_price = Some(money(5000));
+            q.max_price = Some(money(7000));
+        }))
+        .await
+        .unwrap();
+    assert_eq!(slugs(&window), ["b-silk-shirt", "a-linen-dress"], "sale price counts");
+    assert_eq!(
+        r.products
+            .list(&q(&|q| q.tag = Some("wool".into())))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        r.products
+            .list(&q(&|q| q.tag = Some("basics".into())))
+            .await
+            .unwrap()
+            .total,
+        4
+    );
+    let stocked = r.products.list(&q(&|q| q.in_stock = Some(true))).await.unwrap();
+    assert_eq!(stocked.total, 3);
+    assert_eq!(
+        slugs(&r.products.list(&q(&|q| q.in_stock = Some(false))).await.unwrap()),
+        ["b-silk-shirt"]
+    );
+
+    // Full-text search: stemmed, prefix, relevance (title beats description).
+    let search = |text: &str, sort| {
+        q(&|q| {
+            q.search = SearchTerms::parse("search", text).unwrap();
+            q.sort = sort;
+        })
+    };
+    let found = r.products.list(&search("linen", ProductSort::Relevance)).await.unwrap();
+    assert_eq!(slugs(&found), ["a-linen-dress", "d-cotton-tee"]);
+    assert_eq!(
+        r.products
+            .list(&search("dresses", ProductSort::Relevance))
+            .await
+            .unwrap()
+            .total,
+        1,
+        "stemming"
+    );
+    assert_eq!(
+        r.products
+            .list(&search("coa", ProductSort::Relevance))
+            .await
+            .unwrap()
+            .total,
+        1,
+        "prefix"
+    );
+    assert_eq!(
+        r.products
+            .list(&search("silk", ProductSort::Newest))
+            .await
+            .unwrap()
+            .total,
+        1,
+        "tags and title"
+    );
+    assert_eq!(
+        r.products
+            .list(&search("linen wool", ProductSort::Relevance))
+            .await
+            .unwrap()
+            .total,
+        0,
+        "all words"
+    );
+
+    // Paging, including past the end, with a filter active.
+    let page = |page, limit| {
+        q(&|q| {
+            q.in_stock = Some(true);
+            q.page = PageRequest::new(Some(page), Some(limit)).unwrap();
+        })
+    };
+    let p1 = r.products.list(&page(1, 2)).await.unwrap();
+    let p2 = r.products.list(&page(2, 2)).await.unwrap();
+    assert_eq!((p1.items.len(), p2.items.len(), p1.total, p2.total), (2, 1, 3, 3));
+    assert!(p1.items.iter().all(|a| p2.items.iter().all(|b| a.id != b.id)));
+    assert!(r.products.list(&page(3, 2)).await.unwrap().items.is_empty());
+}
+
+async fn promotions_and_pages(r: Repos) {
+    let now = Utc::now();
+    let cat = r.categories.upsert(category("knit", None, 0)).await.unwrap();
+    let mut promo = NewPromotion {
+        name: "Knit week".into(),
+        slug: "knit-week".into(),
+        description: None,
+        image: None,
+        active: true,
+        position: 0,
+        discount_type: DiscountType::Fixed,
+        discount_value: 1000,
+        start_date: now - Duration::days(1),
+        end_date: now + Duration::days(1),
+        code: Some("KNIT10".into()),
+        scope: PromotionScope::Category(cat),
+    };
+    let id = r.promotions.upsert(promo.clone()).await.unwrap();
+    promo.slug = "off".into();
+    promo.code = None;
+    promo.active = false;
+    r.promotions.upsert(promo).await.unwrap();
+    let active = r.promotions.list_active().await.unwrap();
+    assert_eq!(active.len(), 1);
+    assert_eq!((active[0].id, active[0].scope), (id, PromotionScope::Category(cat)));
+    assert!(active[0].is_running_at(now));
+
+    let page = NewCmsPage {
+        slug: "about".into(),
+        title: "About".into(),
+        content_blocks: serde_json::json!([{"type": "paragraph", "text": "Hi"}]),
+        published: true,
+    };
+    let page_id = r.pages.upsert(page.clone()).await.unwrap();
+    assert_eq!(
+        r.pages
+            .upsert(NewCmsPage {
+                title: "About us".into(),
+                ..page
+            })
+            .await
+            .unwrap(),
+        page_id
+    );
+    let stored = r.pages.find_by_slug("about").await.unwrap().unwrap();
+    assert_eq!(stored.title, "About us");
+    assert_eq!(stored.content_blocks[0]["text"], "Hi");
+}
+
+async fn users_have_case_insensitive_unique_emails(r: Repos) {
+    let new = |email: &str| NewUser {
+        name: "Ada".into(),
+        email: Email::parse("email", email).unwrap(),
+        password_hash: "$argon2id$placeholder".into(),
+        role: Role::Admin,
+        email_verified: true,
+    };
+    let user = r.users.create(new("Ada@Example.com")).await.unwrap();
+    assert_eq!((user.email.as_str(), user.role), ("ada@example.com", Role::Admin));
+    assert!(user.email_verified_at.is_some());
+    assert!(matches!(r.users.create(new("ADA@example.COM")).await, Err(RepoError::Conflict(f)) if f == "email"));
+    assert_eq!(
+        r.users.find_by_email(" ADA@EXAMPLE.COM ").await.unwrap().unwrap().id,
+        user.id
+    );
+    assert_eq!(r.users.count().await.unwrap(), 1);
+}
+
+async fn contact_messages_are_kept_newest_first(r: Repos) {
+    for subject in ["first", "second"] {
+        r.contact
+            .create(NewContactMessage {
+                name: "Ada".into(),
+                email: "ada@example.com".into(),
+                subject: subject.into(),
+                message: "Hello".into(),
+            })
+            .await
+            .unwrap();
+    }
+    let recent = r.contact.list_recent(10).await.unwrap();
+    assert_eq!(
+        recent.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(),
+        ["second", "first"]
+    );
+}
+
+async fn demo_seed_is_idempotent(r: Repos) {
+    let media = tempfile::tempdir().unwrap();
+    let source = seed::SeedSource {
+        dir: seeds_dir(),
+        media_dir: media.path().to_path_buf(),
+        media_url_prefix: "/media".into(),
+    };
+    let first = seed::load(&r, &source).await.unwrap();
+    assert!(first.products >= 150 && first.categories >= 10 && first.collections >= 6 && first.promotions >= 3);
+    assert_eq!(first.pages, 5);
+    let before = r.products.find_by_slug("linen-wrap-midi-dress").await.unwrap().unwrap();
+    let second = seed::load(&r, &source).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(r.products.count().await.unwrap() as usize, first.products);
+    assert_eq!(r.categories.list_all().await.unwrap().len(), first.categories);
+    let after = r.products.find_by_slug("linen-wrap-midi-dress").await.unwrap().unwrap();
+    assert_eq!(before.id, after.id);
+    assert_eq!(
+        before.variants.iter().map(|v| v.id).collect::<Vec<_>>(),
+        after.variants.iter().map(|v| v.id).collect::<Vec<_>>()
+    );
+    assert_eq!(before.created_at, after.created_at);
+    assert!(
+        media.path().join("products").read_dir().unwrap().count() > 5,
+        "images copied"
+    );
+}
+
+async fn health_pings(r: Repos) {
+    r.health.ping().await.unwrap();
+    let (open, _idle) = r.health.pool_state();
+    assert!(open >= 1);
+}
+
+macro_rules! contract_suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (repos, _db) = super::repos_for(beeget_tests::Backend::Sqlite).await.unwrap();
+                    super::$name(repos).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some((repos, _db)) = super::repos_for(beeget_tests::Backend::Postgres).await else { return };
+                    super::$name(repos).await;
+                }
+            )*
+        }
+    };
+}
+
+contract_suite!(
+    categories_upsert_by_slug,
+    products_round_trip_with_variants_and_links,
+    product_list_filters_sorts_and_pages,
+    promotions_and_pages,
+    users_have_case_insensitive_unique_emails,
+    contact_messages_are_kept_newest_first,
+    demo_seed_is_idempotent,
+    health_pings,
+);

@@ -1,0 +1,7 @@
+//! Black-box suites: the real application over HTTP, and the repository contract on every backend.
+
+mod catalogue;
+mod catalogue_validation;
+mod contract;
+mod http_edges;
+mod openapi;

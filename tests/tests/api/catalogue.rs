@@ -429,3 +429,39 @@ async fn cms_pages_are_served_and_drafts_are_not() {
     let resp = app.get("/pages/no-such-page").await;
     assert_problem(resp, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+#[tokio::test]
+async fn the_catalogue_works_the_same_on_postgres() {
+    let Some(app) = TestApp::spawn_with(beeget_tests::Backend::Postgres, |_| {}).await else {
+        return;
+    };
+    let ready = app.ok_json("/readyz").await;
+    assert_eq!(ready["database"], "postgres");
+    let total = app.ok_json("/products").await["total"].as_u64().unwrap();
+    assert!(total >= 150);
+
+    let women: HashSet<_> = slugs(&app.all_products("category=women").await).into_iter().collect();
+    let dresses: HashSet<_> = slugs(&app.all_products("category=women-dresses").await)
+        .into_iter()
+        .collect();
+    assert!(!dresses.is_empty() && dresses.is_subset(&women));
+
+    let linen = app.all_products("search=linen").await;
+    assert!(!linen.is_empty());
+    assert!(linen[0]["title"].as_str().unwrap().to_lowercase().contains("linen"));
+    let in_stock = app.all_products("inStock=true").await;
+    let sold_out = app.all_products("inStock=false").await;
+    assert_eq!((in_stock.len() + sold_out.len()) as u64, total);
+    let asc = prices(&app.all_products("sort=price_asc&minPrice=2000&maxPrice=9000").await);
+    assert!(asc.windows(2).all(|w| w[0] <= w[1]) && asc.iter().all(|p| (2000..=9000).contains(p)));
+
+    let product = app.ok_json("/products/linen-wrap-midi-dress").await;
+    let promos: Vec<_> = product["promotions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["slug"].clone())
+        .collect();
+    assert!(promos.contains(&Value::from("summer-linen-20")), "{promos:?}");
+    assert_eq!(app.ok_json("/categories").await.as_array().unwrap().len(), 3);
+}

@@ -327,3 +327,31 @@ async fn shutdown_drains_in_flight_requests() {
     assert!(response.starts_with("HTTP/1.1 201"), "{response}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn readiness_reports_a_lost_database_as_503() {
+    let Some(app) = TestApp::spawn_with(Backend::Postgres, |c| c.database.acquire_timeout_secs = 2).await else {
+        return;
+    };
+    assert_eq!(app.ok_json("/readyz").await["status"], "ready");
+    let url = app.config.database.url.clone();
+    let name = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    let admin = sea_orm::Database::connect(std::env::var(beeget_tests::POSTGRES_URL_VAR).unwrap())
+        .await
+        .unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(&admin, &format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .unwrap();
+
+    let body = assert_problem(app.get("/readyz").await, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    assert!(!body.to_string().contains(&name), "internals leaked: {body}");
+    // Data endpoints fail cleanly too: never a 500 with internals, never a hang.
+    let resp = app.get("/products").await;
+    assert!(resp.status().is_server_error());
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(!body.to_string().contains("SELECT"), "SQL leaked: {body}");
+    assert!(
+        app.ok_json("/healthz").await["status"] == "ok",
+        "liveness does not depend on the database"
+    );
+}

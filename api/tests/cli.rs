@@ -1,0 +1,292 @@
+//! The `beeget` binary as an operator runs it: configuration errors, first run, JSON logs,
+//! graceful shutdown, `openapi`, `seed` and `user create`.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// `beeget` in an empty folder, configured only through `BEEGET_*` variables.
+fn beeget(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_beeget"));
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env(
+            "BEEGET_DATABASE__URL",
+            format!("sqlite://{}?mode=rwc", dir.join("beeget.db").display()),
+        )
+        .env("BEEGET_SEED__DIR", repo_root().join("seeds"))
+        .env("BEEGET_MEDIA__DIR", dir.join("media"))
+        .env("BEEGET_SEED__DEMO_ACCOUNTS_FILE", dir.join("demo-accounts.txt"))
+        .env("BEEGET_SERVER__ADDR", "127.0.0.1:0")
+        .env("BEEGET_SERVER__SHUTDOWN_GRACE_SECS", "5");
+    cmd
+}
+
+fn http_get(port: u16, path: &str, request_id: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: localhost\r\nx-request-id: {request_id}\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    /// Starts `serve` and waits for the line announcing its address.
+    fn start(cmd: &mut Command) -> Self {
+        let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        for line in stdout.lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("Beeget API on http://127.0.0.1:") {
+                let port = rest.split('/').next().unwrap().parse().unwrap();
+                return Self { child, port };
+            }
+        }
+        let mut err = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        panic!("server did not start: {err}");
+    }
+
+    /// SIGTERM, then the exit status and everything written to stderr.
+    fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let started = Instant::now();
+        let exit = loop {
+            if let Some(exit) = self.child.try_wait().unwrap() {
+                break exit;
+            }
+            assert!(started.elapsed() < Duration::from_secs(15), "server ignored SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        self.child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        (exit, err)
+    }
+}
+
+#[test]
+fn bad_configuration_stops_start_up_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = beeget(dir.path())
+        .env("BEEGET_SERVER__ADDR", "not-an-address")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("server.addr"), "{out:?}");
+
+    let out = beeget(dir.path())
+        .env("BEEGET_SERVER__MAX_BODY_BYTES", "lots")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("server.max_body_bytes"),
+        "{out:?}"
+    );
+
+    std::fs::write(dir.path().join("bad.toml"), "[store]\ncurrency = \"dollars\"\n").unwrap();
+    let out = beeget(dir.path())
+        .args(["--config", "bad.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("store.currency"),
+        "{out:?}"
+    );
+
+    let out = beeget(dir.path())
+        .args(["--config", "missing.toml", "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.toml"), "{out:?}");
+    assert!(
+        !dir.path().join("beeget.db").exists(),
+        "nothing may start with a bad config"
+    );
+}
+
+#[test]
+fn config_file_values_are_overridden_by_env() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config.toml"), "[server]\nbase_path = \"/shop\"\n").unwrap();
+    let out = beeget(dir.path()).arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    let spec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        spec["servers"][0]["url"], "/shop",
+        "config.toml in the working folder is read"
+    );
+    let out = beeget(dir.path())
+        .env("BEEGET_SERVER__BASE_PATH", "/api")
+        .arg("openapi")
+        .output()
+        .unwrap();
+    let spec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(spec["servers"][0]["url"], "/api", "env wins over the file");
+}
+
+#[test]
+fn openapi_command_prints_the_committed_spec() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = beeget(dir.path()).arg("openapi").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let committed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo_root().join("openapi/openapi.json")).unwrap()).unwrap();
+    assert!(
+        printed == committed,
+        "openapi/openapi.json is stale: run `just openapi` and commit it"
+    );
+}
+
+#[test]
+fn first_serve_migrates_seeds_creates_demo_accounts_logs_json_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(beeget(dir.path()).env("BEEGET_LOG__FORMAT", "json").arg("serve"));
+    let response = http_get(server.port, "/products?limit=1", "cli-test-7");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"total\":"), "{response}");
+    assert!(
+        response.to_lowercase().contains("x-request-id: cli-test-7"),
+        "{response}"
+    );
+    let docs = http_get(server.port, "/docs", "docs");
+    assert!(docs.starts_with("HTTP/1.1 200"));
+
+    let accounts = std::fs::read_to_string(dir.path().join("demo-accounts.txt")).unwrap();
+    assert!(accounts.contains("admin admin@beeget.local ") && accounts.contains("user shopper@beeget.local "));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("demo-accounts.txt"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(
+        dir.path().join("media/products").is_dir(),
+        "seed images copied to the media folder"
+    );
+
+    let (exit, stderr) = server.terminate();
+    assert!(exit.success(), "graceful shutdown exits 0: {exit:?} {stderr}");
+    // Every log line of the request is JSON and carries its request id.
+    let request_lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter(|l| l.contains("cli-test-7"))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    assert!(!request_lines.is_empty(), "{stderr}");
+    for line in &request_lines {
+        assert_eq!(line["span"]["request_id"], "cli-test-7", "{line}");
+    }
+    assert!(request_lines.iter().any(|l| l["fields"]["status"] == 200));
+    for secret in accounts.lines().skip(1).filter_map(|l| l.split(' ').nth(2)) {
+        assert!(!stderr.contains(secret), "a demo password reached the log");
+    }
+}
+
+#[test]
+fn production_never_creates_accounts_implicitly() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(beeget(dir.path()).env("BEEGET_ENV", "production").arg("serve"));
+    assert!(http_get(server.port, "/readyz", "r").starts_with("HTTP/1.1 200"));
+    let (exit, _) = server.terminate();
+    assert!(exit.success());
+    assert!(!dir.path().join("demo-accounts.txt").exists());
+}
+
+#[test]
+fn seed_is_idempotent_and_adds_synthetic_products() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = beeget(dir.path()).arg("seed").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let first = String::from_utf8_lossy(&out.stdout).into_owned();
+    let out = beeget(dir.path()).args(["seed", "--synthetic", "25"]).output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let second = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(first.lines().next(), second.lines().next(), "same counts on re-seed");
+    assert!(second.contains("added 25 synthetic products"));
+
+    let server = Server::start(beeget(dir.path()).arg("serve"));
+    let body = http_get(server.port, "/products?limit=1&search=benchmark", "s");
+    assert!(body.contains("\"total\":25"), "{body}");
+    server.terminate();
+
+    // Deterministic: running it again changes nothing.
+    let out = beeget(dir.path()).args(["seed", "--synthetic", "25"]).output().unwrap();
+    assert!(out.status.success());
+    let server = Server::start(beeget(dir.path()).arg("serve"));
+    let body = http_get(server.port, "/products?limit=1&search=benchmark", "s");
+    assert!(body.contains("\"total\":25"), "{body}");
+    server.terminate();
+}
+
+#[test]
+fn user_create_reads_the_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = |email: &str, password: &str| {
+        let mut child = beeget(dir.path())
+            .args([
+                "user",
+                "create",
+                "--email",
+                email,
+                "--name",
+                "Staff Member",
+                "--role",
+                "admin",
+                "--password-stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = create("Staff@Beeget.dev", "correct horse battery staple");
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("created admin staff@beeget.dev"));
+
+    let out = create("staff@beeget.dev", "another long password");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+
+    let out = create("second@beeget.dev", "short");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("password"), "{out:?}");
+}

@@ -1,0 +1,46 @@
+# Beeget operations. `just --list` shows the recipes. Everything here also works with plain
+# cargo; the recipes only save typing.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+pg_url := env_var_or_default("BEEGET_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+default:
+    @just --list
+
+# Run the API on the embedded defaults (SQLite, demo catalogue on first start).
+serve:
+    cargo run -p beeget-api -- serve
+
+# Apply database migrations to the configured database.
+migrate:
+    cargo run -p beeget-api -- migrate
+
+# Load the demo catalogue (idempotent). `just seed 10000` also adds synthetic products.
+seed synthetic="0":
+    if [ "{{synthetic}}" = "0" ]; then cargo run -p beeget-api -- seed; else cargo run -p beeget-api -- seed --synthetic {{synthetic}}; fi
+
+# Regenerate the committed OpenAPI document from the code.
+openapi:
+    cargo run -q -p beeget-api -- openapi --output openapi/openapi.json
+
+# The test suites (SQLite; PostgreSQL too when BEEGET_TEST_POSTGRES_URL is set).
+test:
+    cargo test --workspace
+
+# The test suites with the PostgreSQL contract suite against a local server.
+test-pg:
+    BEEGET_TEST_POSTGRES_URL={{pg_url}} cargo test --workspace
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Catalogue benchmark: release build, 10,000 synthetic products, wrk at 64 connections.
+bench count="10000" seconds="10" connections="64":
+    scripts/bench.sh {{count}} {{seconds}} {{connections}}
+
+# Everything CI runs.
+ci:
+    bash .ci/run

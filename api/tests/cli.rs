@@ -62,7 +62,8 @@ impl Server {
         }
         let mut err = String::new();
         child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-        panic!("server did not start: {err}");
+        let status = child.wait().unwrap();
+        panic!("server did not start ({status}): {err}");
     }
 
     /// SIGTERM, then the exit status and everything written to stderr.

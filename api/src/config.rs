@@ -29,6 +29,7 @@ pub struct Config {
     pub log: LogConfig,
     pub media: MediaConfig,
     pub seed: SeedConfig,
+    pub cache: CacheConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,6 +90,25 @@ pub struct MediaConfig {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    /// Seconds a catalogue read (list page, product page, category tree) is served from
+    /// memory; 0 disables the cache. Writes in this process clear it at once.
+    pub catalogue_ttl_secs: u64,
+    /// Most cached catalogue entries per kind.
+    pub catalogue_max_entries: usize,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            catalogue_ttl_secs: 10,
+            catalogue_max_entries: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct SeedConfig {
     /// Folder holding the demo catalogue.
     pub dir: String,
@@ -108,6 +128,7 @@ impl Default for Config {
             log: LogConfig::default(),
             media: MediaConfig::default(),
             seed: SeedConfig::default(),
+            cache: CacheConfig::default(),
         }
     }
 }

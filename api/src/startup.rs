@@ -58,8 +58,8 @@ pub async fn prepare_first_run(config: &Config, repos: &Repos) -> anyhow::Result
 
 pub fn state(config: Config, repos: Repos) -> Arc<AppState> {
     Arc::new(AppState {
+        catalogue: CatalogueService::new(repos.clone(), &config.cache),
         config: Arc::new(config),
-        catalogue: CatalogueService::new(repos.clone()),
         content: ContentService::new(repos.clone()),
         repos,
     })

@@ -1,7 +1,7 @@
 use super::InvalidField;
 
 /// A validated page request: `page` is 1-based, `limit` at most [`PageRequest::MAX_LIMIT`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     page: u64,
     limit: u64,

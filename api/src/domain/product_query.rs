@@ -1,7 +1,7 @@
 use super::{InvalidField, money::Money, pagination::PageRequest, search::SearchTerms};
 
 /// Orderings a product list supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProductSort {
     Newest,
     PriceAsc,

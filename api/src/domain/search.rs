@@ -2,7 +2,7 @@ use super::InvalidField;
 
 /// Free-text search reduced to plain words, so that no user input reaches a full-text query
 /// language (FTS5 `MATCH` or PostgreSQL `tsquery`) unescaped.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SearchTerms(Vec<String>);
 
 impl SearchTerms {

@@ -40,7 +40,7 @@ pub enum RepoError {
 pub type RepoResult<T> = Result<T, RepoError>;
 
 /// A product list query with names already resolved to ids by the service.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ProductListQuery {
     /// Products linked to any of these categories.
     pub category_ids: Option<Vec<Uuid>>,

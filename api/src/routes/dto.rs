@@ -30,16 +30,16 @@ pub struct ProductListItem {
 }
 
 impl ProductListItem {
-    pub fn new(p: ProductSummary, currency: &Currency) -> Self {
+    pub fn new(p: &ProductSummary, currency: &Currency) -> Self {
         Self {
             id: p.id.to_string(),
-            title: p.title,
-            slug: p.slug,
+            title: p.title.clone(),
+            slug: p.slug.clone(),
             price: p.price.minor(),
             sale_price: p.sale_price.map(|m| m.minor()),
             effective_price: p.effective_price.minor(),
             currency: currency.to_string(),
-            image: p.image,
+            image: p.image.clone(),
             in_stock: p.inventory_count > 0,
         }
     }
@@ -57,16 +57,12 @@ pub struct ProductPage {
 }
 
 impl ProductPage {
-    pub fn new(page: Page<ProductSummary>, currency: &Currency) -> Self {
+    pub fn new(page: &Page<ProductSummary>, currency: &Currency) -> Self {
         Self {
             page: page.request.page(),
             limit: page.request.limit(),
             total: page.total,
-            items: page
-                .items
-                .into_iter()
-                .map(|p| ProductListItem::new(p, currency))
-                .collect(),
+            items: page.items.iter().map(|p| ProductListItem::new(p, currency)).collect(),
         }
     }
 }

@@ -92,7 +92,7 @@ impl ProductsApi {
         })
         .map_err(ApiError::validation)?;
         let page = self.0.catalogue.list_products(&filter).await?;
-        Ok(Json(ProductPage::new(page, &self.0.config.currency())))
+        Ok(Json(ProductPage::new(&page, &self.0.config.currency())))
     }
 
     /// Get a product

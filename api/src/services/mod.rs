@@ -2,6 +2,7 @@
 //! return domain records; they know nothing of HTTP.
 
 pub mod accounts;
+pub mod cache;
 pub mod catalogue;
 pub mod content;
 pub mod seed;

@@ -331,6 +331,56 @@ async fn product_list_filters_sorts_and_pages(r: Repos) {
     assert!(r.products.list(&page(3, 2)).await.unwrap().items.is_empty());
 }
 
+/// Large categories page differently from small ones on SQLite (see `PROBE_LINKS_FROM`); both
+/// must page through the same products in the same order without gaps or repeats.
+async fn large_category_pages_are_consistent(r: Repos) {
+    let big = r.categories.upsert(category("big", None, 0)).await.unwrap();
+    let other = r.categories.upsert(category("other", None, 1)).await.unwrap();
+    let base = Utc::now() - Duration::days(1);
+    for i in 0..230 {
+        let mut p = product(
+            &format!("p-{i:03}"),
+            &format!("Product {i:03}"),
+            1000 + i * 10,
+            None,
+            vec![variant(&format!("SKU-{i}"), i as i32 % 3)],
+        );
+        p.category_ids = vec![if i % 10 == 0 { other } else { big }];
+        p.created_at = base + Duration::minutes(i);
+        r.products.upsert(p).await.unwrap();
+    }
+    for sort in [ProductSort::Newest, ProductSort::PriceDesc, ProductSort::TitleAsc] {
+        let mut seen = Vec::new();
+        let mut total = 0;
+        for page in 1..=5 {
+            let mut q = query();
+            q.category_ids = Some(vec![big]);
+            q.sort = sort;
+            q.page = PageRequest::new(Some(page), Some(50)).unwrap();
+            let result = r.products.list(&q).await.unwrap();
+            total = result.total;
+            seen.extend(result.items.into_iter().map(|p| p.slug));
+        }
+        assert_eq!(total, 207);
+        assert_eq!(seen.len(), 207, "{sort:?}: pages must cover every member once");
+        let unique: std::collections::HashSet<_> = seen.iter().collect();
+        assert_eq!(unique.len(), 207, "{sort:?}: a product repeated across pages");
+        assert!(
+            seen.iter().all(|s| s[2..].parse::<u32>().unwrap() % 10 != 0),
+            "{sort:?}: non-member listed"
+        );
+        if sort == ProductSort::Newest {
+            assert_eq!(seen[0], "p-229");
+        }
+    }
+    let mut q = query();
+    q.category_ids = Some(vec![big]);
+    q.in_stock = Some(true);
+    q.page = PageRequest::new(Some(2), Some(100)).unwrap();
+    let page = r.products.list(&q).await.unwrap();
+    assert!(page.items.iter().all(|p| p.inventory_count > 0));
+}
+
 async fn promotions_and_pages(r: Repos) {
     let now = Utc::now();
     let cat = r.categories.upsert(category("knit", None, 0)).await.unwrap();
@@ -479,6 +529,7 @@ contract_suite!(
     categories_upsert_by_slug,
     products_round_trip_with_variants_and_links,
     product_list_filters_sorts_and_pages,
+    large_category_pages_are_consistent,
     promotions_and_pages,
     users_have_case_insensitive_unique_emails,
     contact_messages_are_kept_newest_first,

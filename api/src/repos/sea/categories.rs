@@ -1,8 +1,5 @@
 use async_trait::async_trait;
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::db_err;
@@ -39,13 +36,12 @@ impl From<categories::Model> for Category {
 #[async_trait]
 impl CategoryRepo for SeaCategoryRepo {
     async fn upsert(&self, c: NewCategory) -> RepoResult<Uuid> {
-        let now = Utc::now();
         let existing = categories::Entity::find()
             .filter(categories::Column::Slug.eq(&c.slug))
             .one(&self.db)
             .await
             .map_err(db_err)?;
-        let mut row = categories::ActiveModel {
+        let row = categories::ActiveModel {
             parent_id: Set(c.parent_id),
             name: Set(c.name),
             slug: Set(c.slug),
@@ -53,21 +49,9 @@ impl CategoryRepo for SeaCategoryRepo {
             image: Set(c.image),
             active: Set(c.active),
             position: Set(c.position),
-            updated_at: Set(now),
             ..Default::default()
         };
-        let id = match existing {
-            Some(found) => {
-                row.id = sea_orm::ActiveValue::Unchanged(found.id);
-                row.update(&self.db).await.map_err(db_err)?.id
-            }
-            None => {
-                row.id = Set(Uuid::now_v7());
-                row.created_at = Set(now);
-                row.insert(&self.db).await.map_err(db_err)?.id
-            }
-        };
-        Ok(id)
+        super::save_row(&self.db, existing.map(|found| found.id), row).await
     }
 
     async fn list_all(&self) -> RepoResult<Vec<Category>> {

@@ -1,8 +1,5 @@
 use async_trait::async_trait;
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::db_err;
@@ -38,30 +35,17 @@ impl From<collections::Model> for Collection {
 #[async_trait]
 impl CollectionRepo for SeaCollectionRepo {
     async fn upsert(&self, c: NewCollection) -> RepoResult<Uuid> {
-        let now = Utc::now();
         let existing = self.find_by_slug(&c.slug).await?;
-        let mut row = collections::ActiveModel {
+        let row = collections::ActiveModel {
             name: Set(c.name),
             slug: Set(c.slug),
             description: Set(c.description),
             image: Set(c.image),
             active: Set(c.active),
             position: Set(c.position),
-            updated_at: Set(now),
             ..Default::default()
         };
-        let id = match existing {
-            Some(found) => {
-                row.id = sea_orm::ActiveValue::Unchanged(found.id);
-                row.update(&self.db).await.map_err(db_err)?.id
-            }
-            None => {
-                row.id = Set(Uuid::now_v7());
-                row.created_at = Set(now);
-                row.insert(&self.db).await.map_err(db_err)?.id
-            }
-        };
-        Ok(id)
+        super::save_row(&self.db, existing.map(|found| found.id), row).await
     }
 
     async fn list_all(&self) -> RepoResult<Vec<Collection>> {

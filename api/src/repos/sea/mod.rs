@@ -2,8 +2,15 @@
 
 use std::{sync::Arc, time::Duration};
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, SqlErr};
+use std::str::FromStr;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
+    DbErr, EntityTrait, IntoActiveModel, SqlErr,
+};
 use sea_orm_migration::MigratorTrait;
+use uuid::Uuid;
 
 use super::{RepoError, Repos, migrations::Migrator};
 use crate::config::DatabaseConfig;
@@ -83,6 +90,37 @@ pub(crate) fn db_err(err: DbErr) -> RepoError {
         DbErr::ConnectionAcquire(e) => RepoError::Unavailable(e.to_string()),
         DbErr::Conn(e) => RepoError::Unavailable(e.to_string()),
         other => RepoError::Other(other.to_string()),
+    }
+}
+
+/// Writes `row` over the record `existing` (keeping its id and creation time) or as a new
+/// record with a fresh UUID v7; either way `updated_at` becomes now. The slug-keyed upserts
+/// of the catalogue repositories share it.
+pub(crate) async fn save_row<A, C>(conn: &C, existing: Option<Uuid>, mut row: A) -> Result<Uuid, RepoError>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let column = |name: &str| {
+        <A::Entity as EntityTrait>::Column::from_str(name)
+            .map_err(|_| RepoError::Other(format!("table has no column {name}")))
+    };
+    let now = Utc::now();
+    row.set(column("updated_at")?, now.into());
+    match existing {
+        Some(id) => {
+            row.set(column("id")?, id.into());
+            row.update(conn).await.map_err(db_err)?;
+            Ok(id)
+        }
+        None => {
+            let id = Uuid::now_v7();
+            row.set(column("id")?, id.into());
+            row.set(column("created_at")?, now.into());
+            row.insert(conn).await.map_err(db_err)?;
+            Ok(id)
+        }
     }
 }
 

@@ -1,6 +1,5 @@
 use async_trait::async_trait;
-use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::db_err;
@@ -22,28 +21,15 @@ impl SeaPageRepo {
 #[async_trait]
 impl PageRepo for SeaPageRepo {
     async fn upsert(&self, p: NewCmsPage) -> RepoResult<Uuid> {
-        let now = Utc::now();
         let existing = self.find_by_slug(&p.slug).await?;
-        let mut row = cms_pages::ActiveModel {
+        let row = cms_pages::ActiveModel {
             slug: Set(p.slug),
             title: Set(p.title),
             content_blocks: Set(p.content_blocks),
             published: Set(p.published),
-            updated_at: Set(now),
             ..Default::default()
         };
-        let id = match existing {
-            Some(found) => {
-                row.id = sea_orm::ActiveValue::Unchanged(found.id);
-                row.update(&self.db).await.map_err(db_err)?.id
-            }
-            None => {
-                row.id = Set(Uuid::now_v7());
-                row.created_at = Set(now);
-                row.insert(&self.db).await.map_err(db_err)?.id
-            }
-        };
-        Ok(id)
+        super::save_row(&self.db, existing.map(|found| found.id), row).await
     }
 
     async fn find_by_slug(&self, slug: &str) -> RepoResult<Option<CmsPage>> {

@@ -279,59 +279,60 @@ impl SeaProductRepo {
             }
         }
 
-        product_categories::Entity::delete_many()
-            .filter(product_categories::Column::ProductId.eq(product_id))
-            .exec(txn)
-            .await
-            .map_err(db_err)?;
         let category_ids: HashSet<Uuid> = p.category_ids.into_iter().collect();
-        if !category_ids.is_empty() {
-            product_categories::Entity::insert_many(category_ids.into_iter().map(|category_id| {
-                product_categories::ActiveModel {
+        replace_rows(
+            txn,
+            product_categories::Entity::delete_many().filter(product_categories::Column::ProductId.eq(product_id)),
+            category_ids
+                .into_iter()
+                .map(|category_id| product_categories::ActiveModel {
                     product_id: Set(product_id),
                     category_id: Set(category_id),
-                }
-            }))
-            .exec(txn)
-            .await
-            .map_err(db_err)?;
-        }
-
-        product_collections::Entity::delete_many()
-            .filter(product_collections::Column::ProductId.eq(product_id))
-            .exec(txn)
-            .await
-            .map_err(db_err)?;
+                }),
+        )
+        .await?;
         let collection_ids: HashSet<Uuid> = p.collection_ids.into_iter().collect();
-        if !collection_ids.is_empty() {
-            product_collections::Entity::insert_many(collection_ids.into_iter().map(|collection_id| {
-                product_collections::ActiveModel {
+        replace_rows(
+            txn,
+            product_collections::Entity::delete_many().filter(product_collections::Column::ProductId.eq(product_id)),
+            collection_ids
+                .into_iter()
+                .map(|collection_id| product_collections::ActiveModel {
                     product_id: Set(product_id),
                     collection_id: Set(collection_id),
-                }
-            }))
-            .exec(txn)
-            .await
-            .map_err(db_err)?;
-        }
-
-        product_tags::Entity::delete_many()
-            .filter(product_tags::Column::ProductId.eq(product_id))
-            .exec(txn)
-            .await
-            .map_err(db_err)?;
+                }),
+        )
+        .await?;
         let tags: HashSet<String> = p.tags.into_iter().collect();
-        if !tags.is_empty() {
-            product_tags::Entity::insert_many(tags.into_iter().map(|tag| product_tags::ActiveModel {
+        replace_rows(
+            txn,
+            product_tags::Entity::delete_many().filter(product_tags::Column::ProductId.eq(product_id)),
+            tags.into_iter().map(|tag| product_tags::ActiveModel {
                 product_id: Set(product_id),
                 tag: Set(tag),
-            }))
-            .exec(txn)
-            .await
-            .map_err(db_err)?;
-        }
+            }),
+        )
+        .await?;
         Ok(product_id)
     }
+}
+
+/// Replaces a product's link rows: deletes the old set, inserts the new one.
+async fn replace_rows<E, A>(
+    txn: &DatabaseTransaction,
+    old: sea_orm::DeleteMany<E>,
+    new: impl IntoIterator<Item = A>,
+) -> RepoResult<()>
+where
+    E: EntityTrait,
+    A: ActiveModelTrait<Entity = E> + Send,
+{
+    old.exec(txn).await.map_err(db_err)?;
+    let new: Vec<A> = new.into_iter().collect();
+    if !new.is_empty() {
+        E::insert_many(new).exec(txn).await.map_err(db_err)?;
+    }
+    Ok(())
 }
 
 #[async_trait]

@@ -1,8 +1,5 @@
 use async_trait::async_trait;
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::db_err;
@@ -50,7 +47,6 @@ fn to_domain(m: promotions::Model) -> RepoResult<Promotion> {
 #[async_trait]
 impl PromotionRepo for SeaPromotionRepo {
     async fn upsert(&self, p: NewPromotion) -> RepoResult<Uuid> {
-        let now = Utc::now();
         let existing = promotions::Entity::find()
             .filter(promotions::Column::Slug.eq(&p.slug))
             .one(&self.db)
@@ -61,7 +57,7 @@ impl PromotionRepo for SeaPromotionRepo {
             PromotionScope::Category(id) => ("category", Some(id), None),
             PromotionScope::Collection(id) => ("collection", None, Some(id)),
         };
-        let mut row = promotions::ActiveModel {
+        let row = promotions::ActiveModel {
             name: Set(p.name),
             slug: Set(p.slug),
             description: Set(p.description),
@@ -76,21 +72,9 @@ impl PromotionRepo for SeaPromotionRepo {
             scope_kind: Set(scope_kind.to_owned()),
             scope_category_id: Set(scope_category_id),
             scope_collection_id: Set(scope_collection_id),
-            updated_at: Set(now),
             ..Default::default()
         };
-        let id = match existing {
-            Some(found) => {
-                row.id = sea_orm::ActiveValue::Unchanged(found.id);
-                row.update(&self.db).await.map_err(db_err)?.id
-            }
-            None => {
-                row.id = Set(Uuid::now_v7());
-                row.created_at = Set(now);
-                row.insert(&self.db).await.map_err(db_err)?.id
-            }
-        };
-        Ok(id)
+        super::save_row(&self.db, existing.map(|found| found.id), row).await
     }
 
     async fn list_active(&self) -> RepoResult<Vec<Promotion>> {

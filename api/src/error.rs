@@ -76,10 +76,10 @@ impl Problem {
     }
 }
 
-/// The error side of every operation. Each variant is one documented status.
+/// The error side of operations that write. Each variant is one documented status.
 #[derive(ApiResponse, Debug)]
 pub enum ApiError {
-    /// The request could not be understood (malformed input, unknown query value).
+    /// The request could not be understood (malformed JSON, unknown query value).
     #[oai(status = 400, content_type = "application/problem+json")]
     BadRequest(Json<Problem>),
     /// No such resource.
@@ -88,6 +88,12 @@ pub enum ApiError {
     /// The request conflicts with the current state (a taken email, a used slug).
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The body is larger than the server accepts.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The body is not `application/json`.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// Well-formed but invalid fields; `errors` lists each one.
     #[oai(status = 422, content_type = "application/problem+json")]
     Unprocessable(Json<Problem>),
@@ -95,6 +101,47 @@ pub enum ApiError {
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
     /// A backing service is unavailable; retry later.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+/// The error side of read operations.
+#[derive(ApiResponse, Debug)]
+pub enum ReadError {
+    /// A query parameter could not be parsed or is out of range; `errors` names it.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No such resource (an unknown or hidden slug).
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// Parameters that are valid alone but not together (e.g. `minPrice` above `maxPrice`).
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Unexpected failure; details are in the server log under the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// A backing service is unavailable; retry later.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+impl From<ApiError> for ReadError {
+    fn from(err: ApiError) -> Self {
+        match err {
+            ApiError::BadRequest(p) => Self::BadRequest(p),
+            ApiError::NotFound(p) => Self::NotFound(p),
+            ApiError::Unprocessable(p) => Self::Unprocessable(p),
+            ApiError::Unavailable(p) => Self::Unavailable(p),
+            ApiError::Internal(p) => Self::Internal(p),
+            other => Self::Internal(internal_problem(format!("unexpected error on a read: {other:?}"))),
+        }
+    }
+}
+
+/// The error side of the readiness probe.
+#[derive(ApiResponse, Debug)]
+pub enum ProbeError {
+    /// A backing service did not answer.
     #[oai(status = 503, content_type = "application/problem+json")]
     Unavailable(Json<Problem>),
 }
@@ -123,22 +170,32 @@ impl ApiError {
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
-        Self::Internal(Json(Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "an unexpected error occurred".to_owned(),
-        )))
+        Self::Internal(internal_problem(cause))
     }
 
     pub fn unavailable(cause: impl std::fmt::Display) -> Self {
-        tracing::warn!(error = %cause, "backing service unavailable");
-        Self::Unavailable(Json(Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "a backing service is unavailable, retry shortly".to_owned(),
-        )))
+        Self::Unavailable(unavailable_problem(cause))
     }
+}
+
+/// A 500 problem; the cause goes to the log only.
+fn internal_problem(cause: impl std::fmt::Display) -> Json<Problem> {
+    tracing::error!(error = %cause, "internal error");
+    Json(Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "an unexpected error occurred".to_owned(),
+    ))
+}
+
+/// A 503 problem; the cause goes to the log only.
+pub fn unavailable_problem(cause: impl std::fmt::Display) -> Json<Problem> {
+    tracing::warn!(error = %cause, "backing service unavailable");
+    Json(Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "a backing service is unavailable, retry shortly".to_owned(),
+    ))
 }
 
 impl From<RepoError> for ApiError {

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::{ApiTags, AppState, dto::CollectionView};
-use crate::error::ApiError;
+use crate::error::{ApiError, ReadError};
 
 pub struct CollectionsApi(pub Arc<AppState>);
 
@@ -13,8 +13,8 @@ impl CollectionsApi {
     ///
     /// Active collections ordered by `order`.
     #[oai(path = "/collections", method = "get", operation_id = "listCollections")]
-    async fn list_collections(&self) -> Result<Json<Vec<CollectionView>>, ApiError> {
-        let collections = self.0.catalogue.active_collections().await?;
+    async fn list_collections(&self) -> Result<Json<Vec<CollectionView>>, ReadError> {
+        let collections = self.0.catalogue.active_collections().await.map_err(ApiError::from)?;
         Ok(Json(collections.into_iter().map(CollectionView::from).collect()))
     }
 }

@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 
 use super::{ApiTags, AppState};
-use crate::{error::ApiError, services::content::ContactForm};
+use crate::{
+    error::{ApiError, ReadError},
+    services::content::ContactForm,
+};
 
 pub struct ContentApi(pub Arc<AppState>);
 
@@ -53,8 +56,8 @@ impl ContentApi {
     ///
     /// A published page such as `about`, `shipping`, `returns`, `privacy` or `faq`.
     #[oai(path = "/pages/:slug", method = "get", operation_id = "getPage")]
-    async fn get_page(&self, slug: Path<String>) -> Result<Json<PageView>, ApiError> {
-        let page = self.0.content.published_page(&slug.0).await?;
+    async fn get_page(&self, slug: Path<String>) -> Result<Json<PageView>, ReadError> {
+        let page = self.0.content.published_page(&slug.0).await.map_err(ApiError::from)?;
         Ok(Json(PageView {
             slug: page.slug,
             title: page.title,

@@ -6,7 +6,10 @@ use poem_openapi::{
 };
 
 use super::{ApiTags, AppState};
-use crate::{error::ApiError, http::metrics};
+use crate::{
+    error::{ProbeError, unavailable_problem},
+    http::metrics,
+};
 
 pub struct HealthApi(pub Arc<AppState>);
 
@@ -37,9 +40,12 @@ impl HealthApi {
     ///
     /// 200 when the database answers a ping, 503 otherwise.
     #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
-    async fn readyz(&self) -> Result<Json<HealthStatus>, ApiError> {
+    async fn readyz(&self) -> Result<Json<HealthStatus>, ProbeError> {
         let health = &self.0.repos.health;
-        health.ping().await.map_err(ApiError::unavailable)?;
+        health
+            .ping()
+            .await
+            .map_err(|e| ProbeError::Unavailable(unavailable_problem(e)))?;
         Ok(Json(HealthStatus {
             status: "ready".into(),
             database: Some(health.backend_name().into()),

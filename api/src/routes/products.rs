@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     domain::product_query::{ProductFilter, ProductFilterInput, ProductSort},
-    error::ApiError,
+    error::{ApiError, ReadError},
 };
 
 pub struct ProductsApi(pub Arc<AppState>);
@@ -77,7 +77,7 @@ impl ProductsApi {
         /// Items per page, 1 to 100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
-    ) -> Result<Json<ProductPage>, ApiError> {
+    ) -> Result<Json<ProductPage>, ReadError> {
         let filter = ProductFilter::new(ProductFilterInput {
             category: category.0,
             collection: collection.0,
@@ -91,7 +91,7 @@ impl ProductsApi {
             limit: limit.0,
         })
         .map_err(ApiError::validation)?;
-        let page = self.0.catalogue.list_products(&filter).await?;
+        let page = self.0.catalogue.list_products(&filter).await.map_err(ApiError::from)?;
         Ok(Json(ProductPage::new(&page, &self.0.config.currency())))
     }
 
@@ -100,8 +100,13 @@ impl ProductsApi {
     /// The full product: variants with stock, images, categories, collections and the
     /// promotions running on it now.
     #[oai(path = "/products/:slug", method = "get", operation_id = "getProduct")]
-    async fn get_product(&self, slug: Path<String>) -> Result<Json<ProductView>, ApiError> {
-        let page = self.0.catalogue.product_page(&slug.0, Utc::now()).await?;
+    async fn get_product(&self, slug: Path<String>) -> Result<Json<ProductView>, ReadError> {
+        let page = self
+            .0
+            .catalogue
+            .product_page(&slug.0, Utc::now())
+            .await
+            .map_err(ApiError::from)?;
         Ok(Json(ProductView::new(
             page.product,
             page.promotions,
@@ -142,7 +147,7 @@ impl ProductsApi {
         /// Items per page, 1 to 100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
-    ) -> Result<Json<ProductPage>, ApiError> {
+    ) -> Result<Json<ProductPage>, ReadError> {
         self.list_products(
             Query(Some(category_slug.0)),
             Query(Some(collection_slug.0)),

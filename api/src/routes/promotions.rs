@@ -4,7 +4,7 @@ use chrono::Utc;
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::{ApiTags, AppState, dto::PromotionView};
-use crate::error::ApiError;
+use crate::error::{ApiError, ReadError};
 
 pub struct PromotionsApi(pub Arc<AppState>);
 
@@ -14,9 +14,14 @@ impl PromotionsApi {
     ///
     /// Promotions that are switched on and whose window contains now (`startDate <= now < endDate`).
     #[oai(path = "/promotions", method = "get", operation_id = "listPromotions")]
-    async fn list_promotions(&self) -> Result<Json<Vec<PromotionView>>, ApiError> {
+    async fn list_promotions(&self) -> Result<Json<Vec<PromotionView>>, ReadError> {
         let currency = self.0.config.currency();
-        let promotions = self.0.catalogue.running_promotions(Utc::now()).await?;
+        let promotions = self
+            .0
+            .catalogue
+            .running_promotions(Utc::now())
+            .await
+            .map_err(ApiError::from)?;
         Ok(Json(
             promotions
                 .into_iter()

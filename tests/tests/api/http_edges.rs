@@ -313,13 +313,18 @@ async fn shutdown_drains_in_flight_requests() {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
 
     app.begin_shutdown();
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     // New connections are refused once shutdown began...
-    assert!(
-        tokio::net::TcpStream::connect(format!("127.0.0.1:{port}"))
-            .await
-            .is_err()
-    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while tokio::net::TcpStream::connect(format!("127.0.0.1:{port}"))
+        .await
+        .is_ok()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still accepting connections after shutdown began"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     // ...while the request already in flight completes.
     stream.write_all(&body[10..]).await.unwrap();
     let mut response = String::new();

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::{
     config::Config,
     domain::user::Role,
+    email::{self, templates::EmailTemplates},
     services::{ServiceError, accounts, seed, synthetic},
     startup, telemetry,
 };
@@ -45,6 +46,21 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Outgoing email.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Send a test message through the configured transport.
+    Test {
+        /// Recipient address.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -70,6 +86,7 @@ enum RoleArg {
 }
 
 pub fn main() -> ExitCode {
+    crate::tls::install_crypto_provider();
     let cli = Cli::parse();
     let config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
@@ -97,6 +114,17 @@ pub fn main() -> ExitCode {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
+        Command::Mail {
+            command: MailCommand::Test { to },
+        } => {
+            let mailer = email::from_config(&config.email)?;
+            let message = EmailTemplates::new(&config.store)?.mail_test(&to, mailer.transport())?;
+            mailer.send(&message).await?;
+            println!(
+                "sent a test message to {to} through the {} transport",
+                mailer.transport()
+            );
+        }
         Command::Serve => {
             let (_db, repos) = startup::open_database(&config).await?;
             startup::prepare_first_run(&config, &repos).await?;

@@ -30,6 +30,7 @@ pub struct Config {
     pub media: MediaConfig,
     pub seed: SeedConfig,
     pub cache: CacheConfig,
+    pub email: EmailConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,6 +89,123 @@ pub struct MediaConfig {
     pub url_prefix: String,
 }
 
+/// A secret from config or env: never printed by `Debug`, never logged.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() { "<unset>" } else { "<redacted>" })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTransport {
+    Outbox,
+    Smtp,
+    Sendgrid,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmailConfig {
+    pub transport: EmailTransport,
+    /// Sender, e.g. `Beeget Fashion <hello@beeget.local>`.
+    pub from: String,
+    /// Where staff mail (contact form, daily report) goes.
+    pub staff_address: String,
+    /// Folder for `.eml` files when `transport = "outbox"`.
+    pub outbox_dir: String,
+    pub smtp: SmtpConfig,
+    pub sendgrid: SendGridConfig,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        Self {
+            transport: EmailTransport::Outbox,
+            from: "Beeget Fashion <hello@beeget.local>".into(),
+            staff_address: "Beeget Staff <staff@beeget.local>".into(),
+            outbox_dir: "data/outbox".into(),
+            smtp: SmtpConfig::default(),
+            sendgrid: SendGridConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Implicit,
+    /// No encryption: only for a relay on the same host or in tests.
+    None,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: String,
+    /// Set with `BEEGET_EMAIL__SMTP__PASSWORD`.
+    pub password: Secret,
+    pub timeout_secs: u64,
+    pub pool_max_size: u32,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        Self {
+            host: "localhost".into(),
+            port: 587,
+            tls: SmtpTls::Starttls,
+            username: String::new(),
+            password: Secret::default(),
+            timeout_secs: 10,
+            pool_max_size: 4,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SendGridConfig {
+    /// Set with `BEEGET_EMAIL__SENDGRID__API_KEY`.
+    pub api_key: Secret,
+    pub base_url: String,
+    pub timeout_secs: u64,
+}
+
+impl Default for SendGridConfig {
+    fn default() -> Self {
+        Self {
+            api_key: Secret::default(),
+            base_url: "https://api.sendgrid.com".into(),
+            timeout_secs: 10,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CacheConfig {
@@ -129,6 +247,7 @@ impl Default for Config {
             media: MediaConfig::default(),
             seed: SeedConfig::default(),
             cache: CacheConfig::default(),
+            email: EmailConfig::default(),
         }
     }
 }
@@ -271,6 +390,26 @@ impl Config {
                 "is not a valid filter such as 'info' or 'beeget_api=debug,info'",
             );
         }
+        for (key, address) in [
+            ("email.from", &self.email.from),
+            ("email.staff_address", &self.email.staff_address),
+        ] {
+            if address.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(ConfigError(format!("{key}: {address:?} is not an email address")));
+            }
+        }
+        match self.email.transport {
+            EmailTransport::Smtp if self.email.smtp.host.trim().is_empty() => {
+                return fail("email.smtp.host", "is required when email.transport = \"smtp\"");
+            }
+            EmailTransport::Sendgrid if self.email.sendgrid.api_key.is_empty() => {
+                return fail(
+                    "email.sendgrid.api_key",
+                    "is required when email.transport = \"sendgrid\" (set BEEGET_EMAIL__SENDGRID__API_KEY)",
+                );
+            }
+            _ => {}
+        }
         if !self.media.url_prefix.starts_with('/') || self.media.url_prefix.ends_with('/') {
             return fail("media.url_prefix", "must start with '/' and not end with '/'");
         }
@@ -338,6 +477,17 @@ mod tests {
         assert!(err.contains("server.max_body_bytes"), "{err}");
         let err = with("database.url", "mysql://x").unwrap_err().to_string();
         assert!(err.contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn email_settings_are_checked_and_secrets_hidden() {
+        let err = with("email.from", "not an address").unwrap_err().to_string();
+        assert!(err.contains("email.from"), "{err}");
+        let err = with("email.transport", "sendgrid").unwrap_err().to_string();
+        assert!(err.contains("email.sendgrid.api_key"), "{err}");
+        let mut config = Config::default();
+        config.email.smtp.password = Secret::new("hunter2-very-secret");
+        assert!(!format!("{config:?}").contains("hunter2"));
     }
 
     #[test]

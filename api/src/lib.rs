@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod http;
 pub mod repos;
@@ -14,3 +15,4 @@ pub mod routes;
 pub mod services;
 pub mod startup;
 pub mod telemetry;
+pub mod tls;

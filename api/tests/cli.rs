@@ -251,6 +251,31 @@ fn seed_is_idempotent_and_adds_synthetic_products() {
 }
 
 #[test]
+fn mail_test_sends_through_the_configured_transport() {
+    let dir = tempfile::tempdir().unwrap();
+    let outbox = dir.path().join("outbox");
+    let out = beeget(dir.path())
+        .env("BEEGET_EMAIL__OUTBOX_DIR", &outbox)
+        .args(["mail", "test", "--to", "Ada <ada@example.com>"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("through the outbox transport"));
+    let files: Vec<_> = std::fs::read_dir(&outbox).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1);
+    let eml = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(eml.contains("To: Ada <ada@example.com>") && eml.contains("Subject: Beeget Fashion test email"));
+
+    let out = beeget(dir.path())
+        .env("BEEGET_EMAIL__TRANSPORT", "sendgrid")
+        .args(["mail", "test", "--to", "ada@example.com"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "sendgrid without a key is a config error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("email.sendgrid.api_key"));
+}
+
+#[test]
 fn user_create_reads_the_password_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let create = |email: &str, password: &str| {

@@ -150,6 +150,7 @@ impl TestApp {
     /// The app on `backend` with the demo catalogue, after `adjust` edits the config.
     /// `None` when the backend is not available outside CI.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
+        beeget_api::tls::install_crypto_provider();
         let database = TestDatabase::create(backend).await?;
         let media = tempfile::tempdir().expect("temp dir");
         let mut config = test_config(&database.url, media.path());

@@ -3,5 +3,6 @@
 mod catalogue;
 mod catalogue_validation;
 mod contract;
+mod email;
 mod http_edges;
 mod openapi;

@@ -1,0 +1,77 @@
+//! Outgoing email: one `Mailer` trait, a transport per backend chosen in config, and the
+//! templates every email is rendered from.
+//!
+//! | transport | use |
+//! |---|---|
+//! | `outbox` | embedded default: each message as an RFC 5322 `.eml` file in a folder |
+//! | `smtp` | lettre over tokio + rustls, pooled connections |
+//! | `sendgrid` | the v3 mail send HTTP API |
+//! | memory | tests: keeps messages in memory |
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::config::{EmailConfig, EmailTransport};
+
+mod message;
+mod outbox;
+mod sendgrid;
+mod smtp;
+pub mod templates;
+
+pub use message::{Attachment, OutgoingEmail};
+pub use outbox::OutboxMailer;
+pub use sendgrid::SendGridMailer;
+pub use smtp::SmtpMailer;
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum MailError {
+    /// The message itself is wrong (an address that does not parse); retrying will not help.
+    #[error("invalid message: {0}")]
+    Invalid(String),
+    /// The transport failed or refused the message; the text is the server's or API's answer.
+    #[error("delivery failed: {0}")]
+    Delivery(String),
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError>;
+    /// `outbox`, `smtp`, `sendgrid` or `memory`, for logs and `beeget mail test`.
+    fn transport(&self) -> &'static str;
+}
+
+/// The transport configured in `[email]`.
+pub fn from_config(config: &EmailConfig) -> anyhow::Result<Arc<dyn Mailer>> {
+    Ok(match config.transport {
+        EmailTransport::Outbox => Arc::new(OutboxMailer::new(&config.from, &config.outbox_dir)?),
+        EmailTransport::Smtp => Arc::new(SmtpMailer::new(&config.from, &config.smtp)?),
+        EmailTransport::Sendgrid => Arc::new(SendGridMailer::new(&config.from, &config.sendgrid)?),
+    })
+}
+
+/// Keeps every message in memory; for tests and for embedding.
+#[derive(Default)]
+pub struct MemoryMailer {
+    sent: std::sync::Mutex<Vec<OutgoingEmail>>,
+}
+
+impl MemoryMailer {
+    pub fn sent(&self) -> Vec<OutgoingEmail> {
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+#[async_trait]
+impl Mailer for MemoryMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
+        message::parse_mailbox("to", &email.to)?;
+        self.sent.lock().unwrap_or_else(|e| e.into_inner()).push(email.clone());
+        Ok(())
+    }
+
+    fn transport(&self) -> &'static str {
+        "memory"
+    }
+}

@@ -26,7 +26,10 @@ pub async fn middleware<E: Endpoint>(next: E, req: Request, base_path: &str) -> 
     let started = Instant::now();
     let method = req.method().to_string();
     let fallback = fallback_route(req.uri().path().strip_prefix(base_path).unwrap_or(req.uri().path()));
-    let resp = next.call(req).await?.into_response();
+    let resp = match next.call(req).await {
+        Ok(resp) => resp.into_response(),
+        Err(err) => super::problems::from_error(err),
+    };
     let route = resp
         .data::<poem_openapi::OperationId>()
         .map(|op| op.0.to_owned())

@@ -10,7 +10,11 @@ const DOCS_CSP: &str = "default-src 'none'; script-src 'self' 'unsafe-inline'; s
 
 pub async fn middleware<E: Endpoint>(next: E, req: Request, docs_path: &str) -> poem::Result<Response> {
     let is_docs = req.uri().path() == docs_path || req.uri().path().starts_with(&format!("{docs_path}/"));
-    let mut resp = next.call(req).await?.into_response();
+    // Errors that escaped the inner layers (e.g. a refused CORS preflight) get headers too.
+    let mut resp = match next.call(req).await {
+        Ok(resp) => resp.into_response(),
+        Err(err) => super::problems::from_error(err),
+    };
     let headers = resp.headers_mut();
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));

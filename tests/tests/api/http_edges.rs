@@ -223,6 +223,22 @@ async fn cors_allows_configured_origins_only() {
         .await
         .unwrap();
     assert!(!foreign.headers().contains_key("access-control-allow-origin"));
+
+    let refused = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/products"))
+        .header("origin", "https://evil.example")
+        .header("access-control-request-method", "GET")
+        .send()
+        .await
+        .unwrap();
+    assert!(!refused.headers().contains_key("access-control-allow-origin"));
+    assert_eq!(
+        refused.headers()["x-content-type-options"],
+        "nosniff",
+        "refusals carry security headers"
+    );
+    assert!(refused.headers().contains_key("x-request-id"));
 }
 
 #[tokio::test]

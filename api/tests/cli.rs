@@ -171,6 +171,10 @@ fn first_serve_migrates_seeds_creates_demo_accounts_logs_json_and_stops_on_sigte
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(beeget(dir.path()).env("BEEGET_LOG__FORMAT", "json").arg("serve"));
     let response = http_get(server.port, "/products?limit=1", "cli-test-7");
+    // The same page again comes from the catalogue cache; a product page is a fixed number of
+    // queries however many variants and links it has.
+    http_get(server.port, "/products?limit=1", "cli-test-8");
+    http_get(server.port, "/products/linen-wrap-midi-dress", "cli-test-9");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"total\":"), "{response}");
     assert!(
@@ -209,6 +213,26 @@ fn first_serve_migrates_seeds_creates_demo_accounts_logs_json_and_stops_on_sigte
         assert_eq!(line["span"]["request_id"], "cli-test-7", "{line}");
     }
     assert!(request_lines.iter().any(|l| l["fields"]["status"] == 200));
+    let queries = |request_id: &str| {
+        stderr
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|l| l["span"]["request_id"] == request_id && l["fields"]["message"] == "request finished")
+            .unwrap_or_else(|| panic!("no finish line for {request_id}"))["fields"]["db_queries"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(
+        queries("cli-test-7"),
+        3,
+        "a list page is count + page + stock, never one per item"
+    );
+    assert_eq!(queries("cli-test-8"), 0, "served from the catalogue cache");
+    assert_eq!(
+        queries("cli-test-9"),
+        6,
+        "product, variants, categories, collections, tree, promotions"
+    );
     for secret in accounts.lines().skip(1).filter_map(|l| l.split(' ').nth(2)) {
         assert!(!stderr.contains(secret), "a demo password reached the log");
     }

@@ -37,6 +37,8 @@ pub async fn middleware<E: Endpoint>(next: E, req: Request, base_path: &str) -> 
     let status = resp.status().as_u16().to_string();
     metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status)
         .increment(1);
+    metrics::histogram!("http_request_db_queries", "route" => route.clone())
+        .record(f64::from(crate::telemetry::current_db_queries()));
     metrics::histogram!("http_request_duration_seconds", "route" => route, "method" => method)
         .record(started.elapsed().as_secs_f64());
     Ok(resp)

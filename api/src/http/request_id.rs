@@ -6,15 +6,13 @@ use std::time::Instant;
 use poem::{Endpoint, IntoResponse, Request, Response, http::HeaderValue};
 use tracing::Instrument;
 
-pub const HEADER: &str = "x-request-id";
+use crate::telemetry::{self, RequestContext};
 
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
+pub const HEADER: &str = "x-request-id";
 
 /// The id of the request being handled on this task, if any.
 pub fn current() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    telemetry::current_request_id()
 }
 
 fn accept_client_id(raw: Option<&HeaderValue>) -> Option<String> {
@@ -41,6 +39,7 @@ pub async fn middleware<E: Endpoint>(next: E, req: Request) -> poem::Result<Resp
         tracing::info!(
             status = resp.status().as_u16(),
             latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            db_queries = telemetry::current_db_queries(),
             "request finished"
         );
         if let Ok(value) = HeaderValue::from_str(&current().unwrap_or_default()) {
@@ -48,7 +47,7 @@ pub async fn middleware<E: Endpoint>(next: E, req: Request) -> poem::Result<Resp
         }
         resp
     };
-    Ok(REQUEST_ID.scope(id, fut.instrument(span)).await)
+    Ok(RequestContext::new(id).scope(fut.instrument(span)).await)
 }
 
 #[cfg(test)]

@@ -49,9 +49,11 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
                 .busy_timeout(busy_timeout)
                 .foreign_keys(true)
         });
-    Database::connect(options)
+    let mut db = Database::connect(options)
         .await
-        .map_err(|e| anyhow::anyhow!("database.url: cannot connect: {e}"))
+        .map_err(|e| anyhow::anyhow!("database.url: cannot connect: {e}"))?;
+    db.set_metric_callback(|info| crate::telemetry::record_db_query(info.elapsed, info.failed));
+    Ok(db)
 }
 
 /// Brings the schema up to date.

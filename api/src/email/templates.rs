@@ -16,6 +16,7 @@ macro_rules! embedded {
 
 const TEMPLATES: &[(&str, &str)] = embedded!(
     "_layout.html",
+    "_macros.html",
     "verify_email.html",
     "verify_email.txt",
     "password_reset.html",
@@ -404,6 +405,8 @@ mod tests {
         assert!(
             emails[0].html.contains(&html("http://x/verify?t=1")) && emails[0].text.contains("http://x/verify?t=1")
         );
+        assert!(emails[0].html.contains(">Verify my email</a>"), "button macro rendered");
+        assert!(emails[2].html.contains(">View your order</a>"));
         assert!(emails[0].text.contains("24"));
         assert!(emails[2].html.contains("Linen &lt;Wrap&gt; Dress") && emails[2].text.contains("Linen <Wrap> Dress"));
         assert!(emails[2].html.contains("$183.00"));

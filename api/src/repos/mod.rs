@@ -118,6 +118,17 @@ pub trait ContactRepo: Send + Sync {
 }
 
 #[async_trait]
+pub trait CartRepo: Send + Sync {
+    /// The user's cart id, creating an empty cart on first use.
+    async fn get_or_create(&self, user_id: Uuid) -> RepoResult<Uuid>;
+    /// Marks the cart as used at `at` (every change to its lines does this).
+    async fn touch(&self, cart_id: Uuid, at: chrono::DateTime<chrono::Utc>) -> RepoResult<()>;
+    /// Deletes up to `limit` carts, lines included, untouched since `cutoff`; returns how many.
+    async fn delete_untouched_since(&self, cutoff: chrono::DateTime<chrono::Utc>, limit: u64) -> RepoResult<u64>;
+    async fn count(&self) -> RepoResult<u64>;
+}
+
+#[async_trait]
 pub trait UserRepo: Send + Sync {
     /// Fails with `Conflict("email")` when the address is taken.
     async fn create(&self, user: NewUser) -> RepoResult<User>;
@@ -144,5 +155,6 @@ pub struct Repos {
     pub pages: Arc<dyn PageRepo>,
     pub users: Arc<dyn UserRepo>,
     pub contact: Arc<dyn ContactRepo>,
+    pub carts: Arc<dyn CartRepo>,
     pub health: Arc<dyn StoreHealth>,
 }

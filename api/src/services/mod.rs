@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod cache;
+pub mod carts;
 pub mod catalogue;
 pub mod content;
 pub mod seed;

@@ -16,7 +16,7 @@ use beeget_api::{
         user::{NewUser, Role},
     },
     repos::{NewContactMessage, ProductListQuery, RepoError, Repos, sea},
-    services::seed,
+    services::{carts::cleanup_abandoned_carts, seed},
 };
 use beeget_tests::{Backend, TestDatabase, seeds_dir};
 use chrono::{Duration, Utc};
@@ -449,6 +449,42 @@ async fn users_have_case_insensitive_unique_emails(r: Repos) {
     assert_eq!(r.users.count().await.unwrap(), 1);
 }
 
+async fn abandoned_carts_are_deleted_in_batches(r: Repos) {
+    let now = Utc::now();
+    let mut carts = Vec::new();
+    for i in 0..8 {
+        let user = r
+            .users
+            .create(NewUser {
+                name: format!("Shopper {i}"),
+                email: Email::parse("email", &format!("shopper{i}@example.com")).unwrap(),
+                password_hash: "$argon2id$placeholder".into(),
+                role: Role::User,
+                email_verified: false,
+            })
+            .await
+            .unwrap();
+        // Two first requests of one shopper race to the same cart.
+        let (a, b) = tokio::join!(r.carts.get_or_create(user.id), r.carts.get_or_create(user.id));
+        assert_eq!(a.unwrap(), *b.as_ref().unwrap());
+        carts.push(b.unwrap());
+    }
+    assert_eq!(r.carts.count().await.unwrap(), 8);
+    for cart in &carts[..5] {
+        r.carts.touch(*cart, now - Duration::days(40)).await.unwrap();
+    }
+    r.carts.touch(carts[5], now - Duration::days(29)).await.unwrap();
+
+    let deleted = cleanup_abandoned_carts(&r, now, 30, 2).await.unwrap();
+    assert_eq!(deleted, 5, "three batches of at most two");
+    assert_eq!(r.carts.count().await.unwrap(), 3, "the 29-day-old and fresh carts stay");
+    assert_eq!(cleanup_abandoned_carts(&r, now, 30, 2).await.unwrap(), 0);
+    assert!(matches!(
+        r.carts.touch(carts[0], now).await,
+        Err(RepoError::NotFound(_))
+    ));
+}
+
 async fn contact_messages_are_kept_newest_first(r: Repos) {
     for subject in ["first", "second"] {
         r.contact
@@ -533,6 +569,7 @@ contract_suite!(
     promotions_and_pages,
     users_have_case_insensitive_unique_emails,
     contact_messages_are_kept_newest_first,
+    abandoned_carts_are_deleted_in_batches,
     demo_seed_is_idempotent,
     health_pings,
 );

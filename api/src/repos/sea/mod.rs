@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::{RepoError, Repos, migrations::Migrator};
 use crate::config::DatabaseConfig;
 
+mod carts;
 mod categories;
 mod collections;
 mod contact;
@@ -73,6 +74,7 @@ pub fn repos(db: DatabaseConnection) -> Repos {
         pages: Arc::new(pages::SeaPageRepo::new(db.clone())),
         users: Arc::new(users::SeaUserRepo::new(db.clone())),
         contact: Arc::new(contact::SeaContactRepo::new(db.clone())),
+        carts: Arc::new(carts::SeaCartRepo::new(db.clone())),
         health: Arc::new(health::SeaHealth::new(db)),
     }
 }

@@ -93,22 +93,24 @@ mod tests {
 
     #[tokio::test]
     async fn hits_expire_and_clear() {
-        let cache = TtlCache::new(Duration::from_millis(50), 10);
-        let loaded = cache.get_or_load("a", async { Ok::<_, ()>(1) }).await.unwrap();
-        assert_eq!(loaded, 1);
+        let cache = TtlCache::new(Duration::from_secs(60), 10);
+        assert_eq!(cache.get_or_load("a", async { Ok::<_, ()>(1) }).await.unwrap(), 1);
         assert_eq!(
             cache.get_or_load("a", async { Ok::<_, ()>(2) }).await.unwrap(),
             1,
             "served from cache"
         );
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        cache.clear();
+        assert_eq!(cache.get(&"a"), None);
+
+        let short = TtlCache::new(Duration::from_millis(20), 10);
+        short.put("a", 1);
+        tokio::time::sleep(Duration::from_millis(40)).await;
         assert_eq!(
-            cache.get_or_load("a", async { Ok::<_, ()>(3) }).await.unwrap(),
+            short.get_or_load("a", async { Ok::<_, ()>(3) }).await.unwrap(),
             3,
             "expired"
         );
-        cache.clear();
-        assert_eq!(cache.get(&"a"), None);
     }
 
     #[tokio::test]

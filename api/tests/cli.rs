@@ -251,6 +251,11 @@ fn production_never_creates_accounts_implicitly() {
 #[test]
 fn seed_is_idempotent_and_adds_synthetic_products() {
     let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = beeget(dir.path()).arg("migrate").output().unwrap();
+        assert!(out.status.success(), "migrate runs, and runs again as a no-op: {out:?}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied"));
+    }
     let out = beeget(dir.path()).arg("seed").output().unwrap();
     assert!(out.status.success(), "{out:?}");
     let first = String::from_utf8_lossy(&out.stdout).into_owned();

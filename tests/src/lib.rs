@@ -199,6 +199,11 @@ impl TestApp {
         body
     }
 
+    /// `GET /products/{slug}`, expecting 200.
+    pub async fn product(&self, slug: &str) -> Value {
+        self.ok_json(&format!("/products/{slug}")).await
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
             .post(self.url(path))

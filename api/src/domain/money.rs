@@ -23,15 +23,6 @@ impl Money {
     pub const fn minor(self) -> i64 {
         self.0
     }
-
-    /// `percent` of this amount, rounded half up to the minor unit.
-    pub fn percent(self, percent: i64) -> Money {
-        Money((self.0 * percent + 50) / 100)
-    }
-
-    pub fn saturating_sub(self, other: Money) -> Money {
-        Money((self.0 - other.0).max(0))
-    }
 }
 
 /// An ISO 4217 currency code such as `USD`.
@@ -75,13 +66,6 @@ mod tests {
         assert!(Money::from_minor("price", -1).is_err());
         assert!(Money::from_minor("price", Money::MAX_MINOR + 1).is_err());
         assert_eq!(Money::from_minor("price", 0).unwrap().minor(), 0);
-    }
-
-    #[test]
-    fn percent_rounds_half_up() {
-        let m = Money::from_minor("p", 1999).unwrap();
-        assert_eq!(m.percent(10).minor(), 200);
-        assert_eq!(m.percent(100).minor(), 1999);
     }
 
     #[test]

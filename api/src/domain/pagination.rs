@@ -55,16 +55,6 @@ pub struct Page<T> {
     pub total: u64,
 }
 
-impl<T> Page<T> {
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            request: self.request,
-            total: self.total,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

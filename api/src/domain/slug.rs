@@ -31,10 +31,6 @@ impl Slug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    pub fn into_inner(self) -> String {
-        self.0
-    }
 }
 
 impl fmt::Display for Slug {

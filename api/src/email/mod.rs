@@ -6,7 +6,6 @@
 //! | `outbox` | embedded default: each message as an RFC 5322 `.eml` file in a folder |
 //! | `smtp` | lettre over tokio + rustls, pooled connections |
 //! | `sendgrid` | the v3 mail send HTTP API |
-//! | memory | tests: keeps messages in memory |
 
 use std::sync::Arc;
 
@@ -38,7 +37,7 @@ pub enum MailError {
 #[async_trait]
 pub trait Mailer: Send + Sync {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError>;
-    /// `outbox`, `smtp`, `sendgrid` or `memory`, for logs and `beeget mail test`.
+    /// `outbox`, `smtp` or `sendgrid`, for logs and `beeget mail test`.
     fn transport(&self) -> &'static str;
 }
 
@@ -49,29 +48,4 @@ pub fn from_config(config: &EmailConfig) -> anyhow::Result<Arc<dyn Mailer>> {
         EmailTransport::Smtp => Arc::new(SmtpMailer::new(&config.from, &config.smtp)?),
         EmailTransport::Sendgrid => Arc::new(SendGridMailer::new(&config.from, &config.sendgrid)?),
     })
-}
-
-/// Keeps every message in memory; for tests and for embedding.
-#[derive(Default)]
-pub struct MemoryMailer {
-    sent: std::sync::Mutex<Vec<OutgoingEmail>>,
-}
-
-impl MemoryMailer {
-    pub fn sent(&self) -> Vec<OutgoingEmail> {
-        self.sent.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-}
-
-#[async_trait]
-impl Mailer for MemoryMailer {
-    async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError> {
-        message::parse_mailbox("to", &email.to)?;
-        self.sent.lock().unwrap_or_else(|e| e.into_inner()).push(email.clone());
-        Ok(())
-    }
-
-    fn transport(&self) -> &'static str {
-        "memory"
-    }
 }

@@ -6,7 +6,7 @@ use poem_openapi::{Enum, Object};
 use crate::domain::{
     catalogue::{Collection, DiscountType, ProductDetail, ProductLink, ProductSummary, Promotion, PromotionScope},
     category_tree::CategoryNode,
-    money::Currency,
+    money::{Currency, effective_price},
     pagination::Page,
 };
 
@@ -208,7 +208,7 @@ pub struct ProductView {
 impl ProductView {
     pub fn new(p: ProductDetail, promotions: Vec<Promotion>, currency: &Currency) -> Self {
         let inventory_count = p.inventory_count();
-        let effective = p.sale_price.unwrap_or(p.price);
+        let effective = effective_price(p.price, p.sale_price);
         Self {
             id: p.id.to_string(),
             variants: p

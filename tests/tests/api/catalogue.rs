@@ -60,7 +60,7 @@ async fn category_filter_includes_descendants_and_hides_inactive() {
     assert!(men.is_disjoint(&dresses));
 
     for slug in dresses.iter().take(5) {
-        let product = app.ok_json(&format!("/products/{slug}")).await;
+        let product = app.product(slug).await;
         let cats: Vec<_> = product["categories"]
             .as_array()
             .unwrap()
@@ -184,9 +184,7 @@ async fn search_matches_title_description_and_tags_with_relevance() {
     let results = app.all_products("search=linen").await;
     assert!(!results.is_empty());
     for item in results.iter().take(10) {
-        let product = app
-            .ok_json(&format!("/products/{}", item["slug"].as_str().unwrap()))
-            .await;
+        let product = app.product(item["slug"].as_str().unwrap()).await;
         let haystack = format!("{} {} {:?}", product["title"], product["description"], product["tags"]).to_lowercase();
         assert!(haystack.contains("linen"), "{} does not mention linen", item["slug"]);
     }
@@ -232,9 +230,7 @@ async fn tag_and_stock_filters() {
     let tagged = app.all_products("tag=LINEN").await;
     assert!(!tagged.is_empty());
     for item in tagged.iter().take(5) {
-        let product = app
-            .ok_json(&format!("/products/{}", item["slug"].as_str().unwrap()))
-            .await;
+        let product = app.product(item["slug"].as_str().unwrap()).await;
         assert!(product["tags"].as_array().unwrap().contains(&Value::from("linen")));
     }
 
@@ -245,16 +241,14 @@ async fn tag_and_stock_filters() {
     assert!(sold_out.iter().all(|p| p["inStock"] == false));
     assert!(!sold_out.is_empty());
     assert_eq!((in_stock.len() + sold_out.len()) as u64, total);
-    let product = app
-        .ok_json(&format!("/products/{}", sold_out[0]["slug"].as_str().unwrap()))
-        .await;
+    let product = app.product(sold_out[0]["slug"].as_str().unwrap()).await;
     assert_eq!(product["inventoryCount"], 0);
 }
 
 #[tokio::test]
 async fn product_page_has_variants_links_and_running_promotions() {
     let app = TestApp::spawn().await;
-    let product = app.ok_json("/products/linen-wrap-midi-dress").await;
+    let product = app.product("linen-wrap-midi-dress").await;
     let variants = product["variants"].as_array().unwrap();
     assert!(!variants.is_empty());
     let sum: i64 = variants.iter().map(|v| v["inventoryCount"].as_i64().unwrap()).sum();
@@ -322,9 +316,7 @@ async fn variant_price_override_shows_on_the_variant() {
                 .map(|v| (p, v))
         })
         .expect("the seeds have a variant with its own price");
-    let page = app
-        .ok_json(&format!("/products/{}", product["slug"].as_str().unwrap()))
-        .await;
+    let page = app.product(product["slug"].as_str().unwrap()).await;
     let shown = page["variants"]
         .as_array()
         .unwrap()
@@ -455,7 +447,7 @@ async fn the_catalogue_works_the_same_on_postgres() {
     let asc = prices(&app.all_products("sort=price_asc&minPrice=2000&maxPrice=9000").await);
     assert!(asc.windows(2).all(|w| w[0] <= w[1]) && asc.iter().all(|p| (2000..=9000).contains(p)));
 
-    let product = app.ok_json("/products/linen-wrap-midi-dress").await;
+    let product = app.product("linen-wrap-midi-dress").await;
     let promos: Vec<_> = product["promotions"]
         .as_array()
         .unwrap()

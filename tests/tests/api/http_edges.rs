@@ -277,7 +277,7 @@ async fn operations_endpoints() {
 #[tokio::test]
 async fn media_is_served() {
     let app = TestApp::spawn().await;
-    let product = app.ok_json("/products/linen-wrap-midi-dress").await;
+    let product = app.product("linen-wrap-midi-dress").await;
     let image = product["images"][0].as_str().unwrap();
     let resp = app.get(image).await;
     assert_eq!(resp.status(), StatusCode::OK, "{image}");
@@ -302,7 +302,7 @@ async fn base_path_mounts_everything_under_a_prefix() {
     assert_eq!(app.ok_json("/products?limit=1").await["limit"], 1);
     let spec = app.ok_json("/openapi.json").await;
     assert_eq!(spec["servers"][0]["url"], "/api");
-    let image = app.ok_json("/products/linen-wrap-midi-dress").await["images"][0]
+    let image = app.product("linen-wrap-midi-dress").await["images"][0]
         .as_str()
         .unwrap()
         .to_owned();

@@ -15,7 +15,7 @@ use super::{db_err, is_postgres};
 use crate::{
     domain::{
         catalogue::{NewProduct, ProductDetail, ProductLink, ProductSummary, Variant},
-        money::Money,
+        money::{Money, effective_price},
         pagination::Page,
         product_query::ProductSort,
     },
@@ -209,7 +209,7 @@ impl SeaProductRepo {
             .one(txn)
             .await
             .map_err(db_err)?;
-        let effective = p.sale_price.unwrap_or(p.price);
+        let effective = effective_price(p.price, p.sale_price);
         let mut row = products::ActiveModel {
             title: Set(p.title),
             slug: Set(p.slug),

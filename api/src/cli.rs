@@ -1,6 +1,6 @@
 //! The `beeget` command line.
 
-use std::{io::Read, path::PathBuf, process::ExitCode};
+use std::{io::Read, path::PathBuf, process::ExitCode, sync::Arc};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -9,6 +9,7 @@ use crate::{
     config::Config,
     domain::user::Role,
     email::{self, templates::EmailTemplates},
+    jobs::{self, Enqueued, JobContext, JobQueue, JobRunner, JobStatus},
     services::{ServiceError, accounts, seed, synthetic},
     startup, telemetry,
 };
@@ -51,6 +52,54 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Run the job workers and the scheduler alone (pair with `jobs.run_in_server = false`).
+    Worker,
+    /// Inspect and steer background jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Jobs, newest first.
+    List {
+        #[arg(long, value_enum)]
+        status: Option<StatusArg>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue a failed job again with a fresh set of attempts.
+    Retry { id: String },
+    /// Queue a scheduled job now (`--inline`: perform it in this process instead).
+    Run {
+        name: String,
+        #[arg(long)]
+        inline: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StatusArg {
+    Queued,
+    Running,
+    Failed,
+    Done,
+}
+
+impl From<StatusArg> for JobStatus {
+    fn from(status: StatusArg) -> Self {
+        match status {
+            StatusArg::Queued => JobStatus::Queued,
+            StatusArg::Running => JobStatus::Running,
+            StatusArg::Failed => JobStatus::Failed,
+            StatusArg::Done => JobStatus::Done,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -125,10 +174,33 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 mailer.transport()
             );
         }
+        Command::Worker => {
+            let (db, repos) = startup::open_database(&config).await?;
+            let queue = JobQueue::connect(&config, &db).await?;
+            let (shutdown, fire) = startup::ShutdownSignal::new();
+            tokio::spawn(async move {
+                startup::shutdown_signal().await;
+                fire();
+            });
+            println!("Beeget job worker on the {} queue", queue.backend_name());
+            startup::run_background_jobs(Arc::new(config), repos, queue, jobs::builtin_registry(), shutdown).await?;
+        }
+        Command::Jobs { command } => run_jobs_command(command, config).await?,
         Command::Serve => {
-            let (_db, repos) = startup::open_database(&config).await?;
+            let (db, repos) = startup::open_database(&config).await?;
             startup::prepare_first_run(&config, &repos).await?;
-            let app = startup::Application::bind(startup::state(config.clone(), repos)).await?;
+            let queue = JobQueue::connect(&config, &db).await?;
+            let (shutdown, fire) = startup::ShutdownSignal::new();
+            let background = config.jobs.run_in_server.then(|| {
+                tokio::spawn(startup::run_background_jobs(
+                    Arc::new(config.clone()),
+                    repos.clone(),
+                    queue.clone(),
+                    jobs::builtin_registry(),
+                    shutdown.clone(),
+                ))
+            });
+            let app = startup::Application::bind(startup::state(config.clone(), repos, queue)).await?;
             let base = &config.server.base_path;
             let host = config.server.addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
             tracing::info!(port = app.port(), "listening");
@@ -137,7 +209,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 app.port(),
                 app.port()
             );
-            app.run_until(startup::shutdown_signal()).await?;
+            app.run_until(async move {
+                startup::shutdown_signal().await;
+                fire();
+            })
+            .await?;
+            if let Some(background) = background {
+                background.await??;
+            }
             tracing::info!("stopped");
         }
         Command::Migrate => {
@@ -199,6 +278,69 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 }
                 Err(ServiceError::Conflict(_)) => anyhow::bail!("an account with email {email} already exists"),
                 Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn run_jobs_command(command: JobsCommand, config: Config) -> anyhow::Result<()> {
+    let (db, repos) = startup::open_database(&config).await?;
+    let queue = JobQueue::connect(&config, &db).await?;
+    match command {
+        JobsCommand::List { status, limit, json } => {
+            let records = queue.list(status.map(Into::into), limit).await?;
+            for r in &records {
+                if json {
+                    println!("{}", serde_json::to_string(r)?);
+                } else {
+                    println!(
+                        "{}  {:<8} {:<12} {:<24} attempts {}/{}{}",
+                        r.id,
+                        r.status.as_str(),
+                        r.queue,
+                        r.name,
+                        r.attempts,
+                        r.max_attempts,
+                        r.last_error
+                            .as_deref()
+                            .map(|e| format!("  error: {e}"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+            if !json && records.is_empty() {
+                println!("no jobs");
+            }
+        }
+        JobsCommand::Retry { id } => {
+            if !queue.retry(&id).await? {
+                anyhow::bail!("no failed job with id {id}");
+            }
+            println!("job {id} queued again");
+        }
+        JobsCommand::Run { name, inline } => {
+            let Some((name, queue_name)) = jobs::schedulable(&name) else {
+                anyhow::bail!(
+                    "{name} is not a job that can be run by name (known: {})",
+                    jobs::schedulable_names().join(", ")
+                );
+            };
+            if inline {
+                let runner = JobRunner::new(
+                    jobs::builtin_registry(),
+                    JobContext::from_config(Arc::new(config), repos)?,
+                );
+                runner.perform(jobs::payloadless_job(name, None)).await?;
+                println!("{name} done");
+            } else {
+                match queue
+                    .enqueue_envelope(queue_name, jobs::payloadless_job(name, None))
+                    .await?
+                {
+                    Enqueued::Queued(id) => println!("{name} queued as {id}"),
+                    Enqueued::Duplicate => println!("{name} is already queued"),
+                }
             }
         }
     }

@@ -1,7 +1,7 @@
 //! One typed configuration: embedded defaults, then `config.toml` (or `--config FILE`), then
 //! `BEEGET_<SECTION>__<KEY>` environment variables. Validated once at start-up.
 
-use std::{net::SocketAddr, path::Path};
+use std::{collections::BTreeMap, net::SocketAddr, path::Path, str::FromStr};
 
 use figment::{
     Figment,
@@ -31,6 +31,8 @@ pub struct Config {
     pub seed: SeedConfig,
     pub cache: CacheConfig,
     pub email: EmailConfig,
+    pub redis: RedisConfig,
+    pub jobs: JobsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -227,6 +229,82 @@ impl Default for CacheConfig {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct RedisConfig {
+    /// `redis://host:6379/0`; empty means no Redis (everything stays in-process and in the
+    /// database). When set, the job queue lives in Redis. May hold a password, hence secret.
+    pub url: Secret,
+    /// Prefix of every key Beeget writes, so several stores (or test runs) share one server.
+    pub key_prefix: String,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self {
+            url: Secret::default(),
+            key_prefix: "beeget".into(),
+        }
+    }
+}
+
+/// Background jobs: the queue lives in the database, or in Redis when `redis.url` is set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Run the workers and the scheduler inside `beeget serve` (the embedded default).
+    /// Turn off when `beeget worker` runs them elsewhere.
+    pub run_in_server: bool,
+    /// Jobs run at the same time per queue (`mail`, `maintenance`).
+    pub concurrency: BTreeMap<String, usize>,
+    /// Attempts per job, the first included, before it ends as failed.
+    pub max_attempts: usize,
+    /// Wait before the first retry; doubles per attempt (with jitter) up to `backoff_max_ms`.
+    pub backoff_initial_ms: u64,
+    pub backoff_max_ms: u64,
+    /// How often an idle worker looks for new jobs.
+    pub poll_interval_ms: u64,
+    /// Workers report every `heartbeat_secs`; a worker silent for `heartbeat_secs ×
+    /// missed_heartbeats` is presumed dead and its running jobs are queued again (the lease).
+    pub heartbeat_secs: u64,
+    pub missed_heartbeats: usize,
+    /// On shutdown, running jobs get this long to finish before the process exits anyway.
+    pub shutdown_timeout_secs: u64,
+    /// Cron expressions (seconds field first: `sec min hour day month weekday`) per job name;
+    /// an empty string disables a schedule.
+    pub schedule: BTreeMap<String, String>,
+    /// `cleanupAbandonedCarts` removes carts untouched for more than this many days.
+    pub abandoned_cart_days: u32,
+    /// Carts deleted per statement by `cleanupAbandonedCarts`.
+    pub cleanup_batch_size: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            run_in_server: true,
+            concurrency: BTreeMap::from([("mail".into(), 4), ("maintenance".into(), 1)]),
+            max_attempts: 5,
+            backoff_initial_ms: 1_000,
+            backoff_max_ms: 300_000,
+            poll_interval_ms: 500,
+            heartbeat_secs: 10,
+            missed_heartbeats: 3,
+            shutdown_timeout_secs: 30,
+            schedule: BTreeMap::from([("cleanupAbandonedCarts".into(), "0 30 3 * * *".into())]),
+            abandoned_cart_days: 30,
+            cleanup_batch_size: 500,
+        }
+    }
+}
+
+impl JobsConfig {
+    /// Concurrency of a queue; queues not listed get 1.
+    pub fn concurrency_of(&self, queue: &str) -> usize {
+        self.concurrency.get(queue).copied().unwrap_or(1).max(1)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct SeedConfig {
     /// Folder holding the demo catalogue.
     pub dir: String,
@@ -248,6 +326,8 @@ impl Default for Config {
             seed: SeedConfig::default(),
             cache: CacheConfig::default(),
             email: EmailConfig::default(),
+            redis: RedisConfig::default(),
+            jobs: JobsConfig::default(),
         }
     }
 }
@@ -410,6 +490,46 @@ impl Config {
             }
             _ => {}
         }
+        let redis_url = self.redis.url.expose();
+        if !(redis_url.is_empty() || redis_url.starts_with("redis://") || redis_url.starts_with("rediss://")) {
+            return fail("redis.url", "must be empty or start with redis:// or rediss://");
+        }
+        let jobs = &self.jobs;
+        if jobs.max_attempts == 0 || jobs.max_attempts > 25 {
+            return fail("jobs.max_attempts", "must be between 1 and 25");
+        }
+        if jobs.backoff_initial_ms == 0 || jobs.backoff_max_ms < jobs.backoff_initial_ms {
+            return fail(
+                "jobs.backoff_max_ms",
+                "must be at least jobs.backoff_initial_ms, which must be above 0",
+            );
+        }
+        if jobs.poll_interval_ms == 0 || jobs.heartbeat_secs == 0 || jobs.missed_heartbeats == 0 {
+            return fail(
+                "jobs.heartbeat_secs",
+                "poll_interval_ms, heartbeat_secs and missed_heartbeats must be above 0",
+            );
+        }
+        if let Some((queue, _)) = jobs.concurrency.iter().find(|(_, n)| **n == 0 || **n > 256) {
+            return Err(ConfigError(format!(
+                "jobs.concurrency.{queue}: must be between 1 and 256"
+            )));
+        }
+        for (name, expression) in &jobs.schedule {
+            if !expression.trim().is_empty()
+                && let Err(e) = cron::Schedule::from_str(expression)
+            {
+                return Err(ConfigError(format!(
+                    "jobs.schedule.{name}: {expression:?} is not a cron expression (sec min hour day month weekday): {e}"
+                )));
+            }
+        }
+        if jobs.abandoned_cart_days == 0 || jobs.cleanup_batch_size == 0 {
+            return fail(
+                "jobs.abandoned_cart_days",
+                "abandoned_cart_days and cleanup_batch_size must be above 0",
+            );
+        }
         if !self.media.url_prefix.starts_with('/') || self.media.url_prefix.ends_with('/') {
             return fail("media.url_prefix", "must start with '/' and not end with '/'");
         }
@@ -488,6 +608,24 @@ mod tests {
         let mut config = Config::default();
         config.email.smtp.password = Secret::new("hunter2-very-secret");
         assert!(!format!("{config:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn job_settings_are_checked() {
+        let err = with(
+            "jobs.schedule",
+            BTreeMap::from([("cleanupAbandonedCarts", "every night")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("jobs.schedule.cleanupAbandonedCarts"), "{err}");
+        let err = with("jobs.max_attempts", 0).unwrap_err().to_string();
+        assert!(err.contains("jobs.max_attempts"), "{err}");
+        let err = with("redis.url", "localhost:6379").unwrap_err().to_string();
+        assert!(err.contains("redis.url"), "{err}");
+        let mut config = Config::default();
+        config.redis.url = Secret::new("redis://:sesame-password@cache:6379");
+        assert!(!format!("{config:?}").contains("sesame"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod email;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod repos;
 pub mod routes;
 pub mod services;

@@ -14,6 +14,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     config::{Config, Environment},
     http::{body_limit, metrics, problems, request_id, security_headers},
+    jobs::{self, JobContext, JobQueue, JobRegistry, JobRunner, Scheduler},
     repos::{Repos, sea},
     routes::{AppState, openapi_service},
     services::{accounts, catalogue::CatalogueService, content::ContentService, seed},
@@ -56,13 +57,48 @@ pub async fn prepare_first_run(config: &Config, repos: &Repos) -> anyhow::Result
     Ok(())
 }
 
-pub fn state(config: Config, repos: Repos) -> Arc<AppState> {
+pub fn state(config: Config, repos: Repos, jobs: JobQueue) -> Arc<AppState> {
     Arc::new(AppState {
         catalogue: CatalogueService::new(repos.clone(), &config.cache),
         config: Arc::new(config),
-        content: ContentService::new(repos.clone()),
+        content: ContentService::new(repos.clone(), jobs.clone()),
         repos,
+        jobs,
     })
+}
+
+/// A shutdown signal several tasks can wait for: the server, the workers and the scheduler.
+#[derive(Clone)]
+pub struct ShutdownSignal(tokio::sync::watch::Receiver<bool>);
+
+impl ShutdownSignal {
+    /// The signal, and the function that fires it.
+    pub fn new() -> (Self, impl FnOnce()) {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        (Self(rx), move || {
+            let _ = tx.send(true);
+        })
+    }
+
+    pub async fn wait(mut self) {
+        let _ = self.0.wait_for(|fired| *fired).await;
+    }
+}
+
+/// The job workers and the scheduler of `registry`, until `shutdown` fires.
+pub async fn run_background_jobs(
+    config: Arc<Config>,
+    repos: Repos,
+    queue: JobQueue,
+    registry: JobRegistry,
+    shutdown: ShutdownSignal,
+) -> anyhow::Result<()> {
+    let scheduler = Scheduler::new(queue.clone(), &config.jobs)?;
+    let runner = Arc::new(JobRunner::new(registry, JobContext::from_config(config, repos)?));
+    let scheduling = tokio::spawn(scheduler.run(shutdown.clone().wait()));
+    let result = jobs::run_workers(&queue, runner, shutdown.wait()).await;
+    let _ = scheduling.await;
+    result
 }
 
 /// The whole HTTP application: API, spec, docs, media and the cross-cutting middleware.
@@ -174,5 +210,8 @@ pub async fn openapi_spec(config: Config) -> anyhow::Result<String> {
     let mut options = sea_orm::ConnectOptions::new("sqlite::memory:");
     options.sqlx_logging(false);
     let db = sea_orm::Database::connect(options).await?;
-    Ok(openapi_service(state(config, sea::repos(db))).spec())
+    let mut config = config;
+    config.redis.url = Default::default();
+    let jobs = JobQueue::connect(&config, &db).await?;
+    Ok(openapi_service(state(config, sea::repos(db), jobs)).spec())
 }

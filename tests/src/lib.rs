@@ -19,6 +19,47 @@ use tempfile::TempDir;
 use tokio::sync::oneshot;
 
 pub const POSTGRES_URL_VAR: &str = "BEEGET_TEST_POSTGRES_URL";
+pub const REDIS_URL_VAR: &str = "BEEGET_TEST_REDIS_URL";
+
+/// A Redis key prefix of its own for one test; its keys are deleted on drop.
+pub struct TestRedis {
+    pub url: String,
+    pub prefix: String,
+}
+
+impl TestRedis {
+    /// `None` when `BEEGET_TEST_REDIS_URL` is unset outside CI; in CI that is an error, so the
+    /// Redis suite can never be skipped silently.
+    pub fn create() -> Option<Self> {
+        let Ok(url) = std::env::var(REDIS_URL_VAR) else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "{REDIS_URL_VAR} must be set in CI: the Redis suite may not be skipped"
+            );
+            eprintln!("skipping: {REDIS_URL_VAR} is not set");
+            return None;
+        };
+        Some(Self {
+            url,
+            prefix: format!("beeget-test-{}", uuid::Uuid::now_v7().simple()),
+        })
+    }
+}
+
+impl Drop for TestRedis {
+    fn drop(&mut self) {
+        let (url, pattern) = (self.url.clone(), format!("{}:*", self.prefix));
+        let _ = std::thread::spawn(move || {
+            let Ok(client) = redis::Client::open(url) else { return };
+            let Ok(mut conn) = client.get_connection() else { return };
+            let keys: Vec<String> = redis::cmd("KEYS").arg(&pattern).query(&mut conn).unwrap_or_default();
+            if !keys.is_empty() {
+                let _: redis::RedisResult<()> = redis::cmd("DEL").arg(keys).query(&mut conn);
+            }
+        })
+        .join();
+    }
+}
 
 /// The demo catalogue shipped in the repository.
 pub fn seeds_dir() -> PathBuf {
@@ -125,6 +166,14 @@ pub fn test_config(database_url: &str, media_dir: &std::path::Path) -> Config {
     config.media.dir = media_dir.display().to_string();
     config.seed.dir = seeds_dir().display().to_string();
     config.seed.demo_accounts_file = media_dir.join("demo-accounts.txt").display().to_string();
+    config.email.outbox_dir = media_dir.join("outbox").display().to_string();
+    // Quick jobs: workers poll often, retry soon, and notice a dead peer within seconds.
+    config.jobs.poll_interval_ms = 100;
+    config.jobs.backoff_initial_ms = 100;
+    config.jobs.backoff_max_ms = 2_000;
+    config.jobs.heartbeat_secs = 1;
+    config.jobs.missed_heartbeats = 2;
+    config.jobs.shutdown_timeout_secs = 5;
     config
 }
 
@@ -135,6 +184,8 @@ pub struct TestApp {
     pub config: Arc<Config>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    stop_jobs: Option<Box<dyn FnOnce() + Send>>,
+    jobs: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _media: TempDir,
     _database: TestDatabase,
 }
@@ -157,7 +208,24 @@ impl TestApp {
         adjust(&mut config);
         let (_db, repos) = startup::open_database(&config).await.expect("open database");
         startup::prepare_first_run(&config, &repos).await.expect("seed");
-        let state = startup::state(config, repos.clone());
+        let (db, repos) = (_db, repos);
+        let queue = beeget_api::jobs::JobQueue::connect(&config, &db)
+            .await
+            .expect("job queue");
+        let (stop_jobs, jobs) = if config.jobs.run_in_server {
+            let (signal, fire) = startup::ShutdownSignal::new();
+            let jobs = tokio::spawn(startup::run_background_jobs(
+                Arc::new(config.clone()),
+                repos.clone(),
+                queue.clone(),
+                beeget_api::jobs::builtin_registry(),
+                signal,
+            ));
+            (Some(Box::new(fire) as Box<dyn FnOnce() + Send>), Some(jobs))
+        } else {
+            (None, None)
+        };
+        let state = startup::state(config, repos.clone(), queue);
         let config = state.config.clone();
         let app = startup::Application::bind(state).await.expect("bind");
         let address = format!("http://127.0.0.1:{}{}", app.port(), config.server.base_path);
@@ -172,6 +240,8 @@ impl TestApp {
             config,
             shutdown: Some(tx),
             server: Some(server),
+            stop_jobs,
+            jobs,
             _media: media,
             _database: database,
         })
@@ -246,6 +316,17 @@ impl TestApp {
         if let Some(server) = self.server.take() {
             server.await.expect("server task").expect("server stopped cleanly");
         }
+        if let Some(stop) = self.stop_jobs.take() {
+            stop();
+        }
+        if let Some(jobs) = self.jobs.take() {
+            jobs.await.expect("jobs task").expect("job workers stopped cleanly");
+        }
+    }
+
+    /// The path of the outbox folder this app's emails are written to.
+    pub fn outbox(&self) -> PathBuf {
+        PathBuf::from(&self.config.email.outbox_dir)
     }
 }
 
@@ -253,6 +334,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
+        }
+        if let Some(stop) = self.stop_jobs.take() {
+            stop();
         }
     }
 }

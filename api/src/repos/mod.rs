@@ -113,8 +113,17 @@ pub struct ContactMessage {
 #[async_trait]
 pub trait ContactRepo: Send + Sync {
     async fn create(&self, message: NewContactMessage) -> RepoResult<ContactMessage>;
+    async fn find(&self, id: Uuid) -> RepoResult<Option<ContactMessage>>;
     /// Newest first.
     async fn list_recent(&self, limit: u64) -> RepoResult<Vec<ContactMessage>>;
+}
+
+/// Receipts of completed idempotent jobs (see `jobs::Job::idempotency_key`).
+#[async_trait]
+pub trait JobReceiptRepo: Send + Sync {
+    async fn is_completed(&self, idempotency_key: &str) -> RepoResult<bool>;
+    /// Records completion; recording a key twice is not an error.
+    async fn record(&self, idempotency_key: &str, job_name: &str, at: chrono::DateTime<chrono::Utc>) -> RepoResult<()>;
 }
 
 #[async_trait]
@@ -156,5 +165,6 @@ pub struct Repos {
     pub users: Arc<dyn UserRepo>,
     pub contact: Arc<dyn ContactRepo>,
     pub carts: Arc<dyn CartRepo>,
+    pub job_receipts: Arc<dyn JobReceiptRepo>,
     pub health: Arc<dyn StoreHealth>,
 }

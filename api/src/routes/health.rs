@@ -54,14 +54,16 @@ impl HealthApi {
 
     /// Prometheus metrics
     ///
-    /// Requests by route and status, latency histograms and database pool gauges, in the
-    /// Prometheus text format.
+    /// Requests by route and status, latency histograms, database pool gauges and job
+    /// counters (enqueued, finished by outcome, run time, queue depth), in the Prometheus
+    /// text format.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
     async fn metrics(&self) -> PlainText<String> {
         let (open, idle) = self.0.repos.health.pool_state();
         ::metrics::gauge!("db_pool_connections", "state" => "open").set(f64::from(open));
         ::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
         ::metrics::gauge!("db_pool_max_connections").set(f64::from(self.0.config.database.max_connections));
+        self.0.jobs.export_depth().await;
         PlainText(metrics::handle().render())
     }
 }

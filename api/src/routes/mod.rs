@@ -36,6 +36,7 @@ pub struct AppState {
     pub repos: Repos,
     pub catalogue: CatalogueService,
     pub content: ContentService,
+    pub jobs: crate::jobs::JobQueue,
 }
 
 pub type Api = (

@@ -3,12 +3,14 @@
 use super::{ServiceError, ServiceResult};
 use crate::{
     domain::{InvalidField, catalogue::CmsPage, email::Email},
+    jobs::{ForwardContactMessage, JobQueue},
     repos::{ContactMessage, NewContactMessage, Repos},
 };
 
 #[derive(Clone)]
 pub struct ContentService {
     repos: Repos,
+    jobs: JobQueue,
 }
 
 /// A contact form submission as received.
@@ -28,8 +30,8 @@ fn bounded(field: &str, value: &str, max: usize, errors: &mut Vec<InvalidField>)
 }
 
 impl ContentService {
-    pub fn new(repos: Repos) -> Self {
-        Self { repos }
+    pub fn new(repos: Repos, jobs: JobQueue) -> Self {
+        Self { repos, jobs }
     }
 
     /// A published page; drafts are `NotFound` to the public.
@@ -51,7 +53,7 @@ impl ContentService {
         let Some(email) = email.filter(|_| errors.is_empty()) else {
             return Err(ServiceError::Invalid(errors));
         };
-        Ok(self
+        let stored = self
             .repos
             .contact
             .create(NewContactMessage {
@@ -60,6 +62,13 @@ impl ContentService {
                 subject,
                 message,
             })
-            .await?)
+            .await?;
+        // The message is safe in the database either way; staff still see it if the forward
+        // cannot be queued, so the shopper is not told to send it again.
+        let forward = ForwardContactMessage { message_id: stored.id };
+        if let Err(e) = self.jobs.enqueue(&forward).await {
+            tracing::error!(message_id = %stored.id, error = %format!("{e:#}"), "cannot queue the contact forward");
+        }
+        Ok(stored)
     }
 }

@@ -5,4 +5,5 @@ mod catalogue_validation;
 mod contract;
 mod email;
 mod http_edges;
+mod jobs;
 mod openapi;

@@ -7,6 +7,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_initial_schema;
 mod m20261125_000002_product_search;
+mod m20261125_000003_job_receipts;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_initial_schema::Migration),
             Box::new(m20261125_000002_product_search::Migration),
+            Box::new(m20261125_000003_job_receipts::Migration),
         ]
     }
 }

@@ -43,6 +43,14 @@ impl ContactRepo for SeaContactRepo {
         Ok(to_domain(row.insert(&self.db).await.map_err(db_err)?))
     }
 
+    async fn find(&self, id: Uuid) -> RepoResult<Option<ContactMessage>> {
+        let row = contact_messages::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(row.map(to_domain))
+    }
+
     async fn list_recent(&self, limit: u64) -> RepoResult<Vec<ContactMessage>> {
         let rows = contact_messages::Entity::find()
             .order_by_desc(contact_messages::Column::CreatedAt)

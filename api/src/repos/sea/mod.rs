@@ -20,6 +20,7 @@ mod categories;
 mod collections;
 mod contact;
 mod health;
+mod job_receipts;
 mod pages;
 mod products;
 mod promotions;
@@ -75,6 +76,7 @@ pub fn repos(db: DatabaseConnection) -> Repos {
         users: Arc::new(users::SeaUserRepo::new(db.clone())),
         contact: Arc::new(contact::SeaContactRepo::new(db.clone())),
         carts: Arc::new(carts::SeaCartRepo::new(db.clone())),
+        job_receipts: Arc::new(job_receipts::SeaJobReceiptRepo::new(db.clone())),
         health: Arc::new(health::SeaHealth::new(db)),
     }
 }

@@ -1,0 +1,36 @@
+//! Background jobs on a durable queue (apalis): typed jobs, workers with retries and backoff,
+//! a scheduler that enqueues each cron tick once across instances, and the operator's view.
+//!
+//! | backend | when | storage |
+//! |---|---|---|
+//! | SQLite / PostgreSQL | default | apalis tables beside ours (`Jobs`, schema `apalis`) |
+//! | Redis | `redis.url` set | apalis-redis keys under `<key_prefix>:jobs:<queue>` |
+//!
+//! Delivery is at least once (a worker that dies mid-job leaves it to another after the
+//! lease); jobs with an idempotency key are enqueued and performed once per key.
+
+mod abandoned_carts;
+mod contact_forward;
+mod job;
+mod metrics;
+mod queue;
+mod registry;
+mod scheduler;
+mod worker;
+
+pub use abandoned_carts::CleanupAbandonedCarts;
+pub use contact_forward::ForwardContactMessage;
+pub use job::{Job, JobEnvelope, QueueName};
+pub use queue::{Enqueued, JobQueue, JobRecord, JobStatus};
+pub use registry::{JobContext, JobRegistry};
+pub use scheduler::{Scheduler, envelope as payloadless_job, schedulable, schedulable_names};
+pub use worker::{JobRunner, run_workers};
+
+/// The store's own jobs.
+pub fn builtin_registry() -> JobRegistry {
+    let mut registry = JobRegistry::empty();
+    registry
+        .register(contact_forward::perform)
+        .register(abandoned_carts::perform);
+    registry
+}

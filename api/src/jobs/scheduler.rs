@@ -1,0 +1,127 @@
+//! Cron schedules from `[jobs.schedule]`. Each tick is enqueued with the idempotency key
+//! `schedule:<job>:<tick time>`, which the queue accepts once: however many instances run a
+//! scheduler, a tick becomes one job.
+
+use std::{future::Future, str::FromStr};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use super::{
+    abandoned_carts::CleanupAbandonedCarts,
+    job::{Job, JobEnvelope, QueueName},
+    queue::{Enqueued, JobQueue},
+};
+use crate::config::JobsConfig;
+
+/// Jobs that take no payload and so can run on a schedule or by `beeget jobs run`.
+const SCHEDULABLE: &[(&str, QueueName)] = &[(CleanupAbandonedCarts::NAME, CleanupAbandonedCarts::QUEUE)];
+
+/// The schedulable job called `name`; case-insensitive, as environment variables lower-case keys.
+pub fn schedulable(name: &str) -> Option<(&'static str, QueueName)> {
+    SCHEDULABLE
+        .iter()
+        .copied()
+        .find(|(known, _)| known.eq_ignore_ascii_case(name))
+}
+
+pub fn schedulable_names() -> Vec<&'static str> {
+    SCHEDULABLE.iter().map(|(name, _)| *name).collect()
+}
+
+/// A payload-less job as the scheduler and `jobs run` enqueue it.
+pub fn envelope(name: &str, idempotency_key: Option<String>) -> JobEnvelope {
+    JobEnvelope {
+        name: name.to_owned(),
+        payload: serde_json::json!({}),
+        idempotency_key,
+    }
+}
+
+struct Entry {
+    name: &'static str,
+    queue: QueueName,
+    schedule: cron::Schedule,
+}
+
+pub struct Scheduler {
+    queue: JobQueue,
+    entries: Vec<Entry>,
+}
+
+impl Scheduler {
+    /// The enabled schedules; an unknown job name is a configuration error.
+    pub fn new(queue: JobQueue, settings: &JobsConfig) -> anyhow::Result<Self> {
+        let mut entries = Vec::new();
+        for (name, expression) in &settings.schedule {
+            if expression.trim().is_empty() {
+                continue;
+            }
+            let (name, queue) = schedulable(name).with_context(|| {
+                format!(
+                    "jobs.schedule.{name}: no such schedulable job (known: {})",
+                    schedulable_names().join(", ")
+                )
+            })?;
+            let schedule = cron::Schedule::from_str(expression)
+                .with_context(|| format!("jobs.schedule.{name}: {expression:?} is not a cron expression"))?;
+            entries.push(Entry { name, queue, schedule });
+        }
+        Ok(Self { queue, entries })
+    }
+
+    /// Enqueues the tick at `at` of the job `name`, unless some instance already did.
+    pub async fn enqueue_tick(&self, name: &str, at: DateTime<Utc>) -> anyhow::Result<Enqueued> {
+        let (name, queue) = schedulable(name).with_context(|| format!("{name} is not a schedulable job"))?;
+        let key = format!("schedule:{name}:{}", at.timestamp());
+        self.queue.enqueue_envelope(queue, envelope(name, Some(key))).await
+    }
+
+    /// Sleeps until each schedule's next tick and enqueues it, until `shutdown` resolves.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+        if self.entries.is_empty() {
+            return shutdown.await;
+        }
+        let names: Vec<_> = self.entries.iter().map(|e| e.name).collect();
+        tracing::info!(schedules = ?names, "scheduler started");
+        let ticks = self.entries.iter().map(|entry| self.run_entry(entry));
+        tokio::select! {
+            () = shutdown => {},
+            _ = futures_join_all(ticks) => {},
+        }
+    }
+
+    async fn run_entry(&self, entry: &Entry) {
+        let mut after = Utc::now();
+        while let Some(next) = entry.schedule.after(&after).next() {
+            after = next;
+            let wait = (next - Utc::now()).to_std().unwrap_or_default();
+            tokio::time::sleep(wait).await;
+            match self.enqueue_tick(entry.name, next).await {
+                Ok(Enqueued::Queued(id)) => {
+                    tracing::info!(job = entry.name, job_id = %id, tick = %next, queue = entry.queue.as_str(), "scheduled job enqueued");
+                }
+                Ok(Enqueued::Duplicate) => {
+                    tracing::debug!(job = entry.name, tick = %next, "tick already enqueued by another instance");
+                }
+                Err(e) => {
+                    tracing::error!(job = entry.name, tick = %next, error = %format!("{e:#}"), "cannot enqueue scheduled job")
+                }
+            }
+        }
+    }
+}
+
+/// Waits for every future; the schedule loops never end, so this only returns on shutdown.
+async fn futures_join_all<F: Future<Output = ()>>(futures: impl Iterator<Item = F>) {
+    let mut set: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
+    std::future::poll_fn(|cx| {
+        set.retain_mut(|f| f.as_mut().poll(cx).is_pending());
+        if set.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}

@@ -37,6 +37,22 @@ lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets -- -D warnings
 
+# Job workers and scheduler alone (pair with BEEGET_JOBS__RUN_IN_SERVER=false on the API).
+worker:
+    cargo run -p beeget-api -- worker
+
+# Jobs, newest first: `just jobs failed`.
+jobs status="":
+    if [ -z "{{status}}" ]; then cargo run -q -p beeget-api -- jobs list; else cargo run -q -p beeget-api -- jobs list --status {{status}}; fi
+
+# Queue a failed job again.
+retry-job id:
+    cargo run -q -p beeget-api -- jobs retry {{id}}
+
+# Run a scheduled job now: `just run-job cleanupAbandonedCarts`.
+run-job name:
+    cargo run -q -p beeget-api -- jobs run {{name}}
+
 # Catalogue benchmark: release build, 10,000 synthetic products, wrk at 64 connections.
 bench count="10000" seconds="10" connections="64":
     scripts/bench.sh {{count}} {{seconds}} {{connections}}

@@ -345,3 +345,83 @@ fn user_create_reads_the_password_from_stdin() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("password"), "{out:?}");
 }
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn jobs_are_queued_listed_run_by_a_separate_worker_and_retried_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let jobs = |args: &[&str]| {
+        let mut cmd = beeget(dir.path());
+        cmd.arg("jobs").args(args);
+        cmd
+    };
+    let out = stdout_of(&mut jobs(&["run", "cleanupAbandonedCarts", "--inline"]));
+    assert!(out.contains("cleanupAbandonedCarts done"), "{out}");
+    assert!(
+        stdout_of(&mut jobs(&["list"])).contains("no jobs"),
+        "inline runs bypass the queue"
+    );
+
+    let out = stdout_of(&mut jobs(&["run", "cleanupabandonedcarts"]));
+    let id = out
+        .trim()
+        .strip_prefix("cleanupAbandonedCarts queued as ")
+        .unwrap_or_else(|| panic!("{out}"))
+        .to_owned();
+    let queued = stdout_of(&mut jobs(&["list", "--status", "queued", "--json"]));
+    let record: serde_json::Value = serde_json::from_str(queued.lines().next().unwrap()).unwrap();
+    assert_eq!(record["id"], id.as_str());
+    assert_eq!(record["status"], "queued");
+    assert_eq!(record["queue"], "maintenance");
+
+    // `beeget worker` alone (as beside an API with jobs.run_in_server = false) runs it.
+    let mut worker = beeget(dir.path())
+        .arg("worker")
+        .env("BEEGET_JOBS__POLL_INTERVAL_MS", "100")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let done = stdout_of(&mut jobs(&["list", "--status", "done", "--json"]));
+        if done.contains(&id) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the worker never ran the job"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .unwrap();
+    let exit = loop {
+        if let Some(exit) = worker.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(started.elapsed() < Duration::from_secs(45), "worker ignored SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "worker stops cleanly on SIGTERM: {exit}");
+
+    let out = jobs(&["retry", &id]).output().unwrap();
+    assert!(!out.status.success(), "a done job is not retried");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no failed job with id"),
+        "{out:?}"
+    );
+    let out = jobs(&["run", "sendEverything"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("known: cleanupAbandonedCarts"),
+        "{out:?}"
+    );
+}

@@ -487,3 +487,56 @@ queue_suite! {
     postgres => QueueBackend::Postgres,
     redis => QueueBackend::Redis,
 }
+
+/// The scheduled cart cleanup, queued by name as `beeget jobs run` does, run by a worker with
+/// the configured age and batch size.
+#[tokio::test]
+async fn cleanup_abandoned_carts_runs_as_a_job() {
+    use beeget_api::domain::{
+        email::Email,
+        user::{NewUser, Role},
+    };
+    let h = Harness::new(QueueBackend::Sqlite, |c| {
+        c.jobs.abandoned_cart_days = 10;
+        c.jobs.cleanup_batch_size = 2;
+    })
+    .await
+    .unwrap();
+    let now = chrono::Utc::now();
+    for i in 0..5 {
+        let user = h
+            .repos
+            .users
+            .create(NewUser {
+                name: format!("Shopper {i}"),
+                email: Email::parse("email", &format!("cart{i}@example.com")).unwrap(),
+                password_hash: "$argon2id$placeholder".into(),
+                role: Role::User,
+                email_verified: false,
+            })
+            .await
+            .unwrap();
+        let cart = h.repos.carts.get_or_create(user.id).await.unwrap();
+        let age = if i < 3 { 11 } else { 9 };
+        h.repos
+            .carts
+            .touch(cart, now - chrono::Duration::days(age))
+            .await
+            .unwrap();
+    }
+    let (name, queue) = jobs::schedulable("CLEANUPABANDONEDCARTS").expect("names are case-insensitive");
+    let id = queued(
+        h.queue
+            .enqueue_envelope(queue, jobs::payloadless_job(name, None))
+            .await
+            .unwrap(),
+    );
+    let workers = h.start_workers(jobs::builtin_registry());
+    h.wait_for(&id, JobStatus::Done).await;
+    workers.stop().await;
+    assert_eq!(
+        h.repos.carts.count().await.unwrap(),
+        2,
+        "carts older than 10 days are gone"
+    );
+}

@@ -6,4 +6,5 @@ mod contract;
 mod email;
 mod http_edges;
 mod jobs;
+mod mail_jobs;
 mod openapi;

@@ -182,8 +182,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 startup::shutdown_signal().await;
                 fire();
             });
-            println!("Beeget job worker on the {} queue", queue.backend_name());
-            startup::run_background_jobs(Arc::new(config), repos, queue, jobs::builtin_registry(), shutdown).await?;
+            let backend = queue.backend_name();
+            let background =
+                startup::BackgroundJobs::prepare(Arc::new(config), repos, queue, jobs::builtin_registry())?;
+            println!("Beeget job worker on the {backend} queue");
+            background.run(shutdown).await?;
         }
         Command::Jobs { command } => run_jobs_command(command, config).await?,
         Command::Serve => {
@@ -191,15 +194,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             startup::prepare_first_run(&config, &repos).await?;
             let queue = JobQueue::connect(&config, &db).await?;
             let (shutdown, fire) = startup::ShutdownSignal::new();
-            let background = config.jobs.run_in_server.then(|| {
-                tokio::spawn(startup::run_background_jobs(
+            let background = if config.jobs.run_in_server {
+                let jobs = startup::BackgroundJobs::prepare(
                     Arc::new(config.clone()),
                     repos.clone(),
                     queue.clone(),
                     jobs::builtin_registry(),
-                    shutdown.clone(),
-                ))
-            });
+                )?;
+                Some(tokio::spawn(jobs.run(shutdown.clone())))
+            } else {
+                None
+            };
             let app = startup::Application::bind(startup::state(config.clone(), repos, queue)).await?;
             let base = &config.server.base_path;
             let host = config.server.addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);

@@ -85,20 +85,30 @@ impl ShutdownSignal {
     }
 }
 
-/// The job workers and the scheduler of `registry`, until `shutdown` fires.
-pub async fn run_background_jobs(
-    config: Arc<Config>,
-    repos: Repos,
+/// The job workers and the scheduler, prepared before they run so that a bad schedule or mail
+/// setting stops start-up instead of a background task.
+pub struct BackgroundJobs {
     queue: JobQueue,
-    registry: JobRegistry,
-    shutdown: ShutdownSignal,
-) -> anyhow::Result<()> {
-    let scheduler = Scheduler::new(queue.clone(), &config.jobs)?;
-    let runner = Arc::new(JobRunner::new(registry, JobContext::from_config(config, repos)?));
-    let scheduling = tokio::spawn(scheduler.run(shutdown.clone().wait()));
-    let result = jobs::run_workers(&queue, runner, shutdown.wait()).await;
-    let _ = scheduling.await;
-    result
+    runner: Arc<JobRunner>,
+    scheduler: Scheduler,
+}
+
+impl BackgroundJobs {
+    pub fn prepare(config: Arc<Config>, repos: Repos, queue: JobQueue, registry: JobRegistry) -> anyhow::Result<Self> {
+        Ok(Self {
+            scheduler: Scheduler::new(queue.clone(), &config.jobs)?,
+            runner: Arc::new(JobRunner::new(registry, JobContext::from_config(config, repos)?)),
+            queue,
+        })
+    }
+
+    /// Runs until `shutdown` fires, then lets running jobs finish (bounded).
+    pub async fn run(self, shutdown: ShutdownSignal) -> anyhow::Result<()> {
+        let scheduling = tokio::spawn(self.scheduler.run(shutdown.clone().wait()));
+        let result = jobs::run_workers(&self.queue, self.runner, shutdown.wait()).await;
+        let _ = scheduling.await;
+        result
+    }
 }
 
 /// The whole HTTP application: API, spec, docs, media and the cross-cutting middleware.

@@ -418,6 +418,16 @@ fn jobs_are_queued_listed_run_by_a_separate_worker_and_retried_by_id() {
         String::from_utf8_lossy(&out.stderr).contains("no failed job with id"),
         "{out:?}"
     );
+    let out = beeget(dir.path())
+        .arg("worker")
+        .env("BEEGET_JOBS__SCHEDULE__SENDEVERYTHING", "0 * * * * *")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "an unknown scheduled job stops start-up");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("jobs.schedule.sendeverything: no such schedulable job"),
+        "{out:?}"
+    );
     let out = jobs(&["run", "sendEverything"]).output().unwrap();
     assert!(!out.status.success());
     assert!(

@@ -214,13 +214,14 @@ impl TestApp {
             .expect("job queue");
         let (stop_jobs, jobs) = if config.jobs.run_in_server {
             let (signal, fire) = startup::ShutdownSignal::new();
-            let jobs = tokio::spawn(startup::run_background_jobs(
+            let background = startup::BackgroundJobs::prepare(
                 Arc::new(config.clone()),
                 repos.clone(),
                 queue.clone(),
                 beeget_api::jobs::builtin_registry(),
-                signal,
-            ));
+            )
+            .expect("background jobs");
+            let jobs = tokio::spawn(background.run(signal));
             (Some(Box::new(fire) as Box<dyn FnOnce() + Send>), Some(jobs))
         } else {
             (None, None)

@@ -57,6 +57,11 @@ run-job name:
 bench count="10000" seconds="10" connections="64":
     scripts/bench.sh {{count}} {{seconds}} {{connections}}
 
+# Job queue benchmark on every backend: no-op jobs, throughput and enqueue-to-start latency.
+bench-jobs jobs="2000" concurrency="8":
+    cargo build --release -p beeget-tests --bin jobs-bench
+    for backend in sqlite postgres redis; do BEEGET_TEST_POSTGRES_URL={{pg_url}} BEEGET_TEST_REDIS_URL=${BEEGET_TEST_REDIS_URL:-redis://127.0.0.1:6379/0} "${CARGO_TARGET_DIR:-target}/release/jobs-bench" $backend {{jobs}} {{concurrency}}; done
+
 # Everything CI runs.
 ci:
     bash .ci/run

@@ -59,6 +59,18 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Encryption keys of personal data at rest.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Re-encrypt every stored name, address line and phone with `encryption.current_key`.
+    /// Run after adding a new key and making it current; then the old key can be removed.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -189,6 +201,30 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             background.run(shutdown).await?;
         }
         Command::Jobs { command } => run_jobs_command(command, config).await?,
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => {
+            let (_db, repos) = startup::open_database(&config).await?;
+            let (mut users, mut addresses) = (0, 0);
+            loop {
+                let n = repos.users.reencrypt(500).await?;
+                users += n;
+                if n == 0 {
+                    break;
+                }
+            }
+            loop {
+                let n = repos.addresses.reencrypt(500).await?;
+                addresses += n;
+                if n == 0 {
+                    break;
+                }
+            }
+            println!(
+                "re-encrypted {users} user names and {addresses} addresses with key {}",
+                config.encryption.current_key
+            );
+        }
         Command::Serve => {
             let (db, repos) = startup::open_database(&config).await?;
             startup::prepare_first_run(&config, &repos).await?;
@@ -205,7 +241,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             } else {
                 None
             };
-            let app = startup::Application::bind(startup::state(config.clone(), repos, queue)).await?;
+            let app = startup::Application::bind(startup::state(config.clone(), &db, repos, queue).await?).await?;
             let base = &config.server.base_path;
             let host = config.server.addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
             tracing::info!(port = app.port(), "listening");

@@ -33,6 +33,8 @@ pub struct Config {
     pub email: EmailConfig,
     pub redis: RedisConfig,
     pub jobs: JobsConfig,
+    pub auth: AuthConfig,
+    pub encryption: EncryptionConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -303,6 +305,75 @@ impl JobsConfig {
     }
 }
 
+/// Development-only secrets: usable out of the box, refused when `env = "production"`.
+pub const DEV_SIGNING_KEY: &str = "beeget-development-only-signing-key-do-not-use-in-production";
+pub const DEV_ENCRYPTION_KEY: &str = "YmVlZ2V0LWRldmVsb3BtZW50LW9ubHkta2V5LTMyYiE=";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// `iss` and `aud` of every access token; tokens naming others are refused.
+    pub issuer: String,
+    pub audience: String,
+    pub access_ttl_secs: u64,
+    pub refresh_ttl_days: u64,
+    /// Clock skew tolerated on `exp` and `nbf`.
+    pub leeway_secs: u64,
+    /// The key id (`kid`) new tokens are signed with; it must be in `signing_keys`.
+    pub current_key: String,
+    /// HS256 secrets by key id, at least 32 bytes each. Keep a retired key here while tokens
+    /// signed with it may still be alive (`access_ttl_secs`); remove it to refuse them.
+    /// Set with `BEEGET_AUTH__SIGNING_KEYS__<KID>`.
+    pub signing_keys: BTreeMap<String, Secret>,
+    pub verification_ttl_hours: u64,
+    pub reset_ttl_minutes: u64,
+    /// argon2id cost; OWASP's recommendation by default. Hashes made with other parameters are
+    /// upgraded at the next successful login.
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            issuer: "beeget".into(),
+            audience: "beeget-api".into(),
+            access_ttl_secs: 15 * 60,
+            refresh_ttl_days: 7,
+            leeway_secs: 30,
+            current_key: "dev".into(),
+            signing_keys: BTreeMap::from([("dev".into(), Secret::new(DEV_SIGNING_KEY))]),
+            verification_ttl_hours: 24,
+            reset_ttl_minutes: 60,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+        }
+    }
+}
+
+/// AES-256-GCM for personal data at rest (names, address lines, phones).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EncryptionConfig {
+    /// The key id new values are encrypted with; it must be in `keys`.
+    pub current_key: String,
+    /// Base64 of 32 random bytes per key id (`openssl rand -base64 32`). Older keys stay to
+    /// decrypt until `beeget keys rotate` has re-encrypted everything with the current one.
+    /// Set with `BEEGET_ENCRYPTION__KEYS__<KID>`.
+    pub keys: BTreeMap<String, Secret>,
+}
+
+impl Default for EncryptionConfig {
+    fn default() -> Self {
+        Self {
+            current_key: "dev".into(),
+            keys: BTreeMap::from([("dev".into(), Secret::new(DEV_ENCRYPTION_KEY))]),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SeedConfig {
@@ -328,6 +399,8 @@ impl Default for Config {
             email: EmailConfig::default(),
             redis: RedisConfig::default(),
             jobs: JobsConfig::default(),
+            auth: AuthConfig::default(),
+            encryption: EncryptionConfig::default(),
         }
     }
 }
@@ -530,8 +603,66 @@ impl Config {
                 "abandoned_cart_days and cleanup_batch_size must be above 0",
             );
         }
+        self.validate_secrets()?;
         if !self.media.url_prefix.starts_with('/') || self.media.url_prefix.ends_with('/') {
             return fail("media.url_prefix", "must start with '/' and not end with '/'");
+        }
+        Ok(())
+    }
+
+    fn validate_secrets(&self) -> Result<(), ConfigError> {
+        let fail = |key: &str, why: &str| Err(ConfigError(format!("{key}: {why}")));
+        let auth = &self.auth;
+        if !auth.signing_keys.contains_key(&auth.current_key) {
+            return fail("auth.current_key", "must name a key in auth.signing_keys");
+        }
+        if let Some((kid, _)) = auth.signing_keys.iter().find(|(_, k)| k.expose().len() < 32) {
+            return Err(ConfigError(format!(
+                "auth.signing_keys.{kid}: must be at least 32 bytes"
+            )));
+        }
+        if auth.access_ttl_secs == 0 || auth.refresh_ttl_days == 0 {
+            return fail("auth.access_ttl_secs", "access and refresh lifetimes must be above 0");
+        }
+        if argon2::Params::new(
+            auth.argon2_memory_kib,
+            auth.argon2_iterations,
+            auth.argon2_parallelism,
+            None,
+        )
+        .is_err()
+        {
+            return fail("auth.argon2_memory_kib", "argon2 parameters out of range");
+        }
+        let enc = &self.encryption;
+        if !enc.keys.contains_key(&enc.current_key) {
+            return fail("encryption.current_key", "must name a key in encryption.keys");
+        }
+        for (kid, key) in &enc.keys {
+            if kid.contains(':') {
+                return Err(ConfigError(format!(
+                    "encryption.keys.{kid}: a key id may not contain ':'"
+                )));
+            }
+            if crate::crypto::decode_key(key.expose()).is_none() {
+                return Err(ConfigError(format!(
+                    "encryption.keys.{kid}: must be base64 of exactly 32 bytes"
+                )));
+            }
+        }
+        if self.env == Environment::Production {
+            if auth.signing_keys.values().any(|k| k.expose() == DEV_SIGNING_KEY) {
+                return fail(
+                    "auth.signing_keys",
+                    "the development signing key is refused in production; set BEEGET_AUTH__SIGNING_KEYS__<KID>",
+                );
+            }
+            if enc.keys.values().any(|k| k.expose() == DEV_ENCRYPTION_KEY) {
+                return fail(
+                    "encryption.keys",
+                    "the development encryption key is refused in production; set BEEGET_ENCRYPTION__KEYS__<KID>",
+                );
+            }
         }
         Ok(())
     }

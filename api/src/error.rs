@@ -206,3 +206,122 @@ impl From<RepoError> for ApiError {
         }
     }
 }
+
+/// The error side of operations that need or hand out credentials (tags Auth, Users, Admin).
+#[derive(ApiResponse, Debug)]
+pub enum AuthError {
+    /// The request could not be understood, or a one-time token is unknown, used or expired
+    /// (`invalid_token`).
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No valid credentials: `unauthenticated` (missing, bad or revoked token),
+    /// `token_expired`, or `invalid_credentials` (wrong email or password).
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// Signed in, but not allowed (`forbidden`), e.g. a shopper on an admin route.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// No such resource, or it belongs to someone else.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// The request conflicts with the current state (`email_taken`, `address_limit`).
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// The body is larger than the server accepts.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The body is not `application/json`.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// Well-formed but invalid fields; `errors` lists each one with the rule it breaks.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Too many requests from this client (or for this account); see `Retry-After`.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>),
+    /// Unexpected failure; details are in the server log under the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// A backing service is unavailable; retry later.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+impl AuthError {
+    pub fn unauthenticated(code: &str) -> Self {
+        let detail = match code {
+            "token_expired" => "the access token has expired; refresh it",
+            "invalid_credentials" => "wrong email or password",
+            _ => "missing, invalid or revoked credentials",
+        };
+        Self::Unauthorized(Json(Problem::new(StatusCode::UNAUTHORIZED, code, detail.to_owned())))
+    }
+
+    pub fn forbidden() -> Self {
+        Self::Forbidden(Json(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this account may not do that".to_owned(),
+        )))
+    }
+}
+
+impl From<ApiError> for AuthError {
+    fn from(err: ApiError) -> Self {
+        match err {
+            ApiError::BadRequest(p) => Self::BadRequest(p),
+            ApiError::NotFound(p) => Self::NotFound(p),
+            ApiError::Conflict(p) => Self::Conflict(p),
+            ApiError::PayloadTooLarge(p) => Self::PayloadTooLarge(p),
+            ApiError::UnsupportedMediaType(p) => Self::UnsupportedMediaType(p),
+            ApiError::Unprocessable(p) => Self::Unprocessable(p),
+            ApiError::Internal(p) => Self::Internal(p),
+            ApiError::Unavailable(p) => Self::Unavailable(p),
+        }
+    }
+}
+
+/// The error side of reads that need credentials.
+#[derive(ApiResponse, Debug)]
+pub enum AuthReadError {
+    /// A query parameter could not be parsed or is out of range; `errors` names it.
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No valid credentials (`unauthenticated`, `token_expired`).
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// No such resource, or it belongs to someone else.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// Signed in, but not allowed (`forbidden`), e.g. a shopper on an admin route.
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// Parameters that are valid alone but not together.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Too many requests from this client; see `Retry-After`.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>),
+    /// Unexpected failure; details are in the server log under the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// A backing service is unavailable; retry later.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+impl From<AuthError> for AuthReadError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::BadRequest(p) => Self::BadRequest(p),
+            AuthError::Unauthorized(p) => Self::Unauthorized(p),
+            AuthError::Forbidden(p) => Self::Forbidden(p),
+            AuthError::NotFound(p) => Self::NotFound(p),
+            AuthError::Unprocessable(p) => Self::Unprocessable(p),
+            AuthError::TooManyRequests(p) => Self::TooManyRequests(p),
+            AuthError::Internal(p) => Self::Internal(p),
+            AuthError::Unavailable(p) => Self::Unavailable(p),
+            other => Self::Internal(internal_problem(format!("unexpected error on a read: {other:?}"))),
+        }
+    }
+}

@@ -4,8 +4,10 @@
 //! `repos` (storage traits and their SQL implementation) with `domain` (validated values and
 //! rules) shared by all. `startup` wires them from `config`.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod crypto;
 pub mod domain;
 pub mod email;
 pub mod error;

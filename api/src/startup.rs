@@ -13,18 +13,22 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     config::{Config, Environment},
+    crypto::FieldCipher,
     http::{body_limit, metrics, problems, request_id, security_headers},
     jobs::{self, JobContext, JobQueue, JobRegistry, JobRunner, Scheduler},
-    repos::{Repos, sea},
+    repos::{AccessDenylist, Repos, redis::RedisDenylist, sea},
     routes::{AppState, openapi_service},
-    services::{accounts, catalogue::CatalogueService, content::ContentService, seed},
+    services::{
+        accounts, auth::AuthService, catalogue::CatalogueService, content::ContentService, profile::ProfileService,
+        seed,
+    },
 };
 
 /// Connects to the configured database and brings its schema up to date.
 pub async fn open_database(config: &Config) -> anyhow::Result<(DatabaseConnection, Repos)> {
     let db = sea::connect(&config.database).await?;
     sea::migrate(&db).await?;
-    let repos = sea::repos(db.clone());
+    let repos = sea::repos(db.clone(), Arc::new(FieldCipher::from_config(&config.encryption)));
     Ok((db, repos))
 }
 
@@ -57,14 +61,38 @@ pub async fn prepare_first_run(config: &Config, repos: &Repos) -> anyhow::Result
     Ok(())
 }
 
-pub fn state(config: Config, repos: Repos, jobs: JobQueue) -> Arc<AppState> {
-    Arc::new(AppState {
+/// Revoked access tokens: shared in Redis when configured, else in the database.
+pub async fn access_denylist(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Arc<dyn AccessDenylist>> {
+    if config.redis.url.is_empty() {
+        return Ok(Arc::new(sea::SeaDenylist::new(db.clone())));
+    }
+    let conn = apalis_redis::connect(config.redis.url.expose())
+        .await
+        .map_err(|e| anyhow::anyhow!("redis.url: cannot connect: {e}"))?;
+    Ok(Arc::new(RedisDenylist::new(conn, &config.redis.key_prefix)))
+}
+
+pub async fn state(
+    config: Config,
+    db: &DatabaseConnection,
+    repos: Repos,
+    jobs: JobQueue,
+) -> anyhow::Result<Arc<AppState>> {
+    let auth = AuthService::new(
+        repos.clone(),
+        jobs.clone(),
+        access_denylist(&config, db).await?,
+        &config.auth,
+    );
+    Ok(Arc::new(AppState {
         catalogue: CatalogueService::new(repos.clone(), &config.cache),
-        config: Arc::new(config),
         content: ContentService::new(repos.clone(), jobs.clone()),
+        profile: ProfileService::new(repos.clone(), auth.passwords().clone()),
+        auth,
+        config: Arc::new(config),
         repos,
         jobs,
-    })
+    }))
 }
 
 /// A shutdown signal several tasks can wait for: the server, the workers and the scheduler.
@@ -223,5 +251,6 @@ pub async fn openapi_spec(config: Config) -> anyhow::Result<String> {
     let mut config = config;
     config.redis.url = Default::default();
     let jobs = JobQueue::connect(&config, &db).await?;
-    Ok(openapi_service(state(config, sea::repos(db), jobs)).spec())
+    let repos = sea::repos(db.clone(), Arc::new(FieldCipher::from_config(&config.encryption)));
+    Ok(openapi_service(state(config, &db, repos, jobs).await?).spec())
 }

@@ -241,7 +241,44 @@ fn first_serve_migrates_seeds_creates_demo_accounts_logs_json_and_stops_on_sigte
 #[test]
 fn production_never_creates_accounts_implicitly() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(beeget(dir.path()).env("BEEGET_ENV", "production").arg("serve"));
+    // Production refuses the development secrets, naming the key to set.
+    let out = beeget(dir.path())
+        .env("BEEGET_ENV", "production")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("BEEGET_AUTH__SIGNING_KEYS__"),
+        "{out:?}"
+    );
+    let out = beeget(dir.path())
+        .env("BEEGET_ENV", "production")
+        .env(
+            "BEEGET_AUTH__SIGNING_KEYS__DEV",
+            "a-production-signing-secret-of-40-bytes!!",
+        )
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("BEEGET_ENCRYPTION__KEYS__"),
+        "{out:?}"
+    );
+
+    let server = Server::start(
+        beeget(dir.path())
+            .env("BEEGET_ENV", "production")
+            .env(
+                "BEEGET_AUTH__SIGNING_KEYS__DEV",
+                "a-production-signing-secret-of-40-bytes!!",
+            )
+            .env(
+                "BEEGET_ENCRYPTION__KEYS__DEV",
+                "cHJvZHVjdGlvbi1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=",
+            )
+            .arg("serve"),
+    );
     assert!(http_get(server.port, "/readyz", "r").starts_with("HTTP/1.1 200"));
     let (exit, _) = server.terminate();
     assert!(exit.success());

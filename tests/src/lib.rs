@@ -226,7 +226,7 @@ impl TestApp {
         } else {
             (None, None)
         };
-        let state = startup::state(config, repos.clone(), queue);
+        let state = startup::state(config, &db, repos.clone(), queue).await.expect("state");
         let config = state.config.clone();
         let app = startup::Application::bind(state).await.expect("bind");
         let address = format!("http://127.0.0.1:{}{}", app.port(), config.server.base_path);

@@ -2,9 +2,11 @@
 
 pub mod catalogue;
 pub mod category_tree;
+pub mod country;
 pub mod email;
 pub mod money;
 pub mod pagination;
+pub mod password_policy;
 pub mod product_query;
 pub mod promotion;
 pub mod search;

@@ -10,6 +10,7 @@
 //! lease); jobs with an idempotency key are enqueued and performed once per key.
 
 mod abandoned_carts;
+mod account_emails;
 mod contact_forward;
 mod job;
 mod metrics;
@@ -19,6 +20,7 @@ mod scheduler;
 mod worker;
 
 pub use abandoned_carts::CleanupAbandonedCarts;
+pub use account_emails::{SendPasswordResetEmail, SendVerificationEmail};
 pub use contact_forward::ForwardContactMessage;
 pub use job::{Job, JobEnvelope, QueueName};
 pub use queue::{Enqueued, JobQueue, JobRecord, JobStatus};
@@ -31,6 +33,8 @@ pub fn builtin_registry() -> JobRegistry {
     let mut registry = JobRegistry::empty();
     registry
         .register(contact_forward::perform)
+        .register(account_emails::send_verification)
+        .register(account_emails::send_password_reset)
         .register(abandoned_carts::perform);
     registry
 }

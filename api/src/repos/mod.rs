@@ -20,6 +20,7 @@ use crate::domain::{
 
 pub mod entities;
 pub mod migrations;
+pub mod redis;
 pub mod sea;
 
 #[derive(Debug, thiserror::Error)]
@@ -137,12 +138,155 @@ pub trait CartRepo: Send + Sync {
     async fn count(&self) -> RepoResult<u64>;
 }
 
+/// A user with the hash login checks against.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
 #[async_trait]
 pub trait UserRepo: Send + Sync {
     /// Fails with `Conflict("email")` when the address is taken.
     async fn create(&self, user: NewUser) -> RepoResult<User>;
     async fn find_by_email(&self, email: &str) -> RepoResult<Option<User>>;
+    async fn find_by_id(&self, id: Uuid) -> RepoResult<Option<User>>;
+    async fn credentials_by_email(&self, email: &str) -> RepoResult<Option<Credentials>>;
+    async fn credentials_by_id(&self, id: Uuid) -> RepoResult<Option<Credentials>>;
+    async fn set_password_hash(&self, id: Uuid, hash: &str) -> RepoResult<()>;
+    /// Sets the verification time unless already verified.
+    async fn mark_email_verified(&self, id: Uuid, at: chrono::DateTime<chrono::Utc>) -> RepoResult<()>;
+    async fn set_name(&self, id: Uuid, name: &str) -> RepoResult<User>;
+    /// Newest first.
+    async fn list(&self, page: PageRequest) -> RepoResult<Page<User>>;
     async fn count(&self) -> RepoResult<u64>;
+    /// Re-encrypts up to `batch` values not under the current key; returns how many.
+    async fn reencrypt(&self, batch: u64) -> RepoResult<u64>;
+}
+
+/// What a one-time emailed token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRefreshToken {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+    pub token_hash: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Refresh-token families, one-time tokens and revoked access tokens.
+#[async_trait]
+pub trait SessionRepo: Send + Sync {
+    async fn create_refresh(&self, token: NewRefreshToken) -> RepoResult<()>;
+    async fn find_refresh(&self, token_hash: &str) -> RepoResult<Option<RefreshToken>>;
+    /// Revokes `old` in favour of `new`, atomically and only if `old` is still live: of many
+    /// concurrent rotations of one token exactly one returns `true`.
+    async fn rotate_refresh(
+        &self,
+        old: Uuid,
+        new: NewRefreshToken,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> RepoResult<bool>;
+    async fn revoke_family(&self, family_id: Uuid, now: chrono::DateTime<chrono::Utc>) -> RepoResult<u64>;
+    /// Revokes every family of the user except `keep`.
+    async fn revoke_user_sessions(
+        &self,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> RepoResult<u64>;
+    /// Stores a one-time token, making the user's earlier unused ones of that purpose void.
+    async fn create_user_token(
+        &self,
+        user_id: Uuid,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> RepoResult<()>;
+    /// Uses the token once: its user, or `None` when unknown, used, expired or of another purpose.
+    async fn consume_user_token(
+        &self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> RepoResult<Option<Uuid>>;
+}
+
+/// Access tokens refused before they expire (logout). In the database by default, in Redis
+/// when configured.
+#[async_trait]
+pub trait AccessDenylist: Send + Sync {
+    async fn deny(&self, jti: Uuid, expires_at: chrono::DateTime<chrono::Utc>) -> RepoResult<()>;
+    async fn is_denied(&self, jti: Uuid) -> RepoResult<bool>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub fields: AddressFields,
+    pub is_default: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// An address as the shopper gives it (validated by the service).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressFields {
+    pub label: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub state: Option<String>,
+    pub zip: String,
+    pub country: String,
+    pub phone: Option<String>,
+}
+
+/// A user's address book; every call is scoped to the owner.
+#[async_trait]
+pub trait AddressRepo: Send + Sync {
+    /// Default first, then oldest first.
+    async fn list(&self, user_id: Uuid) -> RepoResult<Vec<Address>>;
+    async fn find(&self, user_id: Uuid, id: Uuid) -> RepoResult<Option<Address>>;
+    /// Fails with `Conflict("address_limit")` when the user already has `max`. The first
+    /// address becomes the default.
+    async fn create(&self, user_id: Uuid, fields: AddressFields, make_default: bool, max: u64) -> RepoResult<Address>;
+    async fn update(
+        &self,
+        user_id: Uuid,
+        id: Uuid,
+        fields: AddressFields,
+        make_default: bool,
+    ) -> RepoResult<Option<Address>>;
+    /// Deleting the default promotes the oldest remaining address.
+    async fn delete(&self, user_id: Uuid, id: Uuid) -> RepoResult<bool>;
+    /// Re-encrypts up to `batch` rows not under the current key; returns how many.
+    async fn reencrypt(&self, batch: u64) -> RepoResult<u64>;
 }
 
 /// Health and pool figures of the backend, for `/readyz` and `/metrics`.
@@ -166,5 +310,7 @@ pub struct Repos {
     pub contact: Arc<dyn ContactRepo>,
     pub carts: Arc<dyn CartRepo>,
     pub job_receipts: Arc<dyn JobReceiptRepo>,
+    pub sessions: Arc<dyn SessionRepo>,
+    pub addresses: Arc<dyn AddressRepo>,
     pub health: Arc<dyn StoreHealth>,
 }

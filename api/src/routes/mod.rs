@@ -7,11 +7,15 @@ use poem_openapi::{OpenApiService, Tags, payload::Json};
 
 use crate::{
     config::Config,
-    error::{ApiError, Problem},
+    error::{ApiError, AuthError, AuthReadError, Problem},
     repos::Repos,
-    services::{ServiceError, catalogue::CatalogueService, content::ContentService},
+    services::{
+        ServiceError, auth::AuthService, catalogue::CatalogueService, content::ContentService, profile::ProfileService,
+    },
 };
 
+mod admin;
+mod auth;
 mod categories;
 mod collections;
 mod content;
@@ -19,6 +23,8 @@ pub mod dto;
 mod health;
 mod products;
 mod promotions;
+mod security;
+mod users;
 
 #[derive(Tags)]
 pub enum ApiTags {
@@ -28,6 +34,12 @@ pub enum ApiTags {
     Content,
     /// Liveness, readiness and metrics for operators.
     Operations,
+    /// Registration, email verification, sign-in, token refresh and password reset.
+    Auth,
+    /// The signed-in shopper's profile and address book.
+    Users,
+    /// Staff only: an admin account is required, checked against storage on every call.
+    Admin,
 }
 
 /// What every route handler may reach.
@@ -37,6 +49,8 @@ pub struct AppState {
     pub catalogue: CatalogueService,
     pub content: ContentService,
     pub jobs: crate::jobs::JobQueue,
+    pub auth: AuthService,
+    pub profile: ProfileService,
 }
 
 pub type Api = (
@@ -45,6 +59,9 @@ pub type Api = (
     collections::CollectionsApi,
     promotions::PromotionsApi,
     content::ContentApi,
+    auth::AuthApi,
+    users::UsersApi,
+    admin::AdminApi,
     health::HealthApi,
 );
 
@@ -55,6 +72,9 @@ pub fn api(state: Arc<AppState>) -> Api {
         collections::CollectionsApi(state.clone()),
         promotions::PromotionsApi(state.clone()),
         content::ContentApi(state.clone()),
+        auth::AuthApi(state.clone()),
+        users::UsersApi(state.clone()),
+        admin::AdminApi(state.clone()),
         health::HealthApi(state),
     )
 }
@@ -80,7 +100,32 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(what) => ApiError::not_found(what),
             ServiceError::Invalid(errors) => ApiError::validation(errors),
             ServiceError::Conflict(code) => ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, &code, None))),
+            ServiceError::InvalidToken => ApiError::BadRequest(Json(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_token",
+                "the link is invalid, already used or expired; ask for a new one".to_owned(),
+            ))),
+            // Operations with credentials answer with `AuthError`, which maps these.
+            e @ (ServiceError::Unauthenticated(_) | ServiceError::Forbidden) => {
+                ApiError::internal(format!("credential error on an operation without credentials: {e}"))
+            }
             ServiceError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<ServiceError> for AuthReadError {
+    fn from(err: ServiceError) -> Self {
+        AuthError::from(err).into()
+    }
+}
+
+impl From<ServiceError> for AuthError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Unauthenticated(code) => AuthError::unauthenticated(code),
+            ServiceError::Forbidden => AuthError::forbidden(),
+            other => ApiError::from(other).into(),
         }
     }
 }

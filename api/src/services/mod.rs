@@ -2,10 +2,12 @@
 //! return domain records; they know nothing of HTTP.
 
 pub mod accounts;
+pub mod auth;
 pub mod cache;
 pub mod carts;
 pub mod catalogue;
 pub mod content;
+pub mod profile;
 pub mod seed;
 pub mod synthetic;
 
@@ -21,6 +23,16 @@ pub enum ServiceError {
     /// A uniqueness or state rule was broken.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// No valid credentials; the code says which (`unauthenticated`, `token_expired`,
+    /// `invalid_credentials`).
+    #[error("unauthenticated: {0}")]
+    Unauthenticated(&'static str),
+    /// Authenticated, but not allowed.
+    #[error("forbidden")]
+    Forbidden,
+    /// A one-time token (verification, reset) that is unknown, used or expired.
+    #[error("invalid or expired token")]
+    InvalidToken,
     #[error(transparent)]
     Storage(#[from] RepoError),
 }

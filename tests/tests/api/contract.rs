@@ -28,7 +28,8 @@ async fn repos_for(backend: Backend) -> Option<(Repos, TestDatabase)> {
     config.database.max_connections = 4;
     let conn = sea::connect(&config.database).await.expect("connect");
     sea::migrate(&conn).await.expect("migrate");
-    Some((sea::repos(conn), db))
+    let cipher = std::sync::Arc::new(beeget_api::crypto::FieldCipher::from_config(&config.encryption));
+    Some((sea::repos(conn, cipher), db))
 }
 
 fn money(minor: i64) -> Money {

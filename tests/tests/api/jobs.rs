@@ -18,6 +18,10 @@ use beeget_tests::{Backend, TestDatabase, TestRedis, test_config};
 use serde::{Deserialize, Serialize};
 use tempfile::TempDir;
 
+fn cipher(config: &Config) -> Arc<beeget_api::crypto::FieldCipher> {
+    Arc::new(beeget_api::crypto::FieldCipher::from_config(&config.encryption))
+}
+
 #[derive(Debug, Clone, Copy)]
 pub enum QueueBackend {
     Sqlite,
@@ -71,7 +75,7 @@ impl Harness {
     pub async fn second_connection(&self) -> (Repos, JobQueue) {
         let db = sea::connect(&self.config.database).await.expect("database");
         let queue = JobQueue::connect(&self.config, &db).await.expect("queue");
-        (sea::repos(db), queue)
+        (sea::repos(db, cipher(&self.config)), queue)
     }
 
     pub fn runner(&self, registry: JobRegistry) -> Arc<JobRunner> {
@@ -313,7 +317,7 @@ pub async fn job_of_a_killed_worker_runs_again(backend: QueueBackend) {
         rt.spawn(async move {
             let db = sea::connect(&config.database).await.expect("database");
             let queue = JobQueue::connect(&config, &db).await.expect("queue");
-            let repos = sea::repos(db);
+            let repos = sea::repos(db, cipher(&config));
             let ctx = JobContext::from_config(Arc::new(config), repos).expect("context");
             let runner = Arc::new(JobRunner::new(hanging, ctx));
             let _ = jobs::run_workers(&queue, runner, std::future::pending()).await;

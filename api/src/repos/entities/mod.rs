@@ -20,5 +20,6 @@ pub mod product_variants;
 pub mod products;
 pub mod promotions;
 pub mod refresh_tokens;
+pub mod revoked_access_tokens;
 pub mod user_tokens;
 pub mod users;

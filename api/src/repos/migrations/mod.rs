@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 mod m20261125_000001_initial_schema;
 mod m20261125_000002_product_search;
 mod m20261125_000003_job_receipts;
+mod m20261125_000004_revoked_access_tokens;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_initial_schema::Migration),
             Box::new(m20261125_000002_product_search::Migration),
             Box::new(m20261125_000003_job_receipts::Migration),
+            Box::new(m20261125_000004_revoked_access_tokens::Migration),
         ]
     }
 }

@@ -13,8 +13,9 @@ use sea_orm_migration::MigratorTrait;
 use uuid::Uuid;
 
 use super::{RepoError, Repos, migrations::Migrator};
-use crate::config::DatabaseConfig;
+use crate::{config::DatabaseConfig, crypto::FieldCipher};
 
+mod addresses;
 mod carts;
 mod categories;
 mod collections;
@@ -24,6 +25,7 @@ mod job_receipts;
 mod pages;
 mod products;
 mod promotions;
+mod sessions;
 mod users;
 
 /// Opens the pool described by the config. SQLite files get their folder created, WAL mode,
@@ -65,18 +67,22 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("migration failed: {e}"))
 }
 
-/// The repositories over one connection pool.
-pub fn repos(db: DatabaseConnection) -> Repos {
+pub use sessions::SeaDenylist;
+
+/// The repositories over one connection pool; `cipher` seals personal data at rest.
+pub fn repos(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Repos {
     Repos {
         categories: Arc::new(categories::SeaCategoryRepo::new(db.clone())),
         collections: Arc::new(collections::SeaCollectionRepo::new(db.clone())),
         promotions: Arc::new(promotions::SeaPromotionRepo::new(db.clone())),
         products: Arc::new(products::SeaProductRepo::new(db.clone())),
         pages: Arc::new(pages::SeaPageRepo::new(db.clone())),
-        users: Arc::new(users::SeaUserRepo::new(db.clone())),
+        users: Arc::new(users::SeaUserRepo::new(db.clone(), cipher.clone())),
         contact: Arc::new(contact::SeaContactRepo::new(db.clone())),
         carts: Arc::new(carts::SeaCartRepo::new(db.clone())),
         job_receipts: Arc::new(job_receipts::SeaJobReceiptRepo::new(db.clone())),
+        sessions: Arc::new(sessions::SeaSessionRepo::new(db.clone())),
+        addresses: Arc::new(addresses::SeaAddressRepo::new(db.clone(), cipher)),
         health: Arc::new(health::SeaHealth::new(db)),
     }
 }

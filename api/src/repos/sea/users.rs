@@ -1,36 +1,74 @@
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
 use super::db_err;
 use crate::{
-    domain::user::{NewUser, Role, User},
-    repos::{RepoError, RepoResult, UserRepo, entities::users},
+    crypto::FieldCipher,
+    domain::{
+        pagination::{Page, PageRequest},
+        user::{NewUser, Role, User},
+    },
+    repos::{Credentials, RepoError, RepoResult, UserRepo, entities::users},
 };
+
+/// The user's name is personal data: encrypted at rest.
+const NAME: &str = "users.name";
 
 pub struct SeaUserRepo {
     db: DatabaseConnection,
+    cipher: Arc<FieldCipher>,
 }
 
 impl SeaUserRepo {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Self {
+        Self { db, cipher }
     }
-}
 
-fn to_domain(m: users::Model) -> RepoResult<User> {
-    let role = Role::parse(&m.role).ok_or_else(|| RepoError::Other(format!("user {}: bad role", m.id)))?;
-    Ok(User {
-        id: m.id,
-        name: m.name,
-        email: m.email,
-        role,
-        email_verified_at: m.email_verified_at,
-        created_at: m.created_at,
-    })
+    fn to_domain(&self, m: users::Model) -> RepoResult<User> {
+        let role = Role::parse(&m.role).ok_or_else(|| RepoError::Other(format!("user {}: bad role", m.id)))?;
+        let name = self
+            .cipher
+            .decrypt(NAME, &m.name)
+            .map_err(|e| RepoError::Other(format!("user {}: name: {e}", m.id)))?;
+        Ok(User {
+            id: m.id,
+            name,
+            email: m.email,
+            role,
+            email_verified_at: m.email_verified_at,
+            created_at: m.created_at,
+        })
+    }
+
+    fn credentials(&self, m: Option<users::Model>) -> RepoResult<Option<Credentials>> {
+        m.map(|m| {
+            let password_hash = m.password_hash.clone();
+            Ok(Credentials {
+                user: self.to_domain(m)?,
+                password_hash,
+            })
+        })
+        .transpose()
+    }
+
+    async fn one(&self, id: Uuid) -> RepoResult<Option<users::Model>> {
+        users::Entity::find_by_id(id).one(&self.db).await.map_err(db_err)
+    }
+
+    async fn by_email(&self, email: &str) -> RepoResult<Option<users::Model>> {
+        users::Entity::find()
+            .filter(users::Column::Email.eq(email.trim().to_lowercase()))
+            .one(&self.db)
+            .await
+            .map_err(db_err)
+    }
 }
 
 #[async_trait]
@@ -39,7 +77,7 @@ impl UserRepo for SeaUserRepo {
         let now = Utc::now();
         let row = users::ActiveModel {
             id: Set(Uuid::now_v7()),
-            name: Set(u.name),
+            name: Set(self.cipher.encrypt(NAME, &u.name)),
             email: Set(u.email.as_str().to_owned()),
             password_hash: Set(u.password_hash),
             role: Set(u.role.as_str().to_owned()),
@@ -51,20 +89,119 @@ impl UserRepo for SeaUserRepo {
             RepoError::Conflict(_) => RepoError::Conflict("email".into()),
             other => other,
         })?;
-        to_domain(model)
+        self.to_domain(model)
     }
 
     async fn find_by_email(&self, email: &str) -> RepoResult<Option<User>> {
-        users::Entity::find()
-            .filter(users::Column::Email.eq(email.trim().to_lowercase()))
-            .one(&self.db)
+        self.by_email(email).await?.map(|m| self.to_domain(m)).transpose()
+    }
+
+    async fn find_by_id(&self, id: Uuid) -> RepoResult<Option<User>> {
+        self.one(id).await?.map(|m| self.to_domain(m)).transpose()
+    }
+
+    async fn credentials_by_email(&self, email: &str) -> RepoResult<Option<Credentials>> {
+        let row = self.by_email(email).await?;
+        self.credentials(row)
+    }
+
+    async fn credentials_by_id(&self, id: Uuid) -> RepoResult<Option<Credentials>> {
+        let row = self.one(id).await?;
+        self.credentials(row)
+    }
+
+    async fn set_password_hash(&self, id: Uuid, hash: &str) -> RepoResult<()> {
+        users::Entity::update_many()
+            .col_expr(users::Column::PasswordHash, Expr::value(hash.to_owned()))
+            .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(users::Column::Id.eq(id))
+            .exec(&self.db)
             .await
-            .map_err(db_err)?
-            .map(to_domain)
-            .transpose()
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn mark_email_verified(&self, id: Uuid, at: chrono::DateTime<Utc>) -> RepoResult<()> {
+        users::Entity::update_many()
+            .col_expr(users::Column::EmailVerifiedAt, Expr::value(at))
+            .col_expr(users::Column::UpdatedAt, Expr::value(at))
+            .filter(users::Column::Id.eq(id))
+            .filter(users::Column::EmailVerifiedAt.is_null())
+            .exec(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn set_name(&self, id: Uuid, name: &str) -> RepoResult<User> {
+        let result = users::Entity::update_many()
+            .col_expr(users::Column::Name, Expr::value(self.cipher.encrypt(NAME, name)))
+            .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(users::Column::Id.eq(id))
+            .exec(&self.db)
+            .await
+            .map_err(db_err)?;
+        if result.rows_affected == 0 {
+            return Err(RepoError::NotFound("user".into()));
+        }
+        self.find_by_id(id)
+            .await?
+            .ok_or_else(|| RepoError::NotFound("user".into()))
+    }
+
+    async fn list(&self, page: PageRequest) -> RepoResult<Page<User>> {
+        let total = self.count().await?;
+        let rows = users::Entity::find()
+            .order_by_desc(users::Column::CreatedAt)
+            .order_by_desc(users::Column::Id)
+            .offset(page.offset())
+            .limit(page.limit())
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let items = rows.into_iter().map(|m| self.to_domain(m)).collect::<RepoResult<_>>()?;
+        Ok(Page {
+            items,
+            request: page,
+            total,
+        })
     }
 
     async fn count(&self) -> RepoResult<u64> {
         users::Entity::find().count(&self.db).await.map_err(db_err)
+    }
+
+    async fn reencrypt(&self, batch: u64) -> RepoResult<u64> {
+        // Scans in id order; a value under the current key is skipped, so re-runs are cheap.
+        let mut changed = 0;
+        let mut after: Option<Uuid> = None;
+        loop {
+            let mut query = users::Entity::find().order_by_asc(users::Column::Id).limit(500);
+            if let Some(last) = after {
+                query = query.filter(users::Column::Id.gt(last));
+            }
+            let rows = query.all(&self.db).await.map_err(db_err)?;
+            let Some(last) = rows.last().map(|r| r.id) else {
+                return Ok(changed);
+            };
+            after = Some(last);
+            for row in rows.into_iter().filter(|r| self.cipher.needs_rotation(&r.name)) {
+                let plain = self
+                    .cipher
+                    .decrypt(NAME, &row.name)
+                    .map_err(|e| RepoError::Other(format!("user {}: name: {e}", row.id)))?;
+                users::Entity::update_many()
+                    .col_expr(users::Column::Name, Expr::value(self.cipher.encrypt(NAME, &plain)))
+                    .filter(users::Column::Id.eq(row.id))
+                    .filter(users::Column::Name.eq(row.name))
+                    .exec(&self.db)
+                    .await
+                    .map_err(db_err)?;
+                changed += 1;
+                if changed >= batch {
+                    return Ok(changed);
+                }
+            }
+        }
     }
 }

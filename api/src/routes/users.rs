@@ -1,0 +1,296 @@
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::MaybeUndefined};
+use uuid::Uuid;
+
+use super::{ApiTags, AppState, security::BearerAuth};
+use crate::{
+    domain::user::User,
+    error::{ApiError, AuthError, AuthReadError},
+    repos::Address,
+    services::profile::{AddressInput, MAX_ADDRESSES, ProfileChanges},
+};
+
+pub struct UsersApi(pub Arc<AppState>);
+
+/// An account as its owner (or staff) sees it. Never carries the password hash.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// `user` or `admin`.
+    pub role: String,
+    pub email_verified: bool,
+    #[oai(skip_serializing_if_is_none)]
+    pub email_verified_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        Self {
+            id: u.id.to_string(),
+            name: u.name,
+            email: u.email,
+            role: u.role.as_str().to_owned(),
+            email_verified: u.email_verified_at.is_some(),
+            email_verified_at: u.email_verified_at,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// Changes to the signed-in account. Anything else (role, email, ids) is refused with 422.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    pub name: Option<String>,
+    /// Required with `newPassword`.
+    pub current_password: Option<String>,
+    /// Changing it signs out every other session.
+    pub new_password: Option<String>,
+}
+
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct AddressView {
+    pub id: String,
+    pub label: String,
+    pub line1: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub line2: Option<String>,
+    pub city: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub state: Option<String>,
+    pub zip: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub phone: Option<String>,
+    pub is_default: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Address> for AddressView {
+    fn from(a: Address) -> Self {
+        let f = a.fields;
+        Self {
+            id: a.id.to_string(),
+            label: f.label,
+            line1: f.line1,
+            line2: f.line2,
+            city: f.city,
+            state: f.state,
+            zip: f.zip,
+            country: f.country,
+            phone: f.phone,
+            is_default: a.is_default,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// The address book (at most 20), default first.
+#[derive(Object, Debug)]
+pub struct AddressList {
+    pub items: Vec<AddressView>,
+    pub page: u64,
+    pub limit: u64,
+    pub total: u64,
+}
+
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewAddressRequest {
+    /// e.g. `Home`, `Work`; 1 to 50 characters.
+    pub label: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub state: Option<String>,
+    pub zip: String,
+    /// ISO 3166-1 alpha-2, e.g. `US`.
+    pub country: String,
+    pub phone: Option<String>,
+    /// Make it the default address (the first address always is).
+    pub is_default: Option<bool>,
+}
+
+/// Fields to change; `null` clears an optional one.
+#[derive(Object, Debug)]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddressPatch {
+    pub label: Option<String>,
+    pub line1: Option<String>,
+    pub line2: MaybeUndefined<String>,
+    pub city: Option<String>,
+    pub state: MaybeUndefined<String>,
+    pub zip: Option<String>,
+    pub country: Option<String>,
+    pub phone: MaybeUndefined<String>,
+    /// `true` makes it the default; the default moves, it is never unset.
+    pub is_default: Option<bool>,
+}
+
+fn apply<T>(field: MaybeUndefined<T>, target: &mut Option<T>) {
+    match field {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => *target = None,
+        MaybeUndefined::Value(v) => *target = Some(v),
+    }
+}
+
+#[derive(ApiResponse)]
+enum AddressCreated {
+    #[oai(status = 201)]
+    Created(Json<AddressView>),
+}
+
+#[derive(ApiResponse)]
+enum Deleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// A malformed id is simply an address that does not exist.
+fn address_id(raw: &str) -> Option<Uuid> {
+    Uuid::parse_str(raw).ok()
+}
+
+fn no_address() -> AuthError {
+    ApiError::not_found("address").into()
+}
+
+#[OpenApi(tag = "ApiTags::Users")]
+impl UsersApi {
+    /// The signed-in account
+    #[oai(path = "/users/me", method = "get", operation_id = "getMe")]
+    async fn me(&self, auth: BearerAuth) -> Result<Json<UserView>, AuthReadError> {
+        let who = auth.principal(&self.0).await?;
+        Ok(Json(self.0.profile.me(&who).await.map_err(AuthError::from)?.into()))
+    }
+
+    /// Change name or password
+    #[oai(path = "/users/me", method = "patch", operation_id = "updateMe")]
+    async fn update_me(&self, auth: BearerAuth, body: Json<UpdateMeRequest>) -> Result<Json<UserView>, AuthError> {
+        let who = auth.principal(&self.0).await?;
+        let body = body.0;
+        let user = self
+            .0
+            .profile
+            .update(
+                &who,
+                ProfileChanges {
+                    name: body.name,
+                    current_password: body.current_password,
+                    new_password: body.new_password,
+                },
+            )
+            .await?;
+        Ok(Json(user.into()))
+    }
+
+    /// The address book
+    #[oai(path = "/users/me/addresses", method = "get", operation_id = "listAddresses")]
+    async fn addresses(&self, auth: BearerAuth) -> Result<Json<AddressList>, AuthReadError> {
+        let who = auth.principal(&self.0).await?;
+        let items: Vec<AddressView> = self
+            .0
+            .profile
+            .addresses(&who)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        Ok(Json(AddressList {
+            total: items.len() as u64,
+            items,
+            page: 1,
+            limit: MAX_ADDRESSES,
+        }))
+    }
+
+    /// Add an address
+    #[oai(path = "/users/me/addresses", method = "post", operation_id = "createAddress")]
+    async fn add_address(&self, auth: BearerAuth, body: Json<NewAddressRequest>) -> Result<AddressCreated, AuthError> {
+        let who = auth.principal(&self.0).await?;
+        let b = body.0;
+        let input = AddressInput {
+            label: b.label,
+            line1: b.line1,
+            line2: b.line2,
+            city: b.city,
+            state: b.state,
+            zip: b.zip,
+            country: b.country,
+            phone: b.phone,
+        };
+        let address = self
+            .0
+            .profile
+            .add_address(&who, input, b.is_default.unwrap_or(false))
+            .await?;
+        Ok(AddressCreated::Created(Json(address.into())))
+    }
+
+    /// Change an address
+    #[oai(path = "/users/me/addresses/:id", method = "patch", operation_id = "updateAddress")]
+    async fn update_address(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        body: Json<AddressPatch>,
+    ) -> Result<Json<AddressView>, AuthError> {
+        let who = auth.principal(&self.0).await?;
+        let id = address_id(&id.0).ok_or_else(no_address)?;
+        let p = body.0;
+        let make_default = p.is_default.unwrap_or(false);
+        let address = self
+            .0
+            .profile
+            .update_address(
+                &who,
+                id,
+                move |a| {
+                    if let Some(v) = p.label {
+                        a.label = v;
+                    }
+                    if let Some(v) = p.line1 {
+                        a.line1 = v;
+                    }
+                    apply(p.line2, &mut a.line2);
+                    if let Some(v) = p.city {
+                        a.city = v;
+                    }
+                    apply(p.state, &mut a.state);
+                    if let Some(v) = p.zip {
+                        a.zip = v;
+                    }
+                    if let Some(v) = p.country {
+                        a.country = v;
+                    }
+                    apply(p.phone, &mut a.phone);
+                },
+                make_default,
+            )
+            .await?;
+        Ok(Json(address.into()))
+    }
+
+    /// Delete an address
+    ///
+    /// Deleting the default makes the oldest remaining address the default.
+    #[oai(path = "/users/me/addresses/:id", method = "delete", operation_id = "deleteAddress")]
+    async fn delete_address(&self, auth: BearerAuth, id: Path<String>) -> Result<Deleted, AuthError> {
+        let who = auth.principal(&self.0).await?;
+        let id = address_id(&id.0).ok_or_else(no_address)?;
+        self.0.profile.delete_address(&who, id).await?;
+        Ok(Deleted::NoContent)
+    }
+}

@@ -1,0 +1,221 @@
+//! The signed-in shopper's own account: profile, password change and address book.
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::{ServiceError, ServiceResult, auth::Principal};
+use crate::{
+    auth::{PasswordCheck, Passwords},
+    domain::{InvalidField, country, password_policy, user::User},
+    repos::{Address, AddressFields, RepoError, Repos},
+};
+
+/// Most addresses one account keeps.
+pub const MAX_ADDRESSES: u64 = 20;
+
+#[derive(Clone)]
+pub struct ProfileService {
+    repos: Repos,
+    passwords: Passwords,
+}
+
+#[derive(Debug, Default)]
+pub struct ProfileChanges {
+    pub name: Option<String>,
+    pub current_password: Option<String>,
+    pub new_password: Option<String>,
+}
+
+/// An address as submitted, before validation.
+#[derive(Debug, Default, Clone)]
+pub struct AddressInput {
+    pub label: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub state: Option<String>,
+    pub zip: String,
+    pub country: String,
+    pub phone: Option<String>,
+}
+
+fn required(field: &str, value: &str, max: usize, errors: &mut Vec<InvalidField>) -> String {
+    let v = value.trim();
+    if v.is_empty() || v.chars().count() > max {
+        errors.push(InvalidField::new(field, format!("must be 1 to {max} characters")));
+    }
+    v.to_owned()
+}
+
+fn optional(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<InvalidField>) -> Option<String> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    if v.chars().count() > max {
+        errors.push(InvalidField::new(field, format!("must be at most {max} characters")));
+    }
+    Some(v.to_owned())
+}
+
+/// Checks every field at once, so the client sees all problems in one answer.
+pub fn validate_address(input: &AddressInput) -> Result<AddressFields, ServiceError> {
+    let mut errors = Vec::new();
+    let label = required("label", &input.label, 50, &mut errors);
+    let line1 = required("line1", &input.line1, 200, &mut errors);
+    let line2 = optional("line2", input.line2.as_deref(), 200, &mut errors);
+    let city = required("city", &input.city, 100, &mut errors);
+    let state = optional("state", input.state.as_deref(), 100, &mut errors);
+    let zip = required("zip", &input.zip, 20, &mut errors);
+    if !zip.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-') {
+        errors.push(InvalidField::new(
+            "zip",
+            "may hold only letters, digits, spaces and '-'",
+        ));
+    }
+    let country = country::parse("country", &input.country)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let phone = optional("phone", input.phone.as_deref(), 30, &mut errors);
+    if let Some(p) = &phone {
+        let digits = p.chars().filter(char::is_ascii_digit).count();
+        if digits < 5 || !p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+            errors.push(InvalidField::new(
+                "phone",
+                "must be a phone number: digits, spaces, + - ( ) .",
+            ));
+        }
+    }
+    match country {
+        Some(country) if errors.is_empty() => Ok(AddressFields {
+            label,
+            line1,
+            line2,
+            city,
+            state,
+            zip,
+            country,
+            phone,
+        }),
+        _ => Err(ServiceError::Invalid(errors)),
+    }
+}
+
+impl ProfileService {
+    pub fn new(repos: Repos, passwords: Passwords) -> Self {
+        Self { repos, passwords }
+    }
+
+    pub async fn me(&self, who: &Principal) -> ServiceResult<User> {
+        self.repos
+            .users
+            .find_by_id(who.user_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated("unauthenticated"))
+    }
+
+    /// A new password needs the current one and ends every other session of the account.
+    pub async fn update(&self, who: &Principal, changes: ProfileChanges) -> ServiceResult<User> {
+        let name = changes
+            .name
+            .as_deref()
+            .map(|n| super::auth::valid_name("name", n))
+            .transpose()?;
+        if let Some(new_password) = changes.new_password {
+            let Some(current) = changes.current_password else {
+                return Err(InvalidField::new("currentPassword", "is required to change the password").into());
+            };
+            let credentials = self
+                .repos
+                .users
+                .credentials_by_id(who.user_id)
+                .await?
+                .ok_or(ServiceError::Unauthenticated("unauthenticated"))?;
+            password_policy::check("newPassword", &new_password, &credentials.user.email)?;
+            let check = self
+                .passwords
+                .verify(current, Some(credentials.password_hash))
+                .await
+                .map_err(|e| ServiceError::Storage(RepoError::Other(format!("{e:#}"))))?;
+            if check == PasswordCheck::Mismatch {
+                return Err(InvalidField::new("currentPassword", "is not the current password").into());
+            }
+            let hash = self
+                .passwords
+                .hash(new_password)
+                .await
+                .map_err(|e| ServiceError::Storage(RepoError::Other(format!("{e:#}"))))?;
+            self.repos.users.set_password_hash(who.user_id, &hash).await?;
+            self.repos
+                .sessions
+                .revoke_user_sessions(who.user_id, who.session, Utc::now())
+                .await?;
+        } else if changes.current_password.is_some() {
+            return Err(InvalidField::new("newPassword", "is required with currentPassword").into());
+        }
+        match name {
+            Some(name) => Ok(self.repos.users.set_name(who.user_id, &name).await?),
+            None => self.me(who).await,
+        }
+    }
+
+    pub async fn addresses(&self, who: &Principal) -> ServiceResult<Vec<Address>> {
+        Ok(self.repos.addresses.list(who.user_id).await?)
+    }
+
+    pub async fn add_address(
+        &self,
+        who: &Principal,
+        input: AddressInput,
+        make_default: bool,
+    ) -> ServiceResult<Address> {
+        let fields = validate_address(&input)?;
+        self.repos
+            .addresses
+            .create(who.user_id, fields, make_default, MAX_ADDRESSES)
+            .await
+            .map_err(|e| match e {
+                RepoError::Conflict(_) => ServiceError::Conflict("address_limit".into()),
+                other => other.into(),
+            })
+    }
+
+    /// Another user's address is `NotFound`, exactly like a missing one.
+    pub async fn update_address(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        patch: impl FnOnce(&mut AddressInput),
+        make_default: bool,
+    ) -> ServiceResult<Address> {
+        let existing = self
+            .repos
+            .addresses
+            .find(who.user_id, id)
+            .await?
+            .ok_or(ServiceError::NotFound("address"))?;
+        let f = existing.fields;
+        let mut input = AddressInput {
+            label: f.label,
+            line1: f.line1,
+            line2: f.line2,
+            city: f.city,
+            state: f.state,
+            zip: f.zip,
+            country: f.country,
+            phone: f.phone,
+        };
+        patch(&mut input);
+        let fields = validate_address(&input)?;
+        self.repos
+            .addresses
+            .update(who.user_id, id, fields, make_default)
+            .await?
+            .ok_or(ServiceError::NotFound("address"))
+    }
+
+    pub async fn delete_address(&self, who: &Principal, id: Uuid) -> ServiceResult<()> {
+        if self.repos.addresses.delete(who.user_id, id).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound("address"))
+        }
+    }
+}

@@ -174,6 +174,9 @@ pub fn test_config(database_url: &str, media_dir: &std::path::Path) -> Config {
     config.jobs.heartbeat_secs = 1;
     config.jobs.missed_heartbeats = 2;
     config.jobs.shutdown_timeout_secs = 5;
+    // Cheap hashes keep tests quick; production uses the OWASP parameters.
+    config.auth.argon2_memory_kib = 1024;
+    config.auth.argon2_iterations = 1;
     config
 }
 
@@ -181,6 +184,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub repos: Repos,
+    /// The raw connection, for checks a client cannot make (what is stored at rest).
+    pub db: sea_orm::DatabaseConnection,
     pub config: Arc<Config>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -226,7 +231,9 @@ impl TestApp {
         } else {
             (None, None)
         };
-        let state = startup::state(config, &db, repos.clone(), queue).await.expect("state");
+        let state = startup::state(config, &db, repos.clone(), queue.clone())
+            .await
+            .expect("state");
         let config = state.config.clone();
         let app = startup::Application::bind(state).await.expect("bind");
         let address = format!("http://127.0.0.1:{}{}", app.port(), config.server.base_path);
@@ -238,6 +245,7 @@ impl TestApp {
             address,
             client: reqwest::Client::builder().build().expect("client"),
             repos,
+            db,
             config,
             shutdown: Some(tx),
             server: Some(server),
@@ -325,6 +333,69 @@ impl TestApp {
         }
     }
 
+    /// A request with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// The raw `.eml` of the newest email to `to` whose text contains `needle`, waiting up to
+    /// 20 s for the job that sends it.
+    pub async fn wait_for_email(&self, to: &str, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let mut found: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(self.outbox())
+                .map(|entries| {
+                    entries
+                        .filter_map(|e| e.ok())
+                        .filter_map(|e| {
+                            let modified = e.metadata().ok()?.modified().ok()?;
+                            let raw = decode_quoted_printable(&std::fs::read_to_string(e.path()).ok()?);
+                            (raw.contains(&format!("<{to}>")) || raw.contains(&format!("To: {to}")))
+                                .then_some(())
+                                .filter(|_| raw.contains(needle))
+                                .map(|_| (modified, raw))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.sort();
+            if let Some((_, raw)) = found.pop() {
+                return raw;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no email to {to} containing {needle:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// How many emails to `to` are in the outbox.
+    pub fn emails_to(&self, to: &str) -> usize {
+        std::fs::read_dir(self.outbox())
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .filter(|raw| raw.contains(&format!("<{to}>")) || raw.contains(&format!("To: {to}")))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
     /// The path of the outbox folder this app's emails are written to.
     pub fn outbox(&self) -> PathBuf {
         PathBuf::from(&self.config.email.outbox_dir)
@@ -340,6 +411,40 @@ impl Drop for TestApp {
             stop();
         }
     }
+}
+
+/// Undoes quoted-printable soft breaks and escapes, so links in emails can be read whole.
+pub fn decode_quoted_printable(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The `token` query parameter of the first link to `path` in an email.
+pub fn link_token(email: &str, path: &str) -> String {
+    let start = email
+        .find(&format!("/{path}?token="))
+        .unwrap_or_else(|| panic!("no /{path} link in {email}"))
+        + path.len()
+        + 8;
+    email[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 /// Asserts a problem+json response with the given status and code; returns the body.

@@ -1,5 +1,6 @@
 //! Black-box suites: the real application over HTTP, and the repository contract on every backend.
 
+mod auth;
 mod catalogue;
 mod catalogue_validation;
 mod contract;

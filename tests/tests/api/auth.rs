@@ -1,0 +1,398 @@
+//! Accounts over HTTP as a shopper's client uses them: registration with the emailed
+//! verification link, sign-in, refresh rotation with reuse detection, sign-out, password
+//! reset, and every way a token can be wrong.
+
+use beeget_api::config::{DEV_SIGNING_KEY, Secret};
+use beeget_tests::{TestApp, assert_problem, link_token, problem_fields};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "velvet-trench-coat-42";
+
+/// Registers, verifies through the emailed link and signs in; returns the token pair.
+pub async fn signed_up(app: &TestApp, email: &str) -> Value {
+    let resp = app
+        .post_json(
+            "/auth/register",
+            &json!({"name": "Ada Lovelace", "email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let mail = app.wait_for_email(email, "/verify-email?token=").await;
+    let token = link_token(&mail, "verify-email");
+    let resp = app.post_json("/auth/verify-email", &json!({ "token": token })).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    login(app, email, PASSWORD).await
+}
+
+pub async fn login(app: &TestApp, email: &str, password: &str) -> Value {
+    let resp = app
+        .post_json("/auth/login", &json!({"email": email, "password": password}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.json().await.unwrap()
+}
+
+pub fn access(pair: &Value) -> &str {
+    pair["accessToken"].as_str().unwrap()
+}
+
+async fn refresh(app: &TestApp, refresh_token: &Value) -> reqwest::Response {
+    app.post_json("/auth/refresh", &json!({ "refreshToken": refresh_token }))
+        .await
+}
+
+async fn me(app: &TestApp, token: &str) -> reqwest::Response {
+    app.call(Method::GET, "/users/me", Some(token), None).await
+}
+
+#[tokio::test]
+async fn register_verify_login_refresh_reuse_and_logout() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .post_json(
+            "/auth/register",
+            &json!({"name": "  Ada Lovelace ", "email": " Ada@Example.com ", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let user: Value = resp.json().await.unwrap();
+    assert_eq!(user["email"], "ada@example.com");
+    assert_eq!(user["name"], "Ada Lovelace");
+    assert_eq!(user["role"], "user");
+    assert_eq!(user["emailVerified"], false);
+    let body = user.to_string();
+    assert!(
+        !body.contains("argon2") && !body.to_lowercase().contains("password"),
+        "{body}"
+    );
+
+    let again = app
+        .post_json(
+            "/auth/register",
+            &json!({"name": "Ada", "email": "ADA@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(again, StatusCode::CONFLICT, "email_taken").await;
+
+    // The link in the email verifies the address, once.
+    let mail = app.wait_for_email("ada@example.com", "/verify-email?token=").await;
+    assert!(mail.contains("Subject: "), "{mail}");
+    let token = link_token(&mail, "verify-email");
+    let resp = app.post_json("/auth/verify-email", &json!({ "token": token })).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let reused = app.post_json("/auth/verify-email", &json!({ "token": token })).await;
+    assert_problem(reused, StatusCode::BAD_REQUEST, "invalid_token").await;
+
+    let pair = login(&app, "ADA@example.com", PASSWORD).await;
+    assert_eq!(pair["tokenType"], "Bearer");
+    assert_eq!(pair["expiresIn"], 900);
+    let profile: Value = me(&app, access(&pair)).await.json().await.unwrap();
+    assert_eq!(profile["emailVerified"], true);
+    assert_eq!(profile["id"], user["id"]);
+
+    // Rotation: the new pair works, the old refresh token does not, and presenting it again
+    // ends the whole session, rotated tokens included.
+    let rotated: Value = refresh(&app, &pair["refreshToken"]).await.json().await.unwrap();
+    assert_ne!(rotated["refreshToken"], pair["refreshToken"]);
+    assert_eq!(me(&app, access(&rotated)).await.status(), StatusCode::OK);
+    let replay = refresh(&app, &pair["refreshToken"]).await;
+    assert_problem(replay, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let after_reuse = refresh(&app, &rotated["refreshToken"]).await;
+    assert_problem(after_reuse, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+
+    // Logout revokes the session and refuses the access token before it expires.
+    let session = login(&app, "ada@example.com", PASSWORD).await;
+    let other = login(&app, "ada@example.com", PASSWORD).await;
+    let resp = app
+        .call(
+            Method::POST,
+            "/auth/logout",
+            Some(access(&session)),
+            Some(&json!({"refreshToken": session["refreshToken"]})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_problem(
+        me(&app, access(&session)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    assert_problem(
+        refresh(&app, &session["refreshToken"]).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+    assert_eq!(
+        me(&app, access(&other)).await.status(),
+        StatusCode::OK,
+        "other sessions live on"
+    );
+    let logout_anonymous = app
+        .post_json("/auth/logout", &json!({"refreshToken": other["refreshToken"]}))
+        .await;
+    assert_problem(logout_anonymous, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
+
+#[tokio::test]
+async fn registration_rules_name_the_field_and_rule() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (
+            json!({"name": "A", "email": "a@example.com", "password": "short"}),
+            "password",
+            "at least 10",
+        ),
+        (
+            json!({"name": "A", "email": "a@example.com", "password": "password123"}),
+            "password",
+            "too common",
+        ),
+        (
+            json!({"name": "A", "email": "a@example.com", "password": "A@Example.com"}),
+            "password",
+            "email",
+        ),
+        (
+            json!({"name": "A", "email": "not-an-email", "password": PASSWORD}),
+            "email",
+            "",
+        ),
+        (
+            json!({"name": " ", "email": "a@example.com", "password": PASSWORD}),
+            "name",
+            "",
+        ),
+    ];
+    for (body, field, rule) in cases {
+        let resp = app.post_json("/auth/register", &body).await;
+        let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(problem_fields(&problem), vec![field.to_owned()], "{problem}");
+        assert!(
+            problem["errors"][0]["message"].as_str().unwrap().contains(rule),
+            "{problem}"
+        );
+    }
+    let sneaky = app
+        .post_json(
+            "/auth/register",
+            &json!({"name": "A", "email": "b@example.com", "password": PASSWORD, "role": "admin"}),
+        )
+        .await;
+    let problem = assert_problem(sneaky, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), vec!["role".to_owned()]);
+    assert!(app.repos.users.find_by_email("b@example.com").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_look_the_same() {
+    let app = TestApp::spawn().await;
+    signed_up(&app, "grace@example.com").await;
+    let wrong = app
+        .post_json(
+            "/auth/login",
+            &json!({"email": "grace@example.com", "password": "not-her-password"}),
+        )
+        .await;
+    let unknown = app
+        .post_json(
+            "/auth/login",
+            &json!({"email": "nobody@example.com", "password": PASSWORD}),
+        )
+        .await;
+    let mut a = assert_problem(wrong, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    let mut b = assert_problem(unknown, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    a.as_object_mut().unwrap().remove("requestId");
+    b.as_object_mut().unwrap().remove("requestId");
+    assert_eq!(a, b);
+}
+
+#[tokio::test]
+async fn forgot_and_reset_password() {
+    let app = TestApp::spawn().await;
+    let before = signed_up(&app, "lin@example.com").await;
+    let resp = app
+        .post_json("/auth/forgot-password", &json!({"email": "ghost@example.com"}))
+        .await;
+    assert_eq!(
+        resp.status(),
+        StatusCode::ACCEPTED,
+        "unknown accounts get the same answer"
+    );
+    let resp = app
+        .post_json("/auth/forgot-password", &json!({"email": "LIN@example.com"}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let mail = app.wait_for_email("lin@example.com", "/reset-password?token=").await;
+    let token = link_token(&mail, "reset-password");
+
+    // A weak password is refused without using the token up.
+    let weak = app
+        .post_json(
+            "/auth/reset-password",
+            &json!({"token": token, "password": "qwerty123456"}),
+        )
+        .await;
+    assert_problem(weak, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let new_password = "linen-scarf-and-boots-7";
+    let resp = app
+        .post_json(
+            "/auth/reset-password",
+            &json!({"token": token, "password": new_password}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+
+    let old = app
+        .post_json(
+            "/auth/login",
+            &json!({"email": "lin@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_problem(old, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    login(&app, "lin@example.com", new_password).await;
+    let again = app
+        .post_json(
+            "/auth/reset-password",
+            &json!({"token": token, "password": "another-fine-pass-9"}),
+        )
+        .await;
+    assert_problem(again, StatusCode::BAD_REQUEST, "invalid_token").await;
+    assert_problem(
+        refresh(&app, &before["refreshToken"]).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_refreshes_of_one_token_let_exactly_one_through() {
+    let app = TestApp::spawn().await;
+    let pair = signed_up(&app, "race@example.com").await;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (client, url, body) = (
+            app.client.clone(),
+            app.url("/auth/refresh"),
+            json!({"refreshToken": pair["refreshToken"]}),
+        );
+        set.spawn(async move { client.post(url).json(&body).send().await.unwrap().status() });
+    }
+    let statuses: Vec<StatusCode> = set.join_all().await;
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(ok, 1, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::UNAUTHORIZED)
+    );
+}
+
+fn claims(app: &TestApp, user_id: &str, exp_offset: i64) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({
+        "sub": user_id, "role": "user", "iat": now, "nbf": now, "exp": now + exp_offset,
+        "jti": uuid::Uuid::now_v7().to_string(),
+        "iss": app.config.auth.issuer, "aud": app.config.auth.audience,
+    })
+}
+
+fn sign(kid: &str, secret: &str, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(kid.into());
+    jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+}
+
+#[tokio::test]
+async fn tampered_expired_unsigned_and_foreign_tokens_are_refused() {
+    let app = TestApp::spawn().await;
+    let pair = signed_up(&app, "eve@example.com").await;
+    let user: Value = me(&app, access(&pair)).await.json().await.unwrap();
+    let id = user["id"].as_str().unwrap();
+    assert_eq!(
+        me(&app, &sign("dev", DEV_SIGNING_KEY, &claims(&app, id, 60)))
+            .await
+            .status(),
+        StatusCode::OK,
+        "a well-made token is accepted (the test's signer is right)"
+    );
+
+    let token = access(&pair);
+    let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
+    let mut payload = parts[1].clone().into_bytes();
+    payload[5] = if payload[5] == b'A' { b'B' } else { b'A' };
+    parts[1] = String::from_utf8(payload).unwrap();
+    let tampered = parts.join(".");
+    let expired = sign("dev", DEV_SIGNING_KEY, &claims(&app, id, -3600));
+    let unsigned = {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = b64.encode(r#"{"alg":"none","typ":"JWT","kid":"dev"}"#);
+        let body = b64.encode(claims(&app, id, 60).to_string());
+        format!("{header}.{body}.")
+    };
+    let wrong_key = sign("dev", "an-attacker-secret-of-at-least-32-bytes!", &claims(&app, id, 60));
+    let unknown_kid = sign("old", DEV_SIGNING_KEY, &claims(&app, id, 60));
+    let mut foreign = claims(&app, id, 60);
+    foreign["aud"] = json!("someone-else");
+    let wrong_audience = sign("dev", DEV_SIGNING_KEY, &foreign);
+    let mut foreign = claims(&app, id, 60);
+    foreign["iss"] = json!("evil");
+    let wrong_issuer = sign("dev", DEV_SIGNING_KEY, &foreign);
+
+    assert_problem(me(&app, &expired).await, StatusCode::UNAUTHORIZED, "token_expired").await;
+    for (what, token) in [
+        ("tampered", tampered),
+        ("alg none", unsigned),
+        ("wrong key", wrong_key),
+        ("unknown kid", unknown_kid),
+        ("wrong audience", wrong_audience),
+        ("wrong issuer", wrong_issuer),
+        ("garbage", "not.a.jwt".to_owned()),
+    ] {
+        let resp = me(&app, &token).await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{what}");
+        assert_problem(resp, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    }
+    let none = app.get("/users/me").await;
+    assert_problem(none, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
+
+#[tokio::test]
+async fn a_rotated_signing_key_is_accepted_until_removed() {
+    const OLD: &str = "the-previous-signing-secret-0123456789abcdef";
+    const NEW: &str = "the-current-signing-secret-0123456789abcdef!";
+    let rotated = TestApp::spawn_with(beeget_tests::Backend::Sqlite, |c| {
+        c.auth.signing_keys = [("k1".to_owned(), Secret::new(OLD)), ("k2".to_owned(), Secret::new(NEW))].into();
+        c.auth.current_key = "k2".into();
+    })
+    .await
+    .unwrap();
+    let pair = signed_up(&rotated, "kim@example.com").await;
+    let user: Value = me(&rotated, access(&pair)).await.json().await.unwrap();
+    let id = user["id"].as_str().unwrap();
+    let header = jsonwebtoken::decode_header(access(&pair)).unwrap();
+    assert_eq!(header.kid.as_deref(), Some("k2"), "new tokens use the current key");
+    let from_old_key = sign("k1", OLD, &claims(&rotated, id, 600));
+    assert_eq!(me(&rotated, &from_old_key).await.status(), StatusCode::OK);
+
+    let removed = TestApp::spawn_with(beeget_tests::Backend::Sqlite, |c| {
+        c.auth.signing_keys = [("k2".to_owned(), Secret::new(NEW))].into();
+        c.auth.current_key = "k2".into();
+    })
+    .await
+    .unwrap();
+    let pair = signed_up(&removed, "kim@example.com").await;
+    let user: Value = me(&removed, access(&pair)).await.json().await.unwrap();
+    let from_old_key = sign("k1", OLD, &claims(&removed, user["id"].as_str().unwrap(), 600));
+    assert_problem(
+        me(&removed, &from_old_key).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
+}

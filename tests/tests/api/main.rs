@@ -9,3 +9,4 @@ mod http_edges;
 mod jobs;
 mod mail_jobs;
 mod openapi;
+mod users;

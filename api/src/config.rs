@@ -35,6 +35,7 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub auth: AuthConfig,
     pub encryption: EncryptionConfig,
+    pub rate_limit: RateLimitConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -374,6 +375,35 @@ impl Default for EncryptionConfig {
     }
 }
 
+/// Requests per client per minute; counted in memory, or in Redis (shared by every instance)
+/// when `redis.url` is set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    pub enabled: bool,
+    /// Every route except the health probes, per client IP.
+    pub per_ip_per_minute: u32,
+    /// Sign-in, registration, password reset and verification requests, per client IP.
+    pub auth_per_ip_per_minute: u32,
+    /// The same routes per email address in the body, whatever IP they come from.
+    pub auth_per_email_per_minute: u32,
+    /// Peers whose `X-Forwarded-For` is believed (load balancers): IPs or CIDR ranges.
+    /// Anyone else's header is ignored and the socket address counts.
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_ip_per_minute: 100,
+            auth_per_ip_per_minute: 10,
+            auth_per_email_per_minute: 5,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SeedConfig {
@@ -401,6 +431,7 @@ impl Default for Config {
             jobs: JobsConfig::default(),
             auth: AuthConfig::default(),
             encryption: EncryptionConfig::default(),
+            rate_limit: RateLimitConfig::default(),
         }
     }
 }
@@ -604,6 +635,23 @@ impl Config {
             );
         }
         self.validate_secrets()?;
+        let limits = &self.rate_limit;
+        if limits.per_ip_per_minute == 0 || limits.auth_per_ip_per_minute == 0 || limits.auth_per_email_per_minute == 0
+        {
+            return fail(
+                "rate_limit.per_ip_per_minute",
+                "limits must be above 0 (set enabled = false instead)",
+            );
+        }
+        if let Some(bad) = limits
+            .trusted_proxies
+            .iter()
+            .find(|p| crate::http::client_ip::IpRange::parse(p).is_none())
+        {
+            return Err(ConfigError(format!(
+                "rate_limit.trusted_proxies: {bad:?} is not an IP address or CIDR range"
+            )));
+        }
         if !self.media.url_prefix.starts_with('/') || self.media.url_prefix.ends_with('/') {
             return fail("media.url_prefix", "must start with '/' and not end with '/'");
         }

@@ -14,12 +14,21 @@ use sea_orm::DatabaseConnection;
 use crate::{
     config::{Config, Environment},
     crypto::FieldCipher,
-    http::{body_limit, metrics, problems, request_id, security_headers},
+    http::{body_limit, metrics, problems, rate_limit, request_id, security_headers},
     jobs::{self, JobContext, JobQueue, JobRegistry, JobRunner, Scheduler},
-    repos::{AccessDenylist, Repos, redis::RedisDenylist, sea},
+    repos::{
+        AccessDenylist, Repos,
+        redis::{RedisDenylist, RedisRateCounter},
+        sea,
+    },
     routes::{AppState, openapi_service},
     services::{
-        accounts, auth::AuthService, catalogue::CatalogueService, content::ContentService, profile::ProfileService,
+        accounts,
+        auth::AuthService,
+        catalogue::CatalogueService,
+        content::ContentService,
+        profile::ProfileService,
+        rate_limit::{MemoryCounter, RateCounter, RateLimiter},
         seed,
     },
 };
@@ -66,10 +75,16 @@ pub async fn access_denylist(config: &Config, db: &DatabaseConnection) -> anyhow
     if config.redis.url.is_empty() {
         return Ok(Arc::new(sea::SeaDenylist::new(db.clone())));
     }
-    let conn = apalis_redis::connect(config.redis.url.expose())
+    Ok(Arc::new(RedisDenylist::new(
+        redis_connection(config).await?,
+        &config.redis.key_prefix,
+    )))
+}
+
+async fn redis_connection(config: &Config) -> anyhow::Result<redis::aio::ConnectionManager> {
+    apalis_redis::connect(config.redis.url.expose())
         .await
-        .map_err(|e| anyhow::anyhow!("redis.url: cannot connect: {e}"))?;
-    Ok(Arc::new(RedisDenylist::new(conn, &config.redis.key_prefix)))
+        .map_err(|e| anyhow::anyhow!("redis.url: cannot connect: {e}"))
 }
 
 pub async fn state(
@@ -84,11 +99,20 @@ pub async fn state(
         access_denylist(&config, db).await?,
         &config.auth,
     );
+    let counter: Box<dyn RateCounter> = if config.redis.url.is_empty() {
+        Box::<MemoryCounter>::default()
+    } else {
+        Box::new(RedisRateCounter::new(
+            redis_connection(&config).await?,
+            &config.redis.key_prefix,
+        ))
+    };
     Ok(Arc::new(AppState {
         catalogue: CatalogueService::new(repos.clone(), &config.cache),
         content: ContentService::new(repos.clone(), jobs.clone()),
         profile: ProfileService::new(repos.clone(), auth.passwords().clone()),
         auth,
+        limiter: Arc::new(RateLimiter::new(counter, &config.rate_limit)),
         config: Arc::new(config),
         repos,
         jobs,
@@ -142,6 +166,7 @@ impl BackgroundJobs {
 /// The whole HTTP application: API, spec, docs, media and the cross-cutting middleware.
 pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
     let config = state.config.clone();
+    let state_limiter = state.limiter.clone();
     let api = openapi_service(state);
     let spec = api.spec_endpoint();
     let docs = api.swagger_ui();
@@ -158,15 +183,27 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
     };
 
     let max_body = config.server.max_body_bytes;
+    let limiter = state_limiter;
+    let limit_base = base.clone();
     let docs_path = format!("{base}/docs");
     let origins = config.server.cors_origins.clone();
     let cors = Cors::new()
         .allow_origins(origins.iter().map(String::as_str))
         .allow_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
         .allow_headers(["authorization", "content-type", "idempotency-key", request_id::HEADER])
-        .expose_headers([request_id::HEADER, "retry-after"])
+        .expose_headers([
+            request_id::HEADER,
+            "retry-after",
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+        ])
         .max_age(600);
     app.around(move |ep, req| body_limit::limit(ep, req, max_body))
+        .around(move |ep, req| {
+            let (limiter, base) = (limiter.clone(), limit_base.clone());
+            async move { rate_limit::middleware(ep, req, &limiter, &base, max_body).await }
+        })
         .around(problems::ensure_problem)
         // An empty origin list would make poem's Cors allow every origin: no CORS at all instead.
         .with_if(!origins.is_empty(), cors)

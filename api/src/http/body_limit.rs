@@ -5,7 +5,7 @@ use poem::{Body, Endpoint, Request, Response, http::StatusCode, web::headers::He
 
 use crate::error::Problem;
 
-fn too_large(max: usize) -> Response {
+pub(crate) fn too_large(max: usize) -> Response {
     Problem::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload_too_large",

@@ -1,7 +1,9 @@
 //! Cross-cutting HTTP concerns, applied around every route in `startup`.
 
 pub mod body_limit;
+pub mod client_ip;
 pub mod metrics;
 pub mod problems;
+pub mod rate_limit;
 pub mod request_id;
 pub mod security_headers;

@@ -51,6 +51,7 @@ pub struct AppState {
     pub jobs: crate::jobs::JobQueue,
     pub auth: AuthService,
     pub profile: ProfileService,
+    pub limiter: Arc<crate::services::rate_limit::RateLimiter>,
 }
 
 pub type Api = (

@@ -8,6 +8,7 @@ pub mod carts;
 pub mod catalogue;
 pub mod content;
 pub mod profile;
+pub mod rate_limit;
 pub mod seed;
 pub mod synthetic;
 

@@ -396,3 +396,155 @@ async fn a_rotated_signing_key_is_accepted_until_removed() {
     )
     .await;
 }
+
+async fn login_attempt(app: &TestApp, email: &str, forwarded_for: Option<&str>) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/auth/login"))
+        .json(&json!({"email": email, "password": "wrong-password-here"}));
+    if let Some(ip) = forwarded_for {
+        request = request.header("x-forwarded-for", ip);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn rate_limits_in_memory_per_ip_per_email_and_behind_a_trusted_proxy() {
+    let app = TestApp::spawn_with(beeget_tests::Backend::Sqlite, |c| {
+        c.rate_limit.enabled = true;
+        c.rate_limit.per_ip_per_minute = 30;
+        c.rate_limit.auth_per_ip_per_minute = 6;
+        c.rate_limit.auth_per_email_per_minute = 3;
+        c.rate_limit.trusted_proxies = vec!["127.0.0.1".into()];
+    })
+    .await
+    .unwrap();
+    // Per email, whatever address the attempts come from.
+    for i in 0..3 {
+        let resp = login_attempt(&app, "target@example.com", Some(&format!("203.0.113.{i}"))).await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+        assert!(resp.headers().contains_key("ratelimit-remaining"));
+    }
+    let resp = login_attempt(&app, "TARGET@example.com", Some("203.0.113.99")).await;
+    let retry_after: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after));
+    assert_eq!(resp.headers()["ratelimit-remaining"], "0");
+    assert_problem(resp, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+
+    // Per IP on the credential routes: the forwarded client, since the peer is a trusted proxy.
+    for i in 0..6 {
+        let resp = login_attempt(&app, &format!("u{i}@example.com"), Some("198.51.100.7")).await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let resp = login_attempt(&app, "u9@example.com", Some("198.51.100.7")).await;
+    assert_problem(resp, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    let other_client = login_attempt(&app, "u10@example.com", Some("198.51.100.8")).await;
+    assert_eq!(other_client.status(), StatusCode::UNAUTHORIZED);
+
+    // Every route, per IP; the probes are never limited.
+    let mut statuses = Vec::new();
+    for _ in 0..31 {
+        statuses.push(app.get("/categories").await.status());
+    }
+    assert!(statuses[..30].iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_untrusted_peer_cannot_choose_its_address() {
+    let app = TestApp::spawn_with(beeget_tests::Backend::Sqlite, |c| {
+        c.rate_limit.enabled = true;
+        c.rate_limit.auth_per_ip_per_minute = 2;
+    })
+    .await
+    .unwrap();
+    for i in 0..2 {
+        let resp = login_attempt(&app, &format!("x{i}@example.com"), Some(&format!("192.0.2.{i}"))).await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    }
+    let resp = login_attempt(&app, "x3@example.com", Some("192.0.2.200")).await;
+    assert_problem(resp, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+#[tokio::test]
+async fn rate_limits_in_redis_are_shared_by_instances_and_so_is_logout() {
+    let Some(redis) = beeget_tests::TestRedis::create() else {
+        return;
+    };
+    let shared = |c: &mut beeget_api::config::Config| {
+        c.redis.url = Secret::new(redis.url.clone());
+        c.redis.key_prefix = redis.prefix.clone();
+        c.rate_limit.enabled = true;
+        c.rate_limit.auth_per_email_per_minute = 4;
+    };
+    let a = TestApp::spawn_with(beeget_tests::Backend::Sqlite, shared)
+        .await
+        .unwrap();
+    // The second instance serves HTTP only: the instances here have separate databases, so
+    // only `a` may run jobs from the shared Redis queue.
+    let b = TestApp::spawn_with(beeget_tests::Backend::Sqlite, |c| {
+        shared(c);
+        c.jobs.run_in_server = false;
+    })
+    .await
+    .unwrap();
+    for app in [&a, &b, &a, &b] {
+        let resp = login_attempt(app, "shared@example.com", None).await;
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    }
+    let resp = login_attempt(&b, "shared@example.com", None).await;
+    assert_problem(resp, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+
+    // The logout denylist lives in Redis too: and the job queue, whose worker sends the email.
+    let pair = signed_up(&a, "redis@example.com").await;
+    let resp = a
+        .call(
+            Method::POST,
+            "/auth/logout",
+            Some(access(&pair)),
+            Some(&json!({"refreshToken": pair["refreshToken"]})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    assert_problem(me(&a, access(&pair)).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
+
+#[tokio::test]
+async fn a_hash_made_with_other_parameters_is_upgraded_at_login() {
+    let app = TestApp::spawn().await;
+    // `beeget user create` hashes with the OWASP defaults; this app runs cheaper parameters.
+    beeget_api::services::accounts::create_account(
+        &app.repos,
+        beeget_api::services::accounts::NewAccount {
+            email: "staff@example.com",
+            name: "Staff",
+            password: PASSWORD,
+            role: beeget_api::domain::user::Role::Admin,
+        },
+    )
+    .await
+    .unwrap();
+    let stored = |app: &TestApp| {
+        let repos = app.repos.clone();
+        async move {
+            repos
+                .users
+                .credentials_by_email("staff@example.com")
+                .await
+                .unwrap()
+                .unwrap()
+                .password_hash
+        }
+    };
+    let before = stored(&app).await;
+    assert!(
+        before.starts_with("$argon2id$") && before.contains("m=19456"),
+        "{before}"
+    );
+    login(&app, "staff@example.com", PASSWORD).await;
+    let after = stored(&app).await;
+    assert!(after.contains("m=1024,t=1,p=1"), "{after}");
+    login(&app, "staff@example.com", PASSWORD).await;
+    assert_eq!(stored(&app).await, after, "an up-to-date hash is left alone");
+}

@@ -57,6 +57,10 @@ run-job name:
 bench count="10000" seconds="10" connections="64":
     scripts/bench.sh {{count}} {{seconds}} {{connections}}
 
+# Login benchmark: POST /auth/login at 16 connections, and catalogue latency while logins run.
+bench-auth seconds="10" connections="16":
+    scripts/bench-auth.sh {{seconds}} {{connections}}
+
 # Job queue benchmark on every backend: no-op jobs, throughput and enqueue-to-start latency.
 bench-jobs jobs="2000" concurrency="8":
     cargo build --release -p beeget-tests --bin jobs-bench

@@ -333,6 +333,9 @@ pub struct AuthConfig {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
+    /// Password hashes computed at once; 0 means half the CPU cores (at least one), leaving
+    /// the rest to serve other requests during a burst of logins.
+    pub max_concurrent_hashes: usize,
 }
 
 impl Default for AuthConfig {
@@ -350,6 +353,7 @@ impl Default for AuthConfig {
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             argon2_parallelism: 1,
+            max_concurrent_hashes: 0,
         }
     }
 }

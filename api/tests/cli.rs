@@ -472,3 +472,45 @@ fn jobs_are_queued_listed_run_by_a_separate_worker_and_retried_by_id() {
         "{out:?}"
     );
 }
+
+#[test]
+fn keys_rotate_re_encrypts_personal_data_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut create = beeget(dir.path())
+        .args([
+            "user",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    create
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"a-long-enough-ops-password\n")
+        .unwrap();
+    assert!(create.wait().unwrap().success());
+    let rotate = || {
+        stdout_of(
+            beeget(dir.path())
+                .env(
+                    "BEEGET_ENCRYPTION__KEYS__K2",
+                    "cm90YXRlZC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcyE=",
+                )
+                .env("BEEGET_ENCRYPTION__CURRENT_KEY", "k2")
+                .args(["keys", "rotate"]),
+        )
+    };
+    assert!(rotate().contains("re-encrypted 1 user names and 0 addresses with key k2"));
+    assert!(
+        rotate().contains("re-encrypted 0 user names"),
+        "a second run has nothing to do"
+    );
+}

@@ -20,6 +20,9 @@ pub enum PasswordCheck {
 pub struct Passwords {
     params: Params,
     dummy: Arc<OnceLock<String>>,
+    /// Hashing is deliberately expensive: a bounded number run at once, so a burst of logins
+    /// queues for its own cores instead of starving every other request.
+    slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl Passwords {
@@ -32,10 +35,23 @@ impl Passwords {
             None,
         )
         .expect("argon2 parameters validated with the config");
+        let slots = if config.max_concurrent_hashes == 0 {
+            std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+        } else {
+            config.max_concurrent_hashes
+        };
         Self {
             params,
             dummy: Arc::new(OnceLock::new()),
+            slots: Arc::new(tokio::sync::Semaphore::new(slots)),
         }
+    }
+
+    /// Runs `work` on the blocking pool once a hashing slot is free.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce(Self) -> T + Send + 'static) -> anyhow::Result<T> {
+        let _slot = self.slots.acquire().await?;
+        let this = self.clone();
+        Ok(tokio::task::spawn_blocking(move || work(this)).await?)
     }
 
     fn argon2(&self) -> Argon2<'static> {
@@ -50,15 +66,13 @@ impl Passwords {
     }
 
     pub async fn hash(&self, password: String) -> anyhow::Result<String> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || this.hash_now(&password)).await?
+        self.run(move |this| this.hash_now(&password)).await?
     }
 
     /// Checks `password` against `stored`; with no stored hash (unknown account) a dummy hash
     /// is checked instead and the answer is always `Mismatch`.
     pub async fn verify(&self, password: String, stored: Option<String>) -> anyhow::Result<PasswordCheck> {
-        let this = self.clone();
-        tokio::task::spawn_blocking(move || {
+        self.run(move |this| {
             let known = stored.is_some();
             let stored = match stored {
                 Some(hash) => hash,

@@ -10,33 +10,15 @@ seconds=${2:-10}
 connections=${3:-64}
 port=${BENCH_PORT:-18181}
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk (Debian package)" >&2
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
-
-cargo build --release -p beeget-api
-bin="${CARGO_TARGET_DIR:-target}/release/beeget"
-
-work=$(mktemp -d)
-trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
-export BEEGET_DATABASE__URL="sqlite://$work/bench.db?mode=rwc"
-export BEEGET_MEDIA__DIR="$work/media"
-export BEEGET_SEED__DEMO_ACCOUNTS_FILE="$work/demo-accounts.txt"
-export BEEGET_SERVER__ADDR="127.0.0.1:$port"
-export BEEGET_LOG__FORMAT=json
+# shellcheck source=scripts/bench-common.sh
+source scripts/bench-common.sh
 export BEEGET_LOG__LEVEL="${BENCH_LOG_LEVEL:-info}"
 
 "$bin" seed --synthetic "$count"
-"$bin" serve >"$work/server.out" 2>"$work/server.log" &
-server=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_server
 
 product=$(curl -fsS "http://127.0.0.1:$port/products?limit=1&sort=price_desc" | sed -E 's/.*"slug":"([^"]+)".*/\1/')
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); date: $(date -u +%F)"
+machine_line
 echo "catalogue: $(curl -fsS "http://127.0.0.1:$port/products?limit=1" | sed -E 's/.*"total":([0-9]+).*/\1/') products; wrk ${seconds}s, ${connections} connections, 2 threads"
 printf '%-40s %10s %8s %8s %8s\n' endpoint req/s p50ms p95ms p99ms
 for path in "/healthz" "/products" "/products?category=women" "/products?search=linen%20dress" "/products/$product"; do

@@ -48,11 +48,23 @@ impl Job for SendPasswordResetEmail {
     }
 }
 
-fn link(ctx: &JobContext, path: &str, token: &str) -> String {
-    format!(
+/// Mints a one-time token of `purpose` for the user, valid for `ttl`; returns its link.
+async fn mint_link(
+    ctx: &JobContext,
+    user_id: Uuid,
+    purpose: TokenPurpose,
+    ttl: Duration,
+    path: &str,
+) -> anyhow::Result<String> {
+    let (token, digest) = opaque::generate();
+    ctx.repos
+        .sessions
+        .create_user_token(user_id, purpose, &digest, Utc::now() + ttl)
+        .await?;
+    Ok(format!(
         "{}/{path}?token={token}",
         ctx.config.store.frontend_url.trim_end_matches('/')
-    )
+    ))
 }
 
 pub async fn send_verification(job: SendVerificationEmail, ctx: JobContext) -> anyhow::Result<()> {
@@ -65,21 +77,19 @@ pub async fn send_verification(job: SendVerificationEmail, ctx: JobContext) -> a
         return Ok(());
     }
     let hours = ctx.config.auth.verification_ttl_hours;
-    let (token, digest) = opaque::generate();
-    ctx.repos
-        .sessions
-        .create_user_token(
-            user.id,
-            TokenPurpose::VerifyEmail,
-            &digest,
-            Utc::now() + Duration::hours(hours as i64),
-        )
-        .await?;
+    let verify_url = mint_link(
+        &ctx,
+        user.id,
+        TokenPurpose::VerifyEmail,
+        Duration::hours(hours as i64),
+        "verify-email",
+    )
+    .await?;
     let email = ctx.templates.verify_email(
         &user.email,
         &VerifyEmail {
             user: Recipient { name: user.name },
-            verify_url: link(&ctx, "verify-email", &token),
+            verify_url,
             expires_hours: hours as u32,
         },
     )?;
@@ -93,21 +103,19 @@ pub async fn send_password_reset(job: SendPasswordResetEmail, ctx: JobContext) -
         return Ok(());
     };
     let minutes = ctx.config.auth.reset_ttl_minutes;
-    let (token, digest) = opaque::generate();
-    ctx.repos
-        .sessions
-        .create_user_token(
-            user.id,
-            TokenPurpose::ResetPassword,
-            &digest,
-            Utc::now() + Duration::minutes(minutes as i64),
-        )
-        .await?;
+    let reset_url = mint_link(
+        &ctx,
+        user.id,
+        TokenPurpose::ResetPassword,
+        Duration::minutes(minutes as i64),
+        "reset-password",
+    )
+    .await?;
     let email = ctx.templates.password_reset(
         &user.email,
         &PasswordReset {
             user: Recipient { name: user.name },
-            reset_url: link(&ctx, "reset-password", &token),
+            reset_url,
             expires_minutes: minutes as u32,
         },
     )?;

@@ -66,6 +66,34 @@ impl SeaAddressRepo {
         )
     }
 
+    /// The full row for `fields`, sealed under the current key.
+    fn row(
+        &self,
+        id: Uuid,
+        user_id: Uuid,
+        fields: AddressFields,
+        is_default: bool,
+        created_at: chrono::DateTime<Utc>,
+    ) -> addresses::ActiveModel {
+        let (line1, line2, phone) = self.sealed(&fields);
+        addresses::ActiveModel {
+            id: Set(id),
+            user_id: Set(user_id),
+            label: Set(fields.label),
+            line1: Set(line1),
+            line2: Set(line2),
+            city: Set(fields.city),
+            state: Set(fields.state),
+            zip: Set(fields.zip),
+            country: Set(fields.country),
+            phone: Set(phone),
+            is_default: Set(is_default),
+            key_id: Set(Some(self.cipher.current_key().to_owned())),
+            created_at: Set(created_at),
+            updated_at: Set(Utc::now()),
+        }
+    }
+
     /// Starts a transaction that holds the owner's row: address-book changes of one user run
     /// one at a time on both backends (a row lock on PostgreSQL, the write lock on SQLite), so
     /// the limit and the single default hold under concurrency.
@@ -138,24 +166,7 @@ impl AddressRepo for SeaAddressRepo {
         if is_default {
             Self::clear_default(&txn, user_id).await?;
         }
-        let now = Utc::now();
-        let (line1, line2, phone) = self.sealed(&fields);
-        let row = addresses::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(user_id),
-            label: Set(fields.label),
-            line1: Set(line1),
-            line2: Set(line2),
-            city: Set(fields.city),
-            state: Set(fields.state),
-            zip: Set(fields.zip),
-            country: Set(fields.country),
-            phone: Set(phone),
-            is_default: Set(is_default),
-            key_id: Set(Some(self.cipher.current_key().to_owned())),
-            created_at: Set(now),
-            updated_at: Set(now),
-        };
+        let row = self.row(Uuid::now_v7(), user_id, fields, is_default, Utc::now());
         let model = addresses::Entity::insert(row)
             .exec_with_returning(&txn)
             .await
@@ -179,23 +190,13 @@ impl AddressRepo for SeaAddressRepo {
         if make_default && !existing.is_default {
             Self::clear_default(&txn, user_id).await?;
         }
-        let (line1, line2, phone) = self.sealed(&fields);
-        let row = addresses::ActiveModel {
-            id: Set(id),
-            user_id: Set(user_id),
-            label: Set(fields.label),
-            line1: Set(line1),
-            line2: Set(line2),
-            city: Set(fields.city),
-            state: Set(fields.state),
-            zip: Set(fields.zip),
-            country: Set(fields.country),
-            phone: Set(phone),
-            is_default: Set(existing.is_default || make_default),
-            key_id: Set(Some(self.cipher.current_key().to_owned())),
-            created_at: Set(existing.created_at),
-            updated_at: Set(Utc::now()),
-        };
+        let row = self.row(
+            id,
+            user_id,
+            fields,
+            existing.is_default || make_default,
+            existing.created_at,
+        );
         let model = addresses::Entity::update(row).exec(&txn).await.map_err(db_err)?;
         txn.commit().await.map_err(db_err)?;
         self.to_domain(model).map(Some)

@@ -1,0 +1,146 @@
+//! The order lifecycle. Every allowed transition is listed here and nowhere else.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrderStatus {
+    PendingPayment,
+    Paid,
+    Processing,
+    Shipped,
+    Delivered,
+    Cancelled,
+    Refunded,
+}
+
+/// A status change the lifecycle does not allow, with the ones it does.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("an order that is {from} cannot become {to}; allowed: {}", allowed_list(.allowed))]
+pub struct InvalidTransition {
+    pub from: OrderStatus,
+    pub to: OrderStatus,
+    pub allowed: &'static [OrderStatus],
+}
+
+fn allowed_list(allowed: &[OrderStatus]) -> String {
+    if allowed.is_empty() {
+        return "none (final state)".into();
+    }
+    allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 7] = [
+        OrderStatus::PendingPayment,
+        OrderStatus::Paid,
+        OrderStatus::Processing,
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
+        OrderStatus::Cancelled,
+        OrderStatus::Refunded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PendingPayment => "pending_payment",
+            Self::Paid => "paid",
+            Self::Processing => "processing",
+            Self::Shipped => "shipped",
+            Self::Delivered => "delivered",
+            Self::Cancelled => "cancelled",
+            Self::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The lifecycle: forward through fulfilment; cancelled before shipping; refunded once
+    /// paid. `cancelled` and `refunded` are final.
+    pub fn allowed_next(self) -> &'static [OrderStatus] {
+        use OrderStatus::*;
+        match self {
+            PendingPayment => &[Paid, Cancelled],
+            Paid => &[Processing, Cancelled, Refunded],
+            Processing => &[Shipped, Cancelled, Refunded],
+            Shipped => &[Delivered, Refunded],
+            Delivered => &[Refunded],
+            Cancelled | Refunded => &[],
+        }
+    }
+
+    pub fn transition(self, to: OrderStatus) -> Result<OrderStatus, InvalidTransition> {
+        if self.allowed_next().contains(&to) {
+            Ok(to)
+        } else {
+            Err(InvalidTransition {
+                from: self,
+                to,
+                allowed: self.allowed_next(),
+            })
+        }
+    }
+
+    /// Whether stock reserved for the order should go back on the shelf on entering `self`.
+    pub fn releases_stock(self) -> bool {
+        matches!(self, Self::Cancelled)
+    }
+}
+
+impl fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OrderStatus::{self, *};
+
+    /// The lifecycle written out as a table, checked against `allowed_next` for all 49 pairs.
+    const EXPECTED: &[(OrderStatus, OrderStatus)] = &[
+        (PendingPayment, Paid),
+        (PendingPayment, Cancelled),
+        (Paid, Processing),
+        (Paid, Cancelled),
+        (Paid, Refunded),
+        (Processing, Shipped),
+        (Processing, Cancelled),
+        (Processing, Refunded),
+        (Shipped, Delivered),
+        (Shipped, Refunded),
+        (Delivered, Refunded),
+    ];
+
+    #[test]
+    fn every_pair_of_states() {
+        for from in OrderStatus::ALL {
+            for to in OrderStatus::ALL {
+                let expected = EXPECTED.contains(&(from, to));
+                let result = from.transition(to);
+                assert_eq!(result.is_ok(), expected, "{from} -> {to}");
+                if let Err(e) = result {
+                    assert_eq!(e.allowed, from.allowed_next());
+                    let message = e.to_string();
+                    assert!(
+                        message.contains(from.as_str()) && message.contains(to.as_str()),
+                        "{message}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_round_trip_and_finals_say_so() {
+        for s in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(OrderStatus::parse("lost"), None);
+        let e = Cancelled.transition(Paid).unwrap_err();
+        assert!(e.to_string().contains("none (final state)"));
+        let e = Shipped.transition(Cancelled).unwrap_err();
+        assert!(e.to_string().ends_with("allowed: delivered, refunded"), "{e}");
+    }
+}

@@ -303,3 +303,73 @@ async fn personal_data_is_encrypted_at_rest_on_sqlite() {
 async fn personal_data_is_encrypted_at_rest_on_postgres() {
     personal_data_is_encrypted_at_rest(Backend::Postgres).await;
 }
+
+async fn the_address_limit_holds_under_concurrency(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |_| {}).await else {
+        return;
+    };
+    let pair = signed_up(&app, "many@example.com").await;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let (client, url, token) = (
+            app.client.clone(),
+            app.url("/users/me/addresses"),
+            access(&pair).to_owned(),
+        );
+        let body = address(&format!("Place {i}"));
+        set.spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    let statuses = set.join_all().await;
+    let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+    assert_eq!((created, refused), (20, 10), "{statuses:?}");
+    let list: Value = get(&app, access(&pair), "/users/me/addresses")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 20);
+    let defaults = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["isDefault"] == true)
+        .count();
+    assert_eq!(defaults, 1, "exactly one default");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_address_limit_holds_under_concurrency_on_sqlite() {
+    the_address_limit_holds_under_concurrency(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_address_limit_holds_under_concurrency_on_postgres() {
+    the_address_limit_holds_under_concurrency(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn a_deleted_admin_is_signed_out_of_admin_routes() {
+    let app = TestApp::spawn().await;
+    let boss = signed_up(&app, "gone@example.com").await;
+    app.db
+        .execute_unprepared("UPDATE users SET role = 'admin' WHERE email = 'gone@example.com'")
+        .await
+        .unwrap();
+    assert_eq!(get(&app, access(&boss), "/admin/users").await.status(), StatusCode::OK);
+    app.db
+        .execute_unprepared("DELETE FROM users WHERE email = 'gone@example.com'")
+        .await
+        .unwrap();
+    let resp = get(&app, access(&boss), "/admin/users").await;
+    assert_problem(resp, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}

@@ -13,6 +13,7 @@ pub mod email;
 pub mod error;
 pub mod http;
 pub mod jobs;
+pub mod payments;
 pub mod repos;
 pub mod routes;
 pub mod services;

@@ -36,6 +36,8 @@ pub struct Config {
     pub auth: AuthConfig,
     pub encryption: EncryptionConfig,
     pub rate_limit: RateLimitConfig,
+    pub shipping: ShippingConfig,
+    pub pricing: PricingConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -408,6 +410,47 @@ impl Default for RateLimitConfig {
     }
 }
 
+/// Shipping charged on an order, in minor units of the store currency.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShippingConfig {
+    pub flat_rate: i64,
+    /// Orders whose discounted subtotal reaches this ship free; 0 means never free.
+    pub free_over: i64,
+}
+
+impl Default for ShippingConfig {
+    fn default() -> Self {
+        Self {
+            flat_rate: 695,
+            free_over: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PromotionsApplyTo {
+    /// Promotions reduce the sale price when an item is on sale.
+    EffectivePrice,
+    /// Items on sale get no promotion on top.
+    FullPriceOnly,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PricingConfig {
+    pub promotions_apply_to: PromotionsApplyTo,
+}
+
+impl Default for PricingConfig {
+    fn default() -> Self {
+        Self {
+            promotions_apply_to: PromotionsApplyTo::EffectivePrice,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SeedConfig {
@@ -436,6 +479,8 @@ impl Default for Config {
             auth: AuthConfig::default(),
             encryption: EncryptionConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            shipping: ShippingConfig::default(),
+            pricing: PricingConfig::default(),
         }
     }
 }
@@ -639,6 +684,14 @@ impl Config {
             );
         }
         self.validate_secrets()?;
+        for (key, value) in [
+            ("shipping.flat_rate", self.shipping.flat_rate),
+            ("shipping.free_over", self.shipping.free_over),
+        ] {
+            if !(0..=crate::domain::money::Money::MAX_MINOR).contains(&value) {
+                return Err(ConfigError(format!("{key}: must be 0 or more minor units")));
+            }
+        }
         let limits = &self.rate_limit;
         if limits.per_ip_per_minute == 0 || limits.auth_per_ip_per_minute == 0 || limits.auth_per_email_per_minute == 0
         {

@@ -25,6 +25,7 @@ use crate::{
     services::{
         accounts,
         auth::AuthService,
+        cart::CartService,
         catalogue::CatalogueService,
         content::ContentService,
         profile::ProfileService,
@@ -107,8 +108,10 @@ pub async fn state(
             &config.redis.key_prefix,
         ))
     };
+    let catalogue = CatalogueService::new(repos.clone(), &config.cache);
     Ok(Arc::new(AppState {
-        catalogue: CatalogueService::new(repos.clone(), &config.cache),
+        cart: CartService::new(repos.clone(), catalogue.clone(), &config),
+        catalogue,
         content: ContentService::new(repos.clone(), jobs.clone()),
         profile: ProfileService::new(repos.clone(), auth.passwords().clone()),
         auth,

@@ -83,6 +83,8 @@ pub trait ProductRepo: Send + Sync {
     async fn upsert(&self, product: NewProduct) -> RepoResult<Uuid>;
     async fn list(&self, query: &ProductListQuery) -> RepoResult<Page<ProductSummary>>;
     async fn find_by_slug(&self, slug: &str) -> RepoResult<Option<ProductDetail>>;
+    /// The products among `ids` that exist, in one batch (a fixed number of statements).
+    async fn find_by_ids(&self, ids: &[Uuid]) -> RepoResult<Vec<ProductDetail>>;
     async fn count(&self) -> RepoResult<u64>;
 }
 
@@ -136,6 +138,24 @@ pub trait CartRepo: Send + Sync {
     /// Deletes up to `limit` carts, lines included, untouched since `cutoff`; returns how many.
     async fn delete_untouched_since(&self, cutoff: chrono::DateTime<chrono::Utc>, limit: u64) -> RepoResult<u64>;
     async fn count(&self) -> RepoResult<u64>;
+    /// The cart's lines, oldest first.
+    async fn lines(&self, cart_id: Uuid) -> RepoResult<Vec<CartLine>>;
+    /// Adds `quantity` of the variant (to an existing line if there is one) unless the line
+    /// would exceed `max`; returns the line's new quantity, or `Conflict("max_quantity")`.
+    async fn add(&self, cart_id: Uuid, product_id: Uuid, variant_id: Uuid, quantity: u32, max: u32) -> RepoResult<u32>;
+    /// `false` when the cart has no such line.
+    async fn set_quantity(&self, cart_id: Uuid, line_id: Uuid, quantity: u32) -> RepoResult<bool>;
+    async fn remove(&self, cart_id: Uuid, line_id: Uuid) -> RepoResult<bool>;
+    async fn promo_code(&self, cart_id: Uuid) -> RepoResult<Option<String>>;
+    async fn set_promo_code(&self, cart_id: Uuid, code: Option<&str>) -> RepoResult<()>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CartLine {
+    pub id: Uuid,
+    pub product_id: Uuid,
+    pub variant_id: Uuid,
+    pub quantity: u32,
 }
 
 /// A user with the hash login checks against.

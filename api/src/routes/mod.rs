@@ -16,6 +16,7 @@ use crate::{
 
 mod admin;
 mod auth;
+mod cart;
 mod categories;
 mod collections;
 mod content;
@@ -38,6 +39,8 @@ pub enum ApiTags {
     Auth,
     /// The signed-in shopper's profile and address book.
     Users,
+    /// The signed-in shopper's cart, priced with running promotions.
+    Cart,
     /// Staff only: an admin account is required, checked against storage on every call.
     Admin,
 }
@@ -51,6 +54,7 @@ pub struct AppState {
     pub jobs: crate::jobs::JobQueue,
     pub auth: AuthService,
     pub profile: ProfileService,
+    pub cart: crate::services::cart::CartService,
     pub limiter: Arc<crate::services::rate_limit::RateLimiter>,
 }
 
@@ -62,6 +66,7 @@ pub type Api = (
     content::ContentApi,
     auth::AuthApi,
     users::UsersApi,
+    cart::CartApi,
     admin::AdminApi,
     health::HealthApi,
 );
@@ -75,6 +80,7 @@ pub fn api(state: Arc<AppState>) -> Api {
         content::ContentApi(state.clone()),
         auth::AuthApi(state.clone()),
         users::UsersApi(state.clone()),
+        cart::CartApi(state.clone()),
         admin::AdminApi(state.clone()),
         health::HealthApi(state),
     )
@@ -101,6 +107,17 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(what) => ApiError::not_found(what),
             ServiceError::Invalid(errors) => ApiError::validation(errors),
             ServiceError::Conflict(code) => ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, &code, None))),
+            ServiceError::InsufficientStock { available } => ApiError::Conflict(Json(
+                Problem::new(
+                    StatusCode::CONFLICT,
+                    "insufficient_stock",
+                    format!("only {available} available"),
+                )
+                .with_errors(vec![crate::error::FieldError {
+                    field: "qty".into(),
+                    message: format!("only {available} available"),
+                }]),
+            )),
             ServiceError::InvalidToken => ApiError::BadRequest(Json(Problem::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_token",

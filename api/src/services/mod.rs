@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod cache;
+pub mod cart;
 pub mod carts;
 pub mod catalogue;
 pub mod content;
@@ -31,6 +32,9 @@ pub enum ServiceError {
     /// Authenticated, but not allowed.
     #[error("forbidden")]
     Forbidden,
+    /// Fewer in stock than asked for.
+    #[error("only {available} in stock")]
+    InsufficientStock { available: u32 },
     /// A one-time token (verification, reset) that is unknown, used or expired.
     #[error("invalid or expired token")]
     InvalidToken,

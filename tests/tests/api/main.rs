@@ -1,6 +1,7 @@
 //! Black-box suites: the real application over HTTP, and the repository contract on every backend.
 
 mod auth;
+mod cart;
 mod catalogue;
 mod catalogue_validation;
 mod contract;

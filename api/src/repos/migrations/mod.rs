@@ -9,6 +9,7 @@ mod m20261125_000001_initial_schema;
 mod m20261125_000002_product_search;
 mod m20261125_000003_job_receipts;
 mod m20261125_000004_revoked_access_tokens;
+mod m20261125_000005_cart_promo_code;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_product_search::Migration),
             Box::new(m20261125_000003_job_receipts::Migration),
             Box::new(m20261125_000004_revoked_access_tokens::Migration),
+            Box::new(m20261125_000005_cart_promo_code::Migration),
         ]
     }
 }

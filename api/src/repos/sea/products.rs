@@ -494,6 +494,108 @@ impl ProductRepo for SeaProductRepo {
         }))
     }
 
+    async fn find_by_ids(&self, ids: &[Uuid]) -> RepoResult<Vec<ProductDetail>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
+        let rows = products::Entity::find()
+            .filter(products::Column::Id.is_in(ids.clone()))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut variants: HashMap<Uuid, Vec<Variant>> = HashMap::new();
+        for v in product_variants::Entity::find()
+            .filter(product_variants::Column::ProductId.is_in(ids.clone()))
+            .order_by_asc(product_variants::Column::Position)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+        {
+            variants.entry(v.product_id).or_default().push(Variant {
+                id: v.id,
+                price: v.price.map(stored_money).transpose()?,
+                sku: v.sku,
+                size: v.size,
+                color: v.color,
+                inventory_count: v.inventory_count,
+            });
+        }
+        let category_links = product_categories::Entity::find()
+            .filter(product_categories::Column::ProductId.is_in(ids.clone()))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let categories: HashMap<Uuid, categories::Model> = categories::Entity::find()
+            .filter(categories::Column::Id.is_in(category_links.iter().map(|l| l.category_id).collect::<Vec<_>>()))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let collection_links = product_collections::Entity::find()
+            .filter(product_collections::Column::ProductId.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let collections: HashMap<Uuid, collections::Model> = collections::Entity::find()
+            .filter(collections::Column::Id.is_in(collection_links.iter().map(|l| l.collection_id).collect::<Vec<_>>()))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        rows.into_iter()
+            .map(|p| {
+                let mut cats: Vec<&categories::Model> = category_links
+                    .iter()
+                    .filter(|l| l.product_id == p.id)
+                    .filter_map(|l| categories.get(&l.category_id))
+                    .filter(|c| c.active)
+                    .collect();
+                cats.sort_by(|a, b| a.name.cmp(&b.name));
+                let mut cols: Vec<&collections::Model> = collection_links
+                    .iter()
+                    .filter(|l| l.product_id == p.id)
+                    .filter_map(|l| collections.get(&l.collection_id))
+                    .filter(|c| c.active)
+                    .collect();
+                cols.sort_by_key(|c| c.position);
+                Ok(ProductDetail {
+                    id: p.id,
+                    images: string_list(&p.images),
+                    tags: string_list(&p.tags),
+                    price: stored_money(p.price)?,
+                    sale_price: p.sale_price.map(stored_money).transpose()?,
+                    variants: variants.remove(&p.id).unwrap_or_default(),
+                    categories: cats
+                        .into_iter()
+                        .map(|c| ProductLink {
+                            id: c.id,
+                            slug: c.slug.clone(),
+                            name: c.name.clone(),
+                        })
+                        .collect(),
+                    collections: cols
+                        .into_iter()
+                        .map(|c| ProductLink {
+                            id: c.id,
+                            slug: c.slug.clone(),
+                            name: c.name.clone(),
+                        })
+                        .collect(),
+                    title: p.title,
+                    slug: p.slug,
+                    description: p.description,
+                    created_at: p.created_at,
+                    updated_at: p.updated_at,
+                })
+            })
+            .collect()
+    }
+
     async fn count(&self) -> RepoResult<u64> {
         products::Entity::find().count(&self.db).await.map_err(db_err)
     }

@@ -1,0 +1,298 @@
+//! The cart over HTTP: lines, stock, quantities, promotion codes, flagged lines, totals, and
+//! that one shopper never reaches another's cart.
+
+use beeget_api::domain::catalogue::{DiscountType, NewPromotion, PromotionScope};
+use beeget_tests::{TestApp, assert_problem, problem_fields};
+use chrono::{Duration, Utc};
+use reqwest::{Method, StatusCode};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+use crate::auth::{access, signed_up};
+
+/// A product with at least two variants, one of which has `min_stock` or more units.
+async fn product_with_variants(app: &TestApp, min_stock: i64) -> (Value, Value) {
+    for summary in app.all_products("inStock=true").await {
+        let product = app.product(summary["slug"].as_str().unwrap()).await;
+        let variants = product["variants"].as_array().unwrap();
+        if variants.len() < 2 {
+            continue;
+        }
+        if let Some(v) = variants
+            .iter()
+            .find(|v| v["inventoryCount"].as_i64().unwrap() >= min_stock)
+        {
+            let v = v.clone();
+            return (product, v);
+        }
+    }
+    panic!("the demo catalogue has a product with several variants and stock");
+}
+
+async fn cart_call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
+    app.call(method, path, Some(token), body.as_ref()).await
+}
+
+fn assert_totals_add_up(cart: &Value) {
+    let items = cart["items"].as_array().unwrap();
+    let mut subtotal = 0;
+    let mut discount = 0;
+    for item in items.iter().filter(|i| i.get("problem").is_none()) {
+        let (unit, qty) = (item["unitPrice"].as_i64().unwrap(), item["qty"].as_i64().unwrap());
+        let line_discount = item["discount"].as_i64().unwrap();
+        assert!(line_discount >= 0 && line_discount <= unit * qty, "{item}");
+        assert_eq!(
+            item["lineTotal"].as_i64().unwrap(),
+            unit * qty - line_discount,
+            "{item}"
+        );
+        subtotal += unit * qty;
+        discount += line_discount;
+    }
+    assert_eq!(cart["subtotal"].as_i64().unwrap(), subtotal, "{cart}");
+    assert_eq!(cart["discountTotal"].as_i64().unwrap(), discount, "{cart}");
+    let shipping = cart["shippingEstimate"].as_i64().unwrap();
+    assert_eq!(
+        cart["total"].as_i64().unwrap(),
+        subtotal - discount + shipping,
+        "{cart}"
+    );
+    assert_eq!(cart["currency"], "USD");
+}
+
+#[tokio::test]
+async fn lines_quantities_stock_and_totals() {
+    let app = TestApp::spawn().await;
+    let token = access(&signed_up(&app, "cart@example.com").await).to_owned();
+    let empty: Value = cart_call(&app, &token, Method::GET, "/cart", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (empty["items"].as_array().unwrap().len(), empty["total"].as_i64()),
+        (0, Some(0))
+    );
+
+    let (product, variant) = product_with_variants(&app, 3).await;
+    let stock = variant["inventoryCount"].as_i64().unwrap();
+    let add = |variant_id: Option<&Value>, qty: i64| {
+        let mut body = json!({"productId": product["id"], "qty": qty});
+        if let Some(v) = variant_id {
+            body["variantId"] = v.clone();
+        }
+        body
+    };
+    let resp = cart_call(&app, &token, Method::POST, "/cart", Some(add(None, 1))).await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), vec!["variantId".to_owned()]);
+    for bad in [0, 100, -1] {
+        let resp = cart_call(
+            &app,
+            &token,
+            Method::POST,
+            "/cart",
+            Some(add(Some(&variant["id"]), bad)),
+        )
+        .await;
+        let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(problem_fields(&problem), vec!["qty".to_owned()]);
+    }
+    let resp = cart_call(
+        &app,
+        &token,
+        Method::POST,
+        "/cart",
+        Some(add(Some(&variant["id"]), stock + 1)),
+    )
+    .await;
+    let problem = assert_problem(resp, StatusCode::CONFLICT, "insufficient_stock").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("only {stock} available")),
+        "{problem}"
+    );
+
+    let resp = cart_call(&app, &token, Method::POST, "/cart", Some(add(Some(&variant["id"]), 1))).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let cart: Value = cart_call(&app, &token, Method::POST, "/cart", Some(add(Some(&variant["id"]), 2)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = cart["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "adding the same variant adds to its line");
+    let item = &items[0];
+    assert_eq!(item["qty"], 3);
+    assert_eq!(item["variant"]["sku"], variant["sku"]);
+    assert_eq!(item["product"]["slug"], product["slug"]);
+    assert_eq!(
+        item["unitPrice"], variant["effectivePrice"],
+        "the price the product page shows"
+    );
+    assert_totals_add_up(&cart);
+
+    let path = format!("/cart/{}", item["id"].as_str().unwrap());
+    let cart: Value = cart_call(&app, &token, Method::PATCH, &path, Some(json!({"qty": 1})))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cart["items"][0]["qty"], 1);
+    let resp = cart_call(&app, &token, Method::PATCH, &path, Some(json!({"qty": stock + 1}))).await;
+    assert_problem(resp, StatusCode::CONFLICT, "insufficient_stock").await;
+
+    // Stock that runs out after the line was added flags the line instead of dropping it.
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE product_variants SET inventory_count = 0 WHERE sku = '{}'",
+            variant["sku"].as_str().unwrap()
+        ))
+        .await
+        .unwrap();
+    let cart: Value = cart_call(&app, &token, Method::GET, "/cart", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cart["items"][0]["problem"], "out_of_stock");
+    assert_eq!(cart["total"], 0, "a line that cannot be bought is not in the totals");
+
+    let cart: Value = cart_call(&app, &token, Method::DELETE, &path, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(cart["items"].as_array().unwrap().len(), 0);
+    let resp = cart_call(&app, &token, Method::DELETE, &path, None).await;
+    assert_problem(resp, StatusCode::NOT_FOUND, "not_found").await;
+    let resp = cart_call(
+        &app,
+        &token,
+        Method::POST,
+        "/cart",
+        Some(json!({"productId": "nope", "qty": 1})),
+    )
+    .await;
+    assert_problem(resp, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn promotion_codes_apply_or_say_why_not() {
+    let app = TestApp::spawn().await;
+    let now = Utc::now();
+    app.repos
+        .promotions
+        .upsert(NewPromotion {
+            name: "Old deal".into(),
+            slug: "old-deal".into(),
+            description: None,
+            image: None,
+            active: true,
+            position: 9,
+            discount_type: DiscountType::Percent,
+            discount_value: 50,
+            start_date: now - Duration::days(30),
+            end_date: now - Duration::days(1),
+            code: Some("OLD50".into()),
+            scope: PromotionScope::All,
+        })
+        .await
+        .unwrap();
+    let token = access(&signed_up(&app, "codes@example.com").await).to_owned();
+    let (product, variant) = product_with_variants(&app, 2).await;
+    let before: Value = cart_call(
+        &app,
+        &token,
+        Method::POST,
+        "/cart",
+        Some(json!({"productId": product["id"], "variantId": variant["id"], "qty": 2})),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+
+    for (code, why) in [
+        ("NOPE", "not a known"),
+        ("OLD50", "expired"),
+        ("autumn15", "not valid yet"),
+    ] {
+        let resp = cart_call(
+            &app,
+            &token,
+            Method::PUT,
+            "/cart/promo-code",
+            Some(json!({ "code": code })),
+        )
+        .await;
+        let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(problem_fields(&problem), vec!["code".to_owned()]);
+        assert!(
+            problem["errors"][0]["message"].as_str().unwrap().contains(why),
+            "{code}: {problem}"
+        );
+    }
+
+    let with_code: Value = cart_call(
+        &app,
+        &token,
+        Method::PUT,
+        "/cart/promo-code",
+        Some(json!({"code": " welcome10 "})),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(with_code["promoCode"], "WELCOME10");
+    // The best single discount wins: the code's 10 % or whatever applied already.
+    let line = &with_code["items"][0];
+    let subtotal = line["unitPrice"].as_i64().unwrap() * 2;
+    let ten_percent = (subtotal * 10 + 50) / 100;
+    let expected = ten_percent.max(before["items"][0]["discount"].as_i64().unwrap());
+    assert_eq!(line["discount"].as_i64().unwrap(), expected, "{with_code}");
+    assert_totals_add_up(&with_code);
+
+    let without: Value = cart_call(&app, &token, Method::DELETE, "/cart/promo-code", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(without.get("promoCode").is_none());
+    assert_eq!(without["discountTotal"], before["discountTotal"]);
+}
+
+#[tokio::test]
+async fn another_shoppers_cart_line_is_not_found() {
+    let app = TestApp::spawn().await;
+    let alice = access(&signed_up(&app, "alice@example.com").await).to_owned();
+    let bob = access(&signed_up(&app, "bob@example.com").await).to_owned();
+    let (product, variant) = product_with_variants(&app, 1).await;
+    let cart: Value = cart_call(
+        &app,
+        &alice,
+        Method::POST,
+        "/cart",
+        Some(json!({"productId": product["id"], "variantId": variant["id"], "qty": 1})),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let path = format!("/cart/{}", cart["items"][0]["id"].as_str().unwrap());
+    let resp = cart_call(&app, &bob, Method::PATCH, &path, Some(json!({"qty": 1}))).await;
+    assert_problem(resp, StatusCode::NOT_FOUND, "not_found").await;
+    let resp = cart_call(&app, &bob, Method::DELETE, &path, None).await;
+    assert_problem(resp, StatusCode::NOT_FOUND, "not_found").await;
+    let resp = app.get("/cart").await;
+    assert_problem(resp, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let hers: Value = cart_call(&app, &alice, Method::GET, "/cart", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hers["items"].as_array().unwrap().len(), 1, "untouched");
+}

@@ -213,15 +213,7 @@ fn first_serve_migrates_seeds_creates_demo_accounts_logs_json_and_stops_on_sigte
         assert_eq!(line["span"]["request_id"], "cli-test-7", "{line}");
     }
     assert!(request_lines.iter().any(|l| l["fields"]["status"] == 200));
-    let queries = |request_id: &str| {
-        stderr
-            .lines()
-            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .find(|l| l["span"]["request_id"] == request_id && l["fields"]["message"] == "request finished")
-            .unwrap_or_else(|| panic!("no finish line for {request_id}"))["fields"]["db_queries"]
-            .as_u64()
-            .unwrap()
-    };
+    let queries = |request_id: &str| db_queries(&stderr, request_id);
     assert_eq!(
         queries("cli-test-7"),
         3,
@@ -512,5 +504,107 @@ fn keys_rotate_re_encrypts_personal_data_once() {
     assert!(
         rotate().contains("re-encrypted 0 user names"),
         "a second run has nothing to do"
+    );
+}
+
+/// The SQL statements a request ran, from its closing JSON log line.
+fn db_queries(stderr: &str, request_id: &str) -> u64 {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|l| l["span"]["request_id"] == request_id && l["fields"]["message"] == "request finished")
+        .unwrap_or_else(|| panic!("no finish line for {request_id}"))["fields"]["db_queries"]
+        .as_u64()
+        .unwrap()
+}
+
+/// A request with an optional bearer token and JSON body; returns the status line and the body.
+fn http_json(
+    port: u16,
+    method: &str,
+    path: &str,
+    request_id: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (String, serde_json::Value) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let auth = token
+        .map(|t| format!("authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nhost: localhost\r\nx-request-id: {request_id}\r\n{auth}content-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, raw) = response.split_once("\r\n\r\n").unwrap();
+    let raw = if head.to_lowercase().contains("transfer-encoding: chunked") {
+        // Chunk sizes on their own lines around the data.
+        raw.split("\r\n").skip(1).step_by(2).collect::<String>()
+    } else {
+        raw.to_owned()
+    };
+    let status = head.lines().next().unwrap().to_owned();
+    (status, serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null))
+}
+
+#[test]
+fn a_cart_costs_the_same_statements_with_one_line_or_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        beeget(dir.path())
+            .env("BEEGET_LOG__FORMAT", "json")
+            .env("BEEGET_RATE_LIMIT__ENABLED", "false")
+            .arg("serve"),
+    );
+    let port = server.port;
+    let accounts = std::fs::read_to_string(dir.path().join("demo-accounts.txt")).unwrap();
+    let password = accounts
+        .lines()
+        .find(|l| l.starts_with("user shopper@beeget.local "))
+        .and_then(|l| l.split(' ').nth(2))
+        .unwrap()
+        .to_owned();
+    let login = format!(r#"{{"email":"shopper@beeget.local","password":"{password}"}}"#);
+    let (status, pair) = http_json(port, "POST", "/auth/login", "login", None, Some(&login));
+    assert!(status.contains("200"), "{status} {pair}");
+    let token = pair["accessToken"].as_str().unwrap().to_owned();
+
+    let (_, page) = http_json(port, "GET", "/products?inStock=true&limit=8", "list", None, None);
+    let mut picks = Vec::new();
+    for item in page["items"].as_array().unwrap() {
+        let path = format!("/products/{}", item["slug"].as_str().unwrap());
+        let (_, product) = http_json(port, "GET", &path, "product", None, None);
+        if let Some(v) = product["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["inStock"] == true)
+        {
+            picks.push((product["id"].clone(), v["id"].clone()));
+        }
+    }
+    assert!(picks.len() >= 4, "{picks:?}");
+    let add = |i: usize| {
+        let body = format!(r#"{{"productId":{},"variantId":{},"qty":1}}"#, picks[i].0, picks[i].1);
+        let (status, cart) = http_json(port, "POST", "/cart", &format!("add-{i}"), Some(&token), Some(&body));
+        assert!(status.contains("200"), "{status} {cart}");
+    };
+    add(0);
+    http_json(port, "GET", "/cart", "cart-one-line", Some(&token), None);
+    (1..4).for_each(add);
+    let (_, cart) = http_json(port, "GET", "/cart", "cart-four-lines", Some(&token), None);
+    assert_eq!(cart["items"].as_array().unwrap().len(), 4, "{cart}");
+
+    let (exit, stderr) = server.terminate();
+    assert!(exit.success());
+    let queries = |request_id: &str| db_queries(&stderr, request_id);
+    assert_eq!(
+        queries("cart-one-line"),
+        queries("cart-four-lines"),
+        "a cart is priced in a fixed number of statements, never one per line"
     );
 }

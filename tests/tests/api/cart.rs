@@ -296,3 +296,57 @@ async fn another_shoppers_cart_line_is_not_found() {
         .unwrap();
     assert_eq!(hers["items"].as_array().unwrap().len(), 1, "untouched");
 }
+
+#[tokio::test]
+async fn abandoned_carts_are_cleaned_up_with_their_lines() {
+    use beeget_api::jobs::{self, JobContext, JobRunner};
+    let app = TestApp::spawn().await;
+    let stale = access(&signed_up(&app, "stale@example.com").await).to_owned();
+    let fresh = access(&signed_up(&app, "fresh@example.com").await).to_owned();
+    let (product, variant) = product_with_variants(&app, 2).await;
+    for token in [&stale, &fresh] {
+        let resp = cart_call(
+            &app,
+            token,
+            Method::POST,
+            "/cart",
+            Some(json!({"productId": product["id"], "variantId": variant["id"], "qty": 1})),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+    let stale_user = app
+        .repos
+        .users
+        .find_by_email("stale@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let cart = app.repos.carts.get_or_create(stale_user.id).await.unwrap();
+    app.repos
+        .carts
+        .touch(cart, Utc::now() - Duration::days(31))
+        .await
+        .unwrap();
+
+    let ctx = JobContext::from_config(app.config.clone(), app.repos.clone()).unwrap();
+    let runner = JobRunner::new(jobs::builtin_registry(), ctx);
+    runner
+        .perform(jobs::payloadless_job("cleanupAbandonedCarts", None))
+        .await
+        .unwrap();
+
+    assert_eq!(app.repos.carts.count().await.unwrap(), 1, "only the fresh cart is left");
+    let gone: Value = cart_call(&app, &stale, Method::GET, "/cart", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(gone["items"].as_array().unwrap().len(), 0, "its lines went with it");
+    let kept: Value = cart_call(&app, &fresh, Method::GET, "/cart", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kept["items"].as_array().unwrap().len(), 1);
+}

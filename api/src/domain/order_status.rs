@@ -81,11 +81,6 @@ impl OrderStatus {
             })
         }
     }
-
-    /// Whether stock reserved for the order should go back on the shelf on entering `self`.
-    pub fn releases_stock(self) -> bool {
-        matches!(self, Self::Cancelled)
-    }
 }
 
 impl fmt::Display for OrderStatus {

@@ -198,8 +198,9 @@ impl JobQueue {
             }
         };
         pushed.with_context(|| format!("enqueueing job {name}"))?;
-        // SQLite and Redis drop a repeated idempotency key silently: the id tells.
-        if self.exists(queue, &id).await? {
+        // SQLite and Redis drop a repeated idempotency key silently: the id tells. Without a
+        // key nothing can be dropped, so that round trip is spared.
+        if envelope.idempotency_key.is_none() || self.exists(queue, &id).await? {
             metrics::enqueued(&name);
             tracing::debug!(job = %name, job_id = %id, queue = queue.as_str(), "job enqueued");
             Ok(Enqueued::Queued(id))
@@ -301,12 +302,18 @@ impl JobQueue {
         let waiting: HashSet<String> = active.into_iter().chain(scheduled).collect();
         let dead: HashSet<String> = dead.into_iter().collect();
         let done: HashSet<String> = done.into_iter().collect();
+        // Every job's metadata in one round trip, zipped back in the same order.
+        let data: Vec<(String, Vec<u8>)> = data.into_iter().collect();
+        if data.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut metas = redis::pipe();
+        for (id, _) in &data {
+            metas.cmd("HGETALL").arg(format!("{}:{id}", config.job_meta_hash()));
+        }
+        let metas: Vec<std::collections::HashMap<String, String>> = metas.query_async(&mut conn).await?;
         let mut records = Vec::with_capacity(data.len());
-        for (id, job) in data {
-            let meta: std::collections::HashMap<String, String> = redis::cmd("HGETALL")
-                .arg(format!("{}:{id}", config.job_meta_hash()))
-                .query_async(&mut conn)
-                .await?;
+        for ((id, job), meta) in data.into_iter().zip(metas) {
             let number = |key: &str| meta.get(key).and_then(|v| v.parse::<i64>().ok());
             let status = if done.contains(&id) {
                 JobStatus::Done

@@ -77,17 +77,6 @@ impl JobRegistry {
         self
     }
 
-    pub fn knows(&self, name: &str) -> bool {
-        self.handlers.contains_key(name)
-    }
-
-    /// The registered names, sorted.
-    pub fn names(&self) -> Vec<&'static str> {
-        let mut names: Vec<_> = self.handlers.keys().copied().collect();
-        names.sort_unstable();
-        names
-    }
-
     pub(super) async fn dispatch(&self, envelope: JobEnvelope, ctx: JobContext) -> anyhow::Result<()> {
         let handler = self
             .handlers

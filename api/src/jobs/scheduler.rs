@@ -87,7 +87,7 @@ impl Scheduler {
         let ticks = self.entries.iter().map(|entry| self.run_entry(entry));
         tokio::select! {
             () = shutdown => {},
-            _ = futures_join_all(ticks) => {},
+            _ = futures_util::future::join_all(ticks) => {},
         }
     }
 
@@ -110,18 +110,4 @@ impl Scheduler {
             }
         }
     }
-}
-
-/// Waits for every future; the schedule loops never end, so this only returns on shutdown.
-async fn futures_join_all<F: Future<Output = ()>>(futures: impl Iterator<Item = F>) {
-    let mut set: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
-    std::future::poll_fn(|cx| {
-        set.retain_mut(|f| f.as_mut().poll(cx).is_pending());
-        if set.is_empty() {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await
 }

@@ -40,10 +40,6 @@ impl JobRunner {
         }
     }
 
-    pub fn registry(&self) -> &JobRegistry {
-        &self.registry
-    }
-
     /// One delivery (`attempt` counts from 1). An error on the last attempt, or one that no
     /// retry can fix, aborts the job so the store keeps it as failed with that error.
     async fn deliver(&self, job_id: &str, envelope: JobEnvelope, attempt: usize) -> Result<(), BoxDynError> {

@@ -8,8 +8,8 @@ use super::{ApiTags, AppState, security::BearerAuth};
 use crate::{
     domain::user::User,
     error::{ApiError, AuthError, AuthReadError},
-    repos::Address,
-    services::profile::{AddressInput, MAX_ADDRESSES, ProfileChanges},
+    repos::{Address, AddressFields},
+    services::profile::{MAX_ADDRESSES, ProfileChanges},
 };
 
 pub struct UsersApi(pub Arc<AppState>);
@@ -221,7 +221,7 @@ impl UsersApi {
     async fn add_address(&self, auth: BearerAuth, body: Json<NewAddressRequest>) -> Result<AddressCreated, AuthError> {
         let who = auth.principal(&self.0).await?;
         let b = body.0;
-        let input = AddressInput {
+        let input = AddressFields {
             label: b.label,
             line1: b.line1,
             line2: b.line2,

@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{ServiceError, ServiceResult, catalogue::CatalogueService};
+use super::{
+    ServiceError, ServiceResult,
+    catalogue::{CatalogueService, promotion_targets},
+};
 use crate::{
     config::{Config, PromotionsApplyTo},
     domain::{
@@ -131,7 +134,7 @@ impl CartService {
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
-        let categories = self.repos.categories.list_all().await?;
+        let categories = self.catalogue.all_categories().await?;
         let tree = CategoryTree::new(&categories);
         let now = Utc::now();
         let offers: Vec<Offer> = self
@@ -165,15 +168,11 @@ impl CartService {
                     };
                     let (list, sale) = prices(product, variant);
                     let (unit_price, eligible) = pricing::promotion_base(self.base, list, sale);
-                    let mut category_ids: Vec<Uuid> = Vec::new();
-                    for link in &product.categories {
-                        category_ids.extend(tree.ancestor_ids(link.id));
-                        category_ids.push(link.id);
-                    }
+                    let (category_ids, collection_ids) = promotion_targets(&tree, product);
                     let input = LineInput {
                         product_id: product.id,
                         category_ids,
-                        collection_ids: product.collections.iter().map(|c| c.id).collect(),
+                        collection_ids,
                         unit_price,
                         quantity: line.quantity,
                     };

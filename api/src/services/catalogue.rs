@@ -4,6 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult, cache::TtlCache};
 use crate::{
@@ -16,6 +17,19 @@ use crate::{
     },
     repos::{ProductListQuery, RepoError, Repos},
 };
+
+/// What promotions are matched on for a product: its visible categories with their ancestors
+/// (a promotion on a category covers everything below it), and its collections. The product
+/// page and the cart both price with this.
+pub fn promotion_targets(tree: &CategoryTree, product: &ProductDetail) -> (Vec<Uuid>, Vec<Uuid>) {
+    let categories = product
+        .categories
+        .iter()
+        .filter(|c| tree.is_visible(c.id))
+        .flat_map(|c| tree.ancestor_ids(c.id))
+        .collect();
+    (categories, product.collections.iter().map(|c| c.id).collect())
+}
 
 #[derive(Clone)]
 pub struct CatalogueService {
@@ -63,7 +77,8 @@ impl CatalogueService {
         c.products.clear();
     }
 
-    async fn all_categories(&self) -> Result<Arc<Vec<Category>>, RepoError> {
+    /// Every category (cached like the rest of the catalogue).
+    pub async fn all_categories(&self) -> Result<Arc<Vec<Category>>, RepoError> {
         let repo = &self.repos.categories;
         self.cache
             .categories
@@ -135,12 +150,7 @@ impl CatalogueService {
         let all = self.all_categories().await?;
         let tree = CategoryTree::new(&all);
         product.categories.retain(|c| tree.is_visible(c.id));
-        let category_ids: Vec<_> = product
-            .categories
-            .iter()
-            .flat_map(|c| tree.ancestor_ids(c.id))
-            .collect();
-        let collection_ids: Vec<_> = product.collections.iter().map(|c| c.id).collect();
+        let (category_ids, collection_ids) = promotion_targets(&tree, &product);
         let promotions = self
             .running_promotions(now)
             .await?

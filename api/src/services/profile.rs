@@ -26,19 +26,6 @@ pub struct ProfileChanges {
     pub new_password: Option<String>,
 }
 
-/// An address as submitted, before validation.
-#[derive(Debug, Default, Clone)]
-pub struct AddressInput {
-    pub label: String,
-    pub line1: String,
-    pub line2: Option<String>,
-    pub city: String,
-    pub state: Option<String>,
-    pub zip: String,
-    pub country: String,
-    pub phone: Option<String>,
-}
-
 fn required(field: &str, value: &str, max: usize, errors: &mut Vec<InvalidField>) -> String {
     let v = value.trim();
     if v.is_empty() || v.chars().count() > max {
@@ -55,8 +42,10 @@ fn optional(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<Inval
     Some(v.to_owned())
 }
 
-/// Checks every field at once, so the client sees all problems in one answer.
-pub fn validate_address(input: &AddressInput) -> Result<AddressFields, ServiceError> {
+/// Checks every field of an address as submitted, all at once so the client sees every
+/// problem in one answer, and returns it trimmed and normalised (country upper-case, empty
+/// optional fields as none).
+pub fn validate_address(input: &AddressFields) -> Result<AddressFields, ServiceError> {
     let mut errors = Vec::new();
     let label = required("label", &input.label, 50, &mut errors);
     let line1 = required("line1", &input.line1, 200, &mut errors);
@@ -163,7 +152,7 @@ impl ProfileService {
     pub async fn add_address(
         &self,
         who: &Principal,
-        input: AddressInput,
+        input: AddressFields,
         make_default: bool,
     ) -> ServiceResult<Address> {
         let fields = validate_address(&input)?;
@@ -182,7 +171,7 @@ impl ProfileService {
         &self,
         who: &Principal,
         id: Uuid,
-        patch: impl FnOnce(&mut AddressInput),
+        patch: impl FnOnce(&mut AddressFields),
         make_default: bool,
     ) -> ServiceResult<Address> {
         let existing = self
@@ -191,17 +180,7 @@ impl ProfileService {
             .find(who.user_id, id)
             .await?
             .ok_or(ServiceError::NotFound("address"))?;
-        let f = existing.fields;
-        let mut input = AddressInput {
-            label: f.label,
-            line1: f.line1,
-            line2: f.line2,
-            city: f.city,
-            state: f.state,
-            zip: f.zip,
-            country: f.country,
-            phone: f.phone,
-        };
+        let mut input = existing.fields;
         patch(&mut input);
         let fields = validate_address(&input)?;
         self.repos

@@ -548,3 +548,78 @@ async fn a_hash_made_with_other_parameters_is_upgraded_at_login() {
     login(&app, "staff@example.com", PASSWORD).await;
     assert_eq!(stored(&app).await, after, "an up-to-date hash is left alone");
 }
+
+#[tokio::test]
+async fn resending_verification_mails_a_fresh_link_that_replaces_the_old_one() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .post_json(
+            "/auth/register",
+            &json!({"name": "Noor", "email": "noor@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let first = link_token(
+        &app.wait_for_email("noor@example.com", "/verify-email?token=").await,
+        "verify-email",
+    );
+    for email in ["NOOR@example.com", "nobody@example.com"] {
+        let resp = app
+            .post_json("/auth/resend-verification", &json!({ "email": email }))
+            .await;
+        assert_eq!(
+            resp.status(),
+            StatusCode::ACCEPTED,
+            "the same answer for unknown accounts"
+        );
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let second = loop {
+        let token = link_token(
+            &app.wait_for_email("noor@example.com", "/verify-email?token=").await,
+            "verify-email",
+        );
+        if token != first {
+            break token;
+        }
+        assert!(std::time::Instant::now() < deadline, "no second verification email");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let stale = app.post_json("/auth/verify-email", &json!({ "token": first })).await;
+    assert_problem(stale, StatusCode::BAD_REQUEST, "invalid_token").await;
+    let resp = app.post_json("/auth/verify-email", &json!({ "token": second })).await;
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn an_expired_reset_link_is_refused() {
+    use beeget_api::repos::entities::user_tokens;
+    use sea_orm::{EntityTrait, sea_query::Expr};
+    let app = TestApp::spawn().await;
+    signed_up(&app, "late@example.com").await;
+    let resp = app
+        .post_json("/auth/forgot-password", &json!({"email": "late@example.com"}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let token = link_token(
+        &app.wait_for_email("late@example.com", "/reset-password?token=").await,
+        "reset-password",
+    );
+    // The link is an hour old.
+    user_tokens::Entity::update_many()
+        .col_expr(
+            user_tokens::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::minutes(1)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let resp = app
+        .post_json(
+            "/auth/reset-password",
+            &json!({"token": token, "password": "a-perfectly-fine-password"}),
+        )
+        .await;
+    assert_problem(resp, StatusCode::BAD_REQUEST, "invalid_token").await;
+    login(&app, "late@example.com", PASSWORD).await;
+}

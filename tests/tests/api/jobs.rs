@@ -43,6 +43,8 @@ pub struct Harness {
 impl Harness {
     pub async fn new(backend: QueueBackend, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
         beeget_api::tls::install_crypto_provider();
+        // The process-wide metrics recorder, so job metrics are recorded and can be read.
+        beeget_api::http::metrics::handle();
         let redis = match backend {
             QueueBackend::Redis => Some(TestRedis::create()?),
             _ => None,
@@ -273,6 +275,15 @@ pub async fn failing_job_backs_off_then_fails_and_can_be_retried(backend: QueueB
         1,
         "failed is listed"
     );
+    let metrics = beeget_api::http::metrics::handle().render();
+    for series in [
+        r#"jobs_finished_total{job="testProbe",outcome="retried"}"#,
+        r#"jobs_finished_total{job="testProbe",outcome="failed"}"#,
+        r#"jobs_enqueued_total{job="testProbe"}"#,
+        r#"job_duration_seconds_count{job="testProbe"}"#,
+    ] {
+        assert!(metrics.contains(series), "{series} missing from\n{metrics}");
+    }
 
     // An operator retries it once the cause is fixed.
     healed.store(true, std::sync::atomic::Ordering::SeqCst);

@@ -70,6 +70,57 @@ fn string_list(value: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+fn to_variant(v: product_variants::Model) -> RepoResult<Variant> {
+    Ok(Variant {
+        id: v.id,
+        price: v.price.map(stored_money).transpose()?,
+        sku: v.sku,
+        size: v.size,
+        color: v.color,
+        inventory_count: v.inventory_count,
+    })
+}
+
+/// A product row with its variants and its active category and collection links.
+fn to_detail(
+    p: products::Model,
+    variants: Vec<Variant>,
+    categories: impl IntoIterator<Item = categories::Model>,
+    collections: impl IntoIterator<Item = collections::Model>,
+) -> RepoResult<ProductDetail> {
+    Ok(ProductDetail {
+        id: p.id,
+        images: string_list(&p.images),
+        tags: string_list(&p.tags),
+        price: stored_money(p.price)?,
+        sale_price: p.sale_price.map(stored_money).transpose()?,
+        variants,
+        categories: categories
+            .into_iter()
+            .filter(|c| c.active)
+            .map(|c| ProductLink {
+                id: c.id,
+                slug: c.slug,
+                name: c.name,
+            })
+            .collect(),
+        collections: collections
+            .into_iter()
+            .filter(|c| c.active)
+            .map(|c| ProductLink {
+                id: c.id,
+                slug: c.slug,
+                name: c.name,
+            })
+            .collect(),
+        title: p.title,
+        slug: p.slug,
+        description: p.description,
+        created_at: p.created_at,
+        updated_at: p.updated_at,
+    })
+}
+
 impl SeaProductRepo {
     /// The filtered product select, without ordering or paging. Full-text search joins the
     /// FTS5 index on SQLite and matches the `tsvector` column on PostgreSQL.
@@ -449,49 +500,8 @@ impl ProductRepo for SeaProductRepo {
             .all(&self.db)
             .await
             .map_err(db_err)?;
-        Ok(Some(ProductDetail {
-            id: p.id,
-            images: string_list(&p.images),
-            tags: string_list(&p.tags),
-            price: stored_money(p.price)?,
-            sale_price: p.sale_price.map(stored_money).transpose()?,
-            variants: variants
-                .into_iter()
-                .map(|v| {
-                    Ok(Variant {
-                        id: v.id,
-                        price: v.price.map(stored_money).transpose()?,
-                        sku: v.sku,
-                        size: v.size,
-                        color: v.color,
-                        inventory_count: v.inventory_count,
-                    })
-                })
-                .collect::<RepoResult<_>>()?,
-            categories: categories
-                .into_iter()
-                .filter(|c| c.active)
-                .map(|c| ProductLink {
-                    id: c.id,
-                    slug: c.slug,
-                    name: c.name,
-                })
-                .collect(),
-            collections: collections
-                .into_iter()
-                .filter(|c| c.active)
-                .map(|c| ProductLink {
-                    id: c.id,
-                    slug: c.slug,
-                    name: c.name,
-                })
-                .collect(),
-            title: p.title,
-            slug: p.slug,
-            description: p.description,
-            created_at: p.created_at,
-            updated_at: p.updated_at,
-        }))
+        let variants = variants.into_iter().map(to_variant).collect::<RepoResult<_>>()?;
+        to_detail(p, variants, categories, collections).map(Some)
     }
 
     async fn find_by_ids(&self, ids: &[Uuid]) -> RepoResult<Vec<ProductDetail>> {
@@ -512,14 +522,7 @@ impl ProductRepo for SeaProductRepo {
             .await
             .map_err(db_err)?
         {
-            variants.entry(v.product_id).or_default().push(Variant {
-                id: v.id,
-                price: v.price.map(stored_money).transpose()?,
-                sku: v.sku,
-                size: v.size,
-                color: v.color,
-                inventory_count: v.inventory_count,
-            });
+            variants.entry(v.product_id).or_default().push(to_variant(v)?);
         }
         let category_links = product_categories::Entity::find()
             .filter(product_categories::Column::ProductId.is_in(ids.clone()))
@@ -549,49 +552,20 @@ impl ProductRepo for SeaProductRepo {
             .collect();
         rows.into_iter()
             .map(|p| {
-                let mut cats: Vec<&categories::Model> = category_links
+                let mut cats: Vec<categories::Model> = category_links
                     .iter()
                     .filter(|l| l.product_id == p.id)
-                    .filter_map(|l| categories.get(&l.category_id))
-                    .filter(|c| c.active)
+                    .filter_map(|l| categories.get(&l.category_id).cloned())
                     .collect();
                 cats.sort_by(|a, b| a.name.cmp(&b.name));
-                let mut cols: Vec<&collections::Model> = collection_links
+                let mut cols: Vec<collections::Model> = collection_links
                     .iter()
                     .filter(|l| l.product_id == p.id)
-                    .filter_map(|l| collections.get(&l.collection_id))
-                    .filter(|c| c.active)
+                    .filter_map(|l| collections.get(&l.collection_id).cloned())
                     .collect();
                 cols.sort_by_key(|c| c.position);
-                Ok(ProductDetail {
-                    id: p.id,
-                    images: string_list(&p.images),
-                    tags: string_list(&p.tags),
-                    price: stored_money(p.price)?,
-                    sale_price: p.sale_price.map(stored_money).transpose()?,
-                    variants: variants.remove(&p.id).unwrap_or_default(),
-                    categories: cats
-                        .into_iter()
-                        .map(|c| ProductLink {
-                            id: c.id,
-                            slug: c.slug.clone(),
-                            name: c.name.clone(),
-                        })
-                        .collect(),
-                    collections: cols
-                        .into_iter()
-                        .map(|c| ProductLink {
-                            id: c.id,
-                            slug: c.slug.clone(),
-                            name: c.name.clone(),
-                        })
-                        .collect(),
-                    title: p.title,
-                    slug: p.slug,
-                    description: p.description,
-                    created_at: p.created_at,
-                    updated_at: p.updated_at,
-                })
+                let own_variants = variants.remove(&p.id).unwrap_or_default();
+                to_detail(p, own_variants, cats, cols)
             })
             .collect()
     }

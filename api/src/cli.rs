@@ -205,7 +205,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             command: KeysCommand::Rotate,
         } => {
             let (_db, repos) = startup::open_database(&config).await?;
-            let (mut users, mut addresses) = (0, 0);
+            let (mut users, mut addresses, mut orders) = (0, 0, 0);
             loop {
                 let n = repos.users.reencrypt(500).await?;
                 users += n;
@@ -220,8 +220,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     break;
                 }
             }
+            loop {
+                let n = repos.orders.reencrypt(500).await?;
+                orders += n;
+                if n == 0 {
+                    break;
+                }
+            }
             println!(
-                "re-encrypted {users} user names and {addresses} addresses with key {}",
+                "re-encrypted {users} user names, {addresses} addresses and {orders} order addresses with key {}",
                 config.encryption.current_key
             );
         }

@@ -38,6 +38,7 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     pub shipping: ShippingConfig,
     pub pricing: PricingConfig,
+    pub payments: PaymentsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -294,7 +295,10 @@ impl Default for JobsConfig {
             heartbeat_secs: 10,
             missed_heartbeats: 3,
             shutdown_timeout_secs: 30,
-            schedule: BTreeMap::from([("cleanupAbandonedCarts".into(), "0 30 3 * * *".into())]),
+            schedule: BTreeMap::from([
+                ("cleanupAbandonedCarts".into(), "0 30 3 * * *".into()),
+                ("releaseUnpaidOrders".into(), "0 */5 * * * *".into()),
+            ]),
             abandoned_cart_days: 30,
             cleanup_batch_size: 500,
         }
@@ -451,6 +455,56 @@ impl Default for PricingConfig {
     }
 }
 
+/// Which provider takes payments, and how long an unpaid order holds its stock.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentsConfig {
+    pub provider: PaymentProviderKind,
+    /// Orders still `pending_payment` after this many minutes are cancelled and their stock
+    /// released by `releaseUnpaidOrders`.
+    pub pending_timeout_minutes: u32,
+    /// Orders released per run of `releaseUnpaidOrders`.
+    pub release_batch_size: u64,
+    pub stripe: StripeConfig,
+}
+
+impl Default for PaymentsConfig {
+    fn default() -> Self {
+        Self {
+            provider: PaymentProviderKind::Fake,
+            pending_timeout_minutes: 30,
+            release_batch_size: 100,
+            stripe: StripeConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentProviderKind {
+    /// Deterministic, in-process; Stripe's test payment methods (the embedded default).
+    Fake,
+}
+
+/// Stripe's webhook endpoint (`POST /payments/stripe/webhook`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StripeConfig {
+    /// The endpoint's signing secret (`whsec_…`); empty turns the webhook endpoint off.
+    pub webhook_secret: Secret,
+    /// How old a signed webhook may be, in seconds.
+    pub webhook_tolerance_secs: i64,
+}
+
+impl Default for StripeConfig {
+    fn default() -> Self {
+        Self {
+            webhook_secret: Secret::default(),
+            webhook_tolerance_secs: 300,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SeedConfig {
@@ -481,6 +535,7 @@ impl Default for Config {
             rate_limit: RateLimitConfig::default(),
             shipping: ShippingConfig::default(),
             pricing: PricingConfig::default(),
+            payments: PaymentsConfig::default(),
         }
     }
 }
@@ -610,6 +665,15 @@ impl Config {
                 "database.max_connections",
                 "must be at least 1 and not below database.min_connections",
             );
+        }
+        if self.payments.pending_timeout_minutes == 0 {
+            return fail("payments.pending_timeout_minutes", "must be at least 1");
+        }
+        if self.payments.release_batch_size == 0 {
+            return fail("payments.release_batch_size", "must be at least 1");
+        }
+        if !(1..=3600).contains(&self.payments.stripe.webhook_tolerance_secs) {
+            return fail("payments.stripe.webhook_tolerance_secs", "must be 1 to 3600");
         }
         if let Err(e) = Currency::parse("store.currency", &self.store.currency) {
             return Err(ConfigError(e.to_string()));

@@ -325,3 +325,65 @@ impl From<AuthError> for AuthReadError {
         }
     }
 }
+
+/// The error side of placing an order: the credential errors plus a refused payment (402).
+#[derive(ApiResponse, Debug)]
+pub enum OrderError {
+    /// The request could not be understood (a missing `Idempotency-Key`, malformed JSON).
+    #[oai(status = 400, content_type = "application/problem+json")]
+    BadRequest(Json<Problem>),
+    /// No valid credentials (`unauthenticated`, `token_expired`).
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// The provider declined the payment (`payment_declined`): the order is cancelled, its
+    /// stock released, the cart kept.
+    #[oai(status = 402, content_type = "application/problem+json")]
+    PaymentRequired(Json<Problem>),
+    /// Signed in, but not allowed (`forbidden`).
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
+    /// No such resource, or it belongs to someone else.
+    #[oai(status = 404, content_type = "application/problem+json")]
+    NotFound(Json<Problem>),
+    /// `insufficient_stock` (with the count left), `cart_empty`, `price_changed` (look at the
+    /// cart again), `idempotency_key_reused` (the key came with another body),
+    /// `invalid_transition`.
+    #[oai(status = 409, content_type = "application/problem+json")]
+    Conflict(Json<Problem>),
+    /// The body is larger than the server accepts.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    PayloadTooLarge(Json<Problem>),
+    /// The body is not `application/json`.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
+    /// Well-formed but invalid fields; `errors` lists each one.
+    #[oai(status = 422, content_type = "application/problem+json")]
+    Unprocessable(Json<Problem>),
+    /// Too many requests from this client; see `Retry-After`.
+    #[oai(status = 429, content_type = "application/problem+json")]
+    TooManyRequests(Json<Problem>),
+    /// Unexpected failure; details are in the server log under the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+    /// A backing service (the payment provider) is unavailable; retry with the same key.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<Problem>),
+}
+
+impl From<AuthError> for OrderError {
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::BadRequest(p) => Self::BadRequest(p),
+            AuthError::Unauthorized(p) => Self::Unauthorized(p),
+            AuthError::Forbidden(p) => Self::Forbidden(p),
+            AuthError::NotFound(p) => Self::NotFound(p),
+            AuthError::Conflict(p) => Self::Conflict(p),
+            AuthError::PayloadTooLarge(p) => Self::PayloadTooLarge(p),
+            AuthError::UnsupportedMediaType(p) => Self::UnsupportedMediaType(p),
+            AuthError::Unprocessable(p) => Self::Unprocessable(p),
+            AuthError::TooManyRequests(p) => Self::TooManyRequests(p),
+            AuthError::Internal(p) => Self::Internal(p),
+            AuthError::Unavailable(p) => Self::Unavailable(p),
+        }
+    }
+}

@@ -94,6 +94,18 @@ pub async fn state(
     repos: Repos,
     jobs: JobQueue,
 ) -> anyhow::Result<Arc<AppState>> {
+    let payments = crate::payments::from_config(&config.payments);
+    state_with_payments(config, db, repos, jobs, payments).await
+}
+
+/// The state with a given payment provider (tests hold on to theirs to count charges).
+pub async fn state_with_payments(
+    config: Config,
+    db: &DatabaseConnection,
+    repos: Repos,
+    jobs: JobQueue,
+    payments: Arc<dyn crate::payments::PaymentProvider>,
+) -> anyhow::Result<Arc<AppState>> {
     let auth = AuthService::new(
         repos.clone(),
         jobs.clone(),
@@ -109,8 +121,10 @@ pub async fn state(
         ))
     };
     let catalogue = CatalogueService::new(repos.clone(), &config.cache);
+    let cart = CartService::new(repos.clone(), catalogue.clone(), &config);
     Ok(Arc::new(AppState {
-        cart: CartService::new(repos.clone(), catalogue.clone(), &config),
+        orders: crate::services::orders::OrderService::new(repos.clone(), cart.clone(), payments, jobs.clone()),
+        cart,
         catalogue,
         content: ContentService::new(repos.clone(), jobs.clone()),
         profile: ProfileService::new(repos.clone(), auth.passwords().clone()),

@@ -500,7 +500,7 @@ fn keys_rotate_re_encrypts_personal_data_once() {
                 .args(["keys", "rotate"]),
         )
     };
-    assert!(rotate().contains("re-encrypted 1 user names and 0 addresses with key k2"));
+    assert!(rotate().contains("re-encrypted 1 user names, 0 addresses and 0 order addresses with key k2"));
     assert!(
         rotate().contains("re-encrypted 0 user names"),
         "a second run has nothing to do"

@@ -190,6 +190,8 @@ pub struct TestApp {
     /// The raw connection, for checks a client cannot make (what is stored at rest).
     pub db: sea_orm::DatabaseConnection,
     pub config: Arc<Config>,
+    /// The app's payment provider, to count charges and refunds.
+    pub payments: Arc<beeget_api::payments::fake::FakeProvider>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     stop_jobs: Option<Box<dyn FnOnce() + Send>>,
@@ -234,7 +236,8 @@ impl TestApp {
         } else {
             (None, None)
         };
-        let state = startup::state(config, &db, repos.clone(), queue.clone())
+        let payments = Arc::new(beeget_api::payments::fake::FakeProvider::default());
+        let state = startup::state_with_payments(config, &db, repos.clone(), queue.clone(), payments.clone())
             .await
             .expect("state");
         let config = state.config.clone();
@@ -250,6 +253,7 @@ impl TestApp {
             repos,
             db,
             config,
+            payments,
             shutdown: Some(tx),
             server: Some(server),
             stop_jobs,

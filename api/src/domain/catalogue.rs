@@ -57,6 +57,7 @@ pub enum PromotionScope {
     All,
     Category(Uuid),
     Collection(Uuid),
+    Product(Uuid),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +76,8 @@ pub struct Promotion {
     pub end_date: DateTime<Utc>,
     pub code: Option<String>,
     pub scope: PromotionScope,
+    /// Adds to the best other discount on a line instead of competing with it.
+    pub stackable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,6 +210,7 @@ pub struct NewPromotion {
     pub end_date: DateTime<Utc>,
     pub code: Option<String>,
     pub scope: PromotionScope,
+    pub stackable: bool,
 }
 
 /// Create-or-replace input for a CMS page, matched by slug.

@@ -5,6 +5,7 @@ pub mod category_tree;
 pub mod country;
 pub mod email;
 pub mod money;
+pub mod order;
 pub mod order_status;
 pub mod pagination;
 pub mod password_policy;

@@ -25,6 +25,27 @@ impl Money {
     }
 }
 
+/// An amount for people to read: `$1,234.50`, `€89.00`, `CHF 12.00` (two-decimal currencies).
+pub fn display(minor: i64, currency: &str) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let minor = minor.unsigned_abs();
+    let whole = (minor / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let amount = format!("{grouped}.{:02}", minor % 100);
+    match currency {
+        "USD" => format!("{sign}${amount}"),
+        "EUR" => format!("{sign}€{amount}"),
+        "GBP" => format!("{sign}£{amount}"),
+        other => format!("{sign}{other} {amount}"),
+    }
+}
+
 /// An ISO 4217 currency code such as `USD`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Currency(String);
@@ -74,6 +95,14 @@ mod tests {
         let s = Money::from_minor("s", 3500).unwrap();
         assert_eq!(effective_price(p, Some(s)), s);
         assert_eq!(effective_price(p, None), p);
+    }
+
+    #[test]
+    fn amounts_for_people() {
+        assert_eq!(display(8900, "USD"), "$89.00");
+        assert_eq!(display(123_456_705, "EUR"), "€1,234,567.05");
+        assert_eq!(display(5, "GBP"), "£0.05");
+        assert_eq!(display(100_000, "CHF"), "CHF 1,000.00");
     }
 
     #[test]

@@ -101,13 +101,18 @@ pub struct Totals {
 }
 
 impl Scope {
-    fn covers(&self, line: &LineInput) -> bool {
+    /// Whether a product in these categories (with their ancestors) and collections is covered.
+    pub fn covers_product(&self, product_id: Uuid, category_ids: &[Uuid], collection_ids: &[Uuid]) -> bool {
         match self {
             Scope::Sitewide => true,
-            Scope::Categories(ids) => line.category_ids.iter().any(|c| ids.contains(c)),
-            Scope::Collection(id) => line.collection_ids.contains(id),
-            Scope::Product(id) => line.product_id == *id,
+            Scope::Categories(ids) => category_ids.iter().any(|c| ids.contains(c)),
+            Scope::Collection(id) => collection_ids.contains(id),
+            Scope::Product(id) => product_id == *id,
         }
+    }
+
+    fn covers(&self, line: &LineInput) -> bool {
+        self.covers_product(line.product_id, &line.category_ids, &line.collection_ids)
     }
 }
 

@@ -1,9 +1,15 @@
-//! When a promotion is running and what it applies to.
+//! When a promotion is running, and the offer pricing makes of it.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::catalogue::{Promotion, PromotionScope};
+use super::{
+    catalogue::{DiscountType, Promotion, PromotionScope},
+    money::Money,
+    pricing::{Discount, Offer, Scope},
+};
 
 impl Promotion {
     /// Running now: switched on, started, and not yet ended (`start <= now < end`).
@@ -11,13 +17,32 @@ impl Promotion {
         self.active && self.start_date <= now && now < self.end_date
     }
 
-    /// Whether it applies to a product in the given categories (with their ancestors) and collections.
-    pub fn applies_to(&self, category_ids_with_ancestors: &[Uuid], collection_ids: &[Uuid]) -> bool {
-        match self.scope {
-            PromotionScope::All => true,
-            PromotionScope::Category(id) => category_ids_with_ancestors.contains(&id),
-            PromotionScope::Collection(id) => collection_ids.contains(&id),
+    /// The promotion as pricing applies it.
+    pub fn offer(&self) -> Offer {
+        Offer {
+            promotion_id: self.id,
+            discount: match self.discount_type {
+                DiscountType::Percent => Discount::Percent(self.discount_value.clamp(0, 100) as u8),
+                DiscountType::Fixed => {
+                    Discount::Fixed(Money::from_minor("discount", self.discount_value.max(0)).unwrap_or_default())
+                }
+            },
+            scope: match self.scope {
+                PromotionScope::All => Scope::Sitewide,
+                PromotionScope::Category(id) => Scope::Categories(HashSet::from([id])),
+                PromotionScope::Collection(id) => Scope::Collection(id),
+                PromotionScope::Product(id) => Scope::Product(id),
+            },
+            stackable: self.stackable,
         }
+    }
+
+    /// Whether it applies to the product, given its categories (with their ancestors) and
+    /// collections. Pricing decides with the same rule.
+    pub fn applies_to(&self, product_id: Uuid, category_ids_with_ancestors: &[Uuid], collection_ids: &[Uuid]) -> bool {
+        self.offer()
+            .scope
+            .covers_product(product_id, category_ids_with_ancestors, collection_ids)
     }
 }
 
@@ -26,7 +51,6 @@ mod tests {
     use chrono::Duration;
 
     use super::*;
-    use crate::domain::catalogue::DiscountType;
 
     fn promo(start: i64, end: i64, active: bool, scope: PromotionScope) -> Promotion {
         let now = Utc::now();
@@ -44,6 +68,7 @@ mod tests {
             end_date: now + Duration::days(end),
             code: None,
             scope,
+            stackable: false,
         }
     }
 
@@ -61,11 +86,24 @@ mod tests {
 
     #[test]
     fn scope_matching() {
-        let cat = Uuid::now_v7();
-        let col = Uuid::now_v7();
-        assert!(promo(-1, 1, true, PromotionScope::Category(cat)).applies_to(&[cat], &[]));
-        assert!(!promo(-1, 1, true, PromotionScope::Category(cat)).applies_to(&[], &[cat]));
-        assert!(promo(-1, 1, true, PromotionScope::Collection(col)).applies_to(&[], &[col]));
-        assert!(promo(-1, 1, true, PromotionScope::All).applies_to(&[], &[]));
+        let (cat, col, product, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        assert!(promo(-1, 1, true, PromotionScope::Category(cat)).applies_to(product, &[cat], &[]));
+        assert!(!promo(-1, 1, true, PromotionScope::Category(cat)).applies_to(product, &[], &[cat]));
+        assert!(promo(-1, 1, true, PromotionScope::Collection(col)).applies_to(product, &[], &[col]));
+        assert!(promo(-1, 1, true, PromotionScope::All).applies_to(product, &[], &[]));
+        assert!(promo(-1, 1, true, PromotionScope::Product(product)).applies_to(product, &[], &[]));
+        assert!(!promo(-1, 1, true, PromotionScope::Product(product)).applies_to(other, &[cat], &[col]));
+    }
+
+    #[test]
+    fn offers_carry_discount_scope_and_stacking() {
+        let mut p = promo(-1, 1, true, PromotionScope::All);
+        p.stackable = true;
+        p.discount_type = DiscountType::Fixed;
+        p.discount_value = 500;
+        let offer = p.offer();
+        assert_eq!(offer.discount, Discount::Fixed(Money::from_minor("x", 500).unwrap()));
+        assert!(offer.stackable);
+        assert_eq!(offer.scope, Scope::Sitewide);
     }
 }

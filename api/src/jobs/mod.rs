@@ -14,18 +14,22 @@ mod account_emails;
 mod contact_forward;
 mod job;
 mod metrics;
+mod order_emails;
 mod queue;
 mod registry;
 mod scheduler;
+mod unpaid_orders;
 mod worker;
 
 pub use abandoned_carts::CleanupAbandonedCarts;
 pub use account_emails::{SendPasswordResetEmail, SendVerificationEmail};
 pub use contact_forward::ForwardContactMessage;
 pub use job::{Job, JobEnvelope, QueueName};
+pub use order_emails::{SendOrderConfirmation, SendOrderDelivered, SendOrderShipped};
 pub use queue::{Enqueued, JobQueue, JobRecord, JobStatus};
 pub use registry::{JobContext, JobRegistry};
 pub use scheduler::{Scheduler, envelope as payloadless_job, schedulable, schedulable_names};
+pub use unpaid_orders::ReleaseUnpaidOrders;
 pub use worker::{JobRunner, run_workers};
 
 /// The store's own jobs.
@@ -35,6 +39,10 @@ pub fn builtin_registry() -> JobRegistry {
         .register(contact_forward::perform)
         .register(account_emails::send_verification)
         .register(account_emails::send_password_reset)
-        .register(abandoned_carts::perform);
+        .register(abandoned_carts::perform)
+        .register(order_emails::send_confirmation)
+        .register(order_emails::send_shipped)
+        .register(order_emails::send_delivered)
+        .register(unpaid_orders::perform);
     registry
 }

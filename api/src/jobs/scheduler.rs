@@ -11,11 +11,15 @@ use super::{
     abandoned_carts::CleanupAbandonedCarts,
     job::{Job, JobEnvelope, QueueName},
     queue::{Enqueued, JobQueue},
+    unpaid_orders::ReleaseUnpaidOrders,
 };
 use crate::config::JobsConfig;
 
 /// Jobs that take no payload and so can run on a schedule or by `beeget jobs run`.
-const SCHEDULABLE: &[(&str, QueueName)] = &[(CleanupAbandonedCarts::NAME, CleanupAbandonedCarts::QUEUE)];
+const SCHEDULABLE: &[(&str, QueueName)] = &[
+    (CleanupAbandonedCarts::NAME, CleanupAbandonedCarts::QUEUE),
+    (ReleaseUnpaidOrders::NAME, ReleaseUnpaidOrders::QUEUE),
+];
 
 /// The schedulable job called `name`; case-insensitive, as environment variables lower-case keys.
 pub fn schedulable(name: &str) -> Option<(&'static str, QueueName)> {

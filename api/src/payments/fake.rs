@@ -60,13 +60,15 @@ impl PaymentProvider for FakeProvider {
     }
 
     async fn refund(&self, payment_id: &str, idempotency_key: &str) -> Result<(), PaymentError> {
-        let charged = self
+        // A payment this process saw fail cannot be refunded; one it never saw (made before a
+        // restart) is taken as succeeded, since the fake keeps nothing on disk.
+        let refused = self
             .charges
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .values()
-            .any(|o| matches!(o, ChargeOutcome::Succeeded { payment_id: p } if p == payment_id));
-        if !charged {
+            .any(|o| !matches!(o, ChargeOutcome::Succeeded { .. }) && outcome_id(o) == payment_id);
+        if refused || !payment_id.starts_with("fake_pi_") {
             return Err(PaymentError::InvalidMethod(format!(
                 "no succeeded payment {payment_id}"
             )));
@@ -77,6 +79,14 @@ impl PaymentProvider for FakeProvider {
             .entry(idempotency_key.to_owned())
             .or_insert_with(|| payment_id.to_owned());
         Ok(())
+    }
+}
+
+fn outcome_id(outcome: &ChargeOutcome) -> &str {
+    match outcome {
+        ChargeOutcome::Succeeded { payment_id }
+        | ChargeOutcome::Declined { payment_id, .. }
+        | ChargeOutcome::RequiresAction { payment_id, .. } => payment_id,
     }
 }
 
@@ -122,6 +132,16 @@ mod tests {
         p.refund(&payment_id, "r1").await.unwrap();
         p.refund(&payment_id, "r1").await.unwrap();
         assert_eq!(p.refund_count(), 1, "refunds are idempotent too");
-        assert!(p.refund("fake_pi_nothing", "r2").await.is_err());
+        let ChargeOutcome::Declined {
+            payment_id: declined, ..
+        } = p.charge(&request("pm_card_chargeDeclined", "k2")).await.unwrap()
+        else {
+            unreachable!()
+        };
+        assert!(
+            p.refund(&declined, "r2").await.is_err(),
+            "a declined payment has nothing to refund"
+        );
+        assert!(p.refund("ch_somewhere_else", "r3").await.is_err());
     }
 }

@@ -1,6 +1,8 @@
 //! Taking money: one `PaymentProvider` trait, a deterministic fake (the embedded default) and,
 //! in the commerce issue, Stripe. Webhook signatures are checked in `webhook_signature`.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use uuid::Uuid;
 
@@ -55,4 +57,11 @@ pub trait PaymentProvider: Send + Sync {
     async fn charge(&self, request: &ChargeRequest) -> Result<ChargeOutcome, PaymentError>;
     /// Refunds a succeeded payment in full.
     async fn refund(&self, payment_id: &str, idempotency_key: &str) -> Result<(), PaymentError>;
+}
+
+/// The provider `[payments] provider` names.
+pub fn from_config(config: &crate::config::PaymentsConfig) -> Arc<dyn PaymentProvider> {
+    match config.provider {
+        crate::config::PaymentProviderKind::Fake => Arc::new(fake::FakeProvider::default()),
+    }
 }

@@ -12,7 +12,10 @@ use crate::domain::{
         ProductSummary, Promotion,
     },
     money::Money,
+    order::{Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
+    order_status::OrderStatus,
     pagination::{Page, PageRequest},
+    pricing::Totals,
     product_query::ProductSort,
     search::SearchTerms,
     user::{NewUser, User},
@@ -148,6 +151,129 @@ pub trait CartRepo: Send + Sync {
     async fn remove(&self, cart_id: Uuid, line_id: Uuid) -> RepoResult<bool>;
     async fn promo_code(&self, cart_id: Uuid) -> RepoResult<Option<String>>;
     async fn set_promo_code(&self, cart_id: Uuid, code: Option<&str>) -> RepoResult<()>;
+    /// After checkout: removes the lines of these variants and the promotion code.
+    async fn remove_ordered(&self, cart_id: Uuid, variant_ids: &[Uuid]) -> RepoResult<()>;
+}
+
+/// An order ready to be stored: priced, its address checked, by the service.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub customer_email: String,
+    pub currency: String,
+    pub totals: Totals,
+    pub promo_code: Option<String>,
+    pub shipping_address: ShippingAddress,
+    pub payment_provider: String,
+    pub payment_method: String,
+    pub idempotency_key: String,
+    pub request_hash: String,
+    pub lines: Vec<NewOrderLine>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrderLine {
+    /// With `product_id` and `variant_id` set.
+    pub line: OrderLine,
+    /// The catalogue prices the line was priced from; placing fails if they changed since.
+    pub priced_from: PricedFrom,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PricedFrom {
+    pub product_price: i64,
+    pub product_sale_price: Option<i64>,
+    pub variant_price: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaceOutcome {
+    /// Stored as `pending_payment` with its stock taken.
+    Placed,
+    /// The user already has an order with this idempotency key; nothing was written.
+    KeyTaken,
+    /// Fewer units of this variant are left than the order needs; nothing was written.
+    OutOfStock { variant_id: Uuid },
+    /// A price changed after the cart was priced; nothing was written.
+    PriceChanged,
+}
+
+/// A status change with what comes with it, applied only if the order is still in `from`.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub from: OrderStatus,
+    pub to: OrderStatus,
+    pub payment_status: Option<PaymentStatus>,
+    pub payment_reference: Option<String>,
+    pub payment_failure: Option<String>,
+    /// Put the order's units back in stock.
+    pub restock: bool,
+    pub note: Option<String>,
+    pub shipment: Option<Shipment>,
+    pub actor_id: Option<Uuid>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+impl StatusChange {
+    pub fn new(from: OrderStatus, to: OrderStatus) -> Self {
+        Self {
+            from,
+            to,
+            payment_status: None,
+            payment_reference: None,
+            payment_failure: None,
+            restock: false,
+            note: None,
+            shipment: None,
+            actor_id: None,
+            at: chrono::Utc::now(),
+        }
+    }
+}
+
+/// What a payment provider reported, recorded without a status change.
+#[derive(Debug, Clone)]
+pub struct PaymentUpdate {
+    pub status: PaymentStatus,
+    pub reference: Option<String>,
+    pub client_secret: Option<String>,
+    pub failure: Option<String>,
+}
+
+#[async_trait]
+pub trait OrderRepo: Send + Sync {
+    /// In one transaction: stores the order as `pending_payment` with its lines and first
+    /// history entry, and takes each line's units from stock with a conditional decrement,
+    /// so stock never goes below zero under any concurrency.
+    async fn place(&self, order: NewOrder) -> RepoResult<PlaceOutcome>;
+    async fn find(&self, id: Uuid) -> RepoResult<Option<Order>>;
+    async fn find_by_idempotency_key(&self, user_id: Uuid, key: &str) -> RepoResult<Option<Order>>;
+    async fn find_by_payment_reference(&self, reference: &str) -> RepoResult<Option<Order>>;
+    /// The user's orders, newest first.
+    async fn list_for_user(&self, user_id: Uuid, page: PageRequest) -> RepoResult<Page<OrderSummary>>;
+    /// Every order matching `filter`, newest first.
+    async fn list(&self, filter: &OrderFilter, page: PageRequest) -> RepoResult<Page<OrderSummary>>;
+    /// Applies `change` in one transaction if the order is still in `change.from`; `false`
+    /// (and nothing written) when it is not.
+    async fn change_status(&self, id: Uuid, change: StatusChange) -> RepoResult<bool>;
+    /// Records the provider's answer while the order is in `while_in`; `false` when it is not.
+    async fn update_payment(&self, id: Uuid, while_in: OrderStatus, update: PaymentUpdate) -> RepoResult<bool>;
+    /// Orders still `pending_payment` that were placed before `cutoff`, oldest first.
+    async fn pending_payment_before(&self, cutoff: chrono::DateTime<chrono::Utc>, limit: u64) -> RepoResult<Vec<Uuid>>;
+    /// Notes a provider's webhook event; `false` when it was noted before.
+    async fn record_payment_event(
+        &self,
+        provider: &str,
+        event_id: &str,
+        kind: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> RepoResult<bool>;
+    /// Forgets an event whose handling failed, so the provider's retry is handled again.
+    async fn forget_payment_event(&self, provider: &str, event_id: &str) -> RepoResult<()>;
+    /// Re-encrypts up to `batch` shipping addresses not under the current key; returns how many.
+    async fn reencrypt(&self, batch: u64) -> RepoResult<u64>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -329,6 +455,7 @@ pub struct Repos {
     pub users: Arc<dyn UserRepo>,
     pub contact: Arc<dyn ContactRepo>,
     pub carts: Arc<dyn CartRepo>,
+    pub orders: Arc<dyn OrderRepo>,
     pub job_receipts: Arc<dyn JobReceiptRepo>,
     pub sessions: Arc<dyn SessionRepo>,
     pub addresses: Arc<dyn AddressRepo>,

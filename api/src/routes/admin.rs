@@ -1,13 +1,19 @@
 use std::sync::Arc;
 
-use poem::http::StatusCode;
-use poem_openapi::{Object, OpenApi, param::Query, payload::Json};
-
-use super::{ApiTags, AppState, security::BearerAuth, users::UserView};
-use crate::{
-    domain::pagination::PageRequest,
-    error::{AuthError, AuthReadError, FieldError, Problem},
+use chrono::{DateTime, Utc};
+use poem_openapi::{
+    Object, OpenApi,
+    param::{Path, Query},
+    payload::Json,
 };
+
+use super::{
+    ApiTags, AppState,
+    orders::{self, OrderPage, OrderStatusView, OrderView, StatusChangeRequest, order_id, page_request},
+    security::BearerAuth,
+    users::UserView,
+};
+use crate::error::{AuthError, AuthReadError};
 
 pub struct AdminApi(pub Arc<AppState>);
 
@@ -32,14 +38,7 @@ impl AdminApi {
         limit: Query<Option<u64>>,
     ) -> Result<Json<UserPage>, AuthReadError> {
         auth.admin(&self.0).await?;
-        let request = PageRequest::new(page.0, limit.0).map_err(|e| {
-            AuthReadError::BadRequest(Json(
-                Problem::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()).with_errors(vec![FieldError {
-                    field: e.field,
-                    message: e.message,
-                }]),
-            ))
-        })?;
+        let request = page_request(page.0, limit.0).map_err(|e| *e)?;
         let page = self
             .0
             .repos
@@ -53,5 +52,60 @@ impl AdminApi {
             total: page.total,
             items: page.items.into_iter().map(Into::into).collect(),
         }))
+    }
+
+    /// Orders, newest first, with filters
+    #[oai(path = "/admin/orders", method = "get", operation_id = "adminListOrders")]
+    #[allow(clippy::too_many_arguments)]
+    async fn orders(
+        &self,
+        auth: BearerAuth,
+        status: Query<Option<OrderStatusView>>,
+        /// The customer's email, exact (case-insensitive).
+        email: Query<Option<String>>,
+        /// Placed at or after (RFC 3339).
+        from: Query<Option<DateTime<Utc>>>,
+        /// Placed before (RFC 3339).
+        to: Query<Option<DateTime<Utc>>>,
+        /// Orders whose total is at least this, in minor units.
+        #[oai(name = "minTotal")]
+        min_total: Query<Option<i64>>,
+        /// 1-based page number.
+        page: Query<Option<u64>>,
+        /// Items per page, 1 to 100 (default 20).
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<OrderPage>, AuthReadError> {
+        auth.admin(&self.0).await?;
+        let request = page_request(page.0, limit.0).map_err(|e| *e)?;
+        let filter = orders::order_filter(status.0, email.0, from.0, to.0, min_total.0)?;
+        Ok(Json(OrderPage::new(self.0.orders.list(&filter, request).await?, true)))
+    }
+
+    /// One order, with the customer and its full history
+    #[oai(path = "/admin/orders/:id", method = "get", operation_id = "adminGetOrder")]
+    async fn order(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, AuthReadError> {
+        auth.admin(&self.0).await?;
+        let id = order_id(&id.0)?;
+        Ok(Json(OrderView::new(self.0.orders.get(id).await?, true)))
+    }
+
+    /// Change an order's status
+    ///
+    /// Allowed: pending_payment → paid → processing → shipped → delivered; cancelled from
+    /// pending_payment, paid or processing (stock back, refund when paid); refunded from paid
+    /// on. `shipped` needs `carrier` and `trackingNumber`. The shopper is emailed on shipped
+    /// and delivered.
+    #[oai(
+        path = "/admin/orders/:id/status",
+        method = "patch",
+        operation_id = "adminSetOrderStatus"
+    )]
+    async fn set_order_status(
+        &self,
+        auth: BearerAuth,
+        id: Path<String>,
+        body: Json<StatusChangeRequest>,
+    ) -> Result<Json<OrderView>, AuthError> {
+        orders::set_status(&self.0, auth, &id.0, body.0).await
     }
 }

@@ -113,6 +113,7 @@ pub enum ScopeKindView {
     All,
     Category,
     Collection,
+    Product,
 }
 
 /// What a promotion applies to.
@@ -124,6 +125,8 @@ pub struct PromotionScopeView {
     pub category_id: Option<String>,
     /// Id of the collection when `kind` is `collection`.
     pub collection_id: Option<String>,
+    /// Id of the product when `kind` is `product`.
+    pub product_id: Option<String>,
 }
 
 /// A promotion.
@@ -144,15 +147,18 @@ pub struct PromotionView {
     /// The code a shopper enters at checkout; absent when the promotion applies automatically.
     pub code: Option<String>,
     pub scope: PromotionScopeView,
+    /// Adds to the best other promotion on an item instead of competing with it.
+    pub stackable: bool,
     pub order: i32,
 }
 
 impl PromotionView {
     pub fn new(p: Promotion, currency: &Currency) -> Self {
-        let (kind, category_id, collection_id) = match p.scope {
-            PromotionScope::All => (ScopeKindView::All, None, None),
-            PromotionScope::Category(id) => (ScopeKindView::Category, Some(id.to_string()), None),
-            PromotionScope::Collection(id) => (ScopeKindView::Collection, None, Some(id.to_string())),
+        let (kind, category_id, collection_id, product_id) = match p.scope {
+            PromotionScope::All => (ScopeKindView::All, None, None, None),
+            PromotionScope::Category(id) => (ScopeKindView::Category, Some(id.to_string()), None, None),
+            PromotionScope::Collection(id) => (ScopeKindView::Collection, None, Some(id.to_string()), None),
+            PromotionScope::Product(id) => (ScopeKindView::Product, None, None, Some(id.to_string())),
         };
         Self {
             id: p.id.to_string(),
@@ -173,7 +179,9 @@ impl PromotionView {
                 kind,
                 category_id,
                 collection_id,
+                product_id,
             },
+            stackable: p.stackable,
             order: p.position,
         }
     }

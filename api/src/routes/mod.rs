@@ -7,7 +7,7 @@ use poem_openapi::{OpenApiService, Tags, payload::Json};
 
 use crate::{
     config::Config,
-    error::{ApiError, AuthError, AuthReadError, Problem},
+    error::{ApiError, AuthError, AuthReadError, OrderError, Problem},
     repos::Repos,
     services::{
         ServiceError, auth::AuthService, catalogue::CatalogueService, content::ContentService, profile::ProfileService,
@@ -22,6 +22,8 @@ mod collections;
 mod content;
 pub mod dto;
 mod health;
+mod orders;
+mod payments;
 mod products;
 mod promotions;
 mod security;
@@ -41,6 +43,10 @@ pub enum ApiTags {
     Users,
     /// The signed-in shopper's cart, priced with running promotions.
     Cart,
+    /// Checkout, the shopper's orders and their tracking.
+    Orders,
+    /// Callbacks from the payment provider.
+    Payments,
     /// Staff only: an admin account is required, checked against storage on every call.
     Admin,
 }
@@ -55,6 +61,7 @@ pub struct AppState {
     pub auth: AuthService,
     pub profile: ProfileService,
     pub cart: crate::services::cart::CartService,
+    pub orders: crate::services::orders::OrderService,
     pub limiter: Arc<crate::services::rate_limit::RateLimiter>,
 }
 
@@ -67,6 +74,8 @@ pub type Api = (
     auth::AuthApi,
     users::UsersApi,
     cart::CartApi,
+    orders::OrdersApi,
+    payments::PaymentsApi,
     admin::AdminApi,
     health::HealthApi,
 );
@@ -81,6 +90,8 @@ pub fn api(state: Arc<AppState>) -> Api {
         auth::AuthApi(state.clone()),
         users::UsersApi(state.clone()),
         cart::CartApi(state.clone()),
+        orders::OrdersApi(state.clone()),
+        payments::PaymentsApi(state.clone()),
         admin::AdminApi(state.clone()),
         health::HealthApi(state),
     )
@@ -118,6 +129,22 @@ impl From<ServiceError> for ApiError {
                     message: format!("only {available} available"),
                 }]),
             )),
+            ServiceError::InvalidTransition { from, to, allowed } => ApiError::Conflict(Json(
+                Problem::new(
+                    StatusCode::CONFLICT,
+                    "invalid_transition",
+                    format!("an order that is {from} cannot become {to}; allowed: {allowed}"),
+                )
+                .with_errors(vec![crate::error::FieldError {
+                    field: "status".into(),
+                    message: format!("allowed from {from}: {allowed}"),
+                }]),
+            )),
+            ServiceError::PaymentUnavailable(cause) => ApiError::unavailable(format!("payment provider: {cause}")),
+            // Only checkout answers 402 (`OrderError` maps it).
+            e @ ServiceError::PaymentDeclined { .. } => {
+                ApiError::internal(format!("payment refusal outside checkout: {e}"))
+            }
             ServiceError::InvalidToken => ApiError::BadRequest(Json(Problem::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_token",
@@ -135,6 +162,25 @@ impl From<ServiceError> for ApiError {
 impl From<ServiceError> for AuthReadError {
     fn from(err: ServiceError) -> Self {
         AuthError::from(err).into()
+    }
+}
+
+impl From<ServiceError> for OrderError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::PaymentDeclined { reason } => OrderError::PaymentRequired(Json(
+                Problem::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    "payment_declined",
+                    format!("the payment was declined ({reason}); the cart is kept, try another payment method"),
+                )
+                .with_errors(vec![crate::error::FieldError {
+                    field: "paymentMethod".into(),
+                    message: reason,
+                }]),
+            )),
+            other => AuthError::from(other).into(),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! The shopper's cart: lines, stock checks, promotion codes, and its priced view.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::Utc;
 use uuid::Uuid;
@@ -13,10 +13,10 @@ use crate::{
     config::{Config, PromotionsApplyTo},
     domain::{
         InvalidField,
-        catalogue::{DiscountType, ProductDetail, Promotion, PromotionScope, Variant},
+        catalogue::{ProductDetail, Promotion, Variant},
         category_tree::CategoryTree,
         money::{Currency, Money},
-        pricing::{self, Discount, LineInput, Offer, PricedLine, PromotionBase, Scope, ShippingRule, Totals},
+        pricing::{self, LineInput, Offer, PricedLine, PromotionBase, ShippingRule, Totals},
     },
     repos::{RepoError, Repos},
 };
@@ -84,22 +84,6 @@ fn prices(product: &ProductDetail, variant: &Variant) -> (Money, Option<Money>) 
     }
 }
 
-fn offer(p: &Promotion) -> Offer {
-    Offer {
-        promotion_id: p.id,
-        discount: match p.discount_type {
-            DiscountType::Percent => Discount::Percent(p.discount_value.clamp(0, 100) as u8),
-            DiscountType::Fixed => Discount::Fixed(money(p.discount_value)),
-        },
-        scope: match p.scope {
-            PromotionScope::All => Scope::Sitewide,
-            PromotionScope::Category(id) => Scope::Categories(HashSet::from([id])),
-            PromotionScope::Collection(id) => Scope::Collection(id),
-        },
-        stackable: false,
-    }
-}
-
 fn available(variant: &Variant) -> u32 {
     variant.inventory_count.max(0) as u32
 }
@@ -147,7 +131,7 @@ impl CartService {
                 (Some(code), Some(entered)) => code.eq_ignore_ascii_case(entered),
                 (Some(_), None) => false,
             })
-            .map(offer)
+            .map(Promotion::offer)
             .collect();
 
         let mut views = Vec::with_capacity(lines.len());

@@ -155,7 +155,7 @@ impl CatalogueService {
             .running_promotions(now)
             .await?
             .into_iter()
-            .filter(|p| p.applies_to(&category_ids, &collection_ids))
+            .filter(|p| p.applies_to(product.id, &category_ids, &collection_ids))
             .collect();
         Ok(ProductPage { product, promotions })
     }

@@ -8,6 +8,7 @@ pub mod cart;
 pub mod carts;
 pub mod catalogue;
 pub mod content;
+pub mod orders;
 pub mod profile;
 pub mod rate_limit;
 pub mod seed;
@@ -38,6 +39,19 @@ pub enum ServiceError {
     /// A one-time token (verification, reset) that is unknown, used or expired.
     #[error("invalid or expired token")]
     InvalidToken,
+    /// The order lifecycle does not allow this change; `allowed` names what it does allow.
+    #[error("an order that is {from} cannot become {to}; allowed: {allowed}")]
+    InvalidTransition {
+        from: crate::domain::order_status::OrderStatus,
+        to: crate::domain::order_status::OrderStatus,
+        allowed: String,
+    },
+    /// The payment provider refused the payment; `reason` is its code (`card_declined`).
+    #[error("payment declined: {reason}")]
+    PaymentDeclined { reason: String },
+    /// The payment provider could not be reached or failed; nothing was decided.
+    #[error("payment provider unavailable: {0}")]
+    PaymentUnavailable(String),
     #[error(transparent)]
     Storage(#[from] RepoError),
 }

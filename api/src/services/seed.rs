@@ -52,6 +52,7 @@ enum SeedScope {
     All,
     Category { slug: String },
     Collection { slug: String },
+    Product { slug: String },
 }
 
 #[derive(Deserialize)]
@@ -69,6 +70,8 @@ struct SeedPromotion {
     end_offset_days: i64,
     code: Option<String>,
     scope: SeedScope,
+    #[serde(default)]
+    stackable: bool,
 }
 
 #[derive(Deserialize)]
@@ -182,6 +185,15 @@ pub async fn load(repos: &Repos, source: &SeedSource) -> anyhow::Result<SeedRepo
     }
 
     let now = Utc::now();
+    let products: Vec<SeedProduct> = source.read("products.json")?;
+    let mut product_ids = HashMap::new();
+    for (index, p) in products.into_iter().enumerate() {
+        let product = to_new_product(p, index, now, source, &category_ids, &collection_ids)?;
+        let slug = product.slug.clone();
+        product_ids.insert(slug, repos.products.upsert(product).await?);
+        report.products += 1;
+    }
+
     let promotions: Vec<SeedPromotion> = source.read("promotions.json")?;
     for p in promotions {
         Slug::parse("promotion.slug", &p.slug)?;
@@ -189,6 +201,7 @@ pub async fn load(repos: &Repos, source: &SeedSource) -> anyhow::Result<SeedRepo
             SeedScope::All => PromotionScope::All,
             SeedScope::Category { slug } => PromotionScope::Category(lookup(&category_ids, slug, &p.slug)?),
             SeedScope::Collection { slug } => PromotionScope::Collection(lookup(&collection_ids, slug, &p.slug)?),
+            SeedScope::Product { slug } => PromotionScope::Product(lookup(&product_ids, slug, &p.slug)?),
         };
         let Some(discount_type) = DiscountType::parse(&p.discount_type) else {
             bail!("promotion {}: discountType must be percent or fixed", p.slug);
@@ -214,16 +227,10 @@ pub async fn load(repos: &Repos, source: &SeedSource) -> anyhow::Result<SeedRepo
                 end_date: now + Duration::days(p.end_offset_days),
                 code: p.code,
                 scope,
+                stackable: p.stackable,
             })
             .await?;
         report.promotions += 1;
-    }
-
-    let products: Vec<SeedProduct> = source.read("products.json")?;
-    for (index, p) in products.into_iter().enumerate() {
-        let product = to_new_product(p, index, now, source, &category_ids, &collection_ids)?;
-        repos.products.upsert(product).await?;
-        report.products += 1;
     }
 
     let pages_dir = source.dir.join("pages");

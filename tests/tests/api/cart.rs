@@ -198,6 +198,7 @@ async fn promotion_codes_apply_or_say_why_not() {
             end_date: now - Duration::days(1),
             code: Some("OLD50".into()),
             scope: PromotionScope::All,
+            stackable: false,
         })
         .await
         .unwrap();
@@ -248,11 +249,27 @@ async fn promotion_codes_apply_or_say_why_not() {
     .await
     .unwrap();
     assert_eq!(with_code["promoCode"], "WELCOME10");
-    // The best single discount wins: the code's 10 % or whatever applied already.
+    // The best single discount wins (the code's 10 % or whatever applied already), and
+    // automatic stackable promotions add to it.
     let line = &with_code["items"][0];
-    let subtotal = line["unitPrice"].as_i64().unwrap() * 2;
+    let unit = line["unitPrice"].as_i64().unwrap();
+    let subtotal = unit * 2;
     let ten_percent = (subtotal * 10 + 50) / 100;
-    let expected = ten_percent.max(before["items"][0]["discount"].as_i64().unwrap());
+    let stacked: i64 = product["promotions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["stackable"] == true && p.get("code").is_none_or(Value::is_null))
+        .map(|p| {
+            let value = p["discountValue"].as_i64().unwrap();
+            match p["discountType"].as_str().unwrap() {
+                "fixed" => value.min(unit) * 2,
+                _ => (subtotal * value + 50) / 100,
+            }
+        })
+        .sum();
+    let best_before = before["items"][0]["discount"].as_i64().unwrap() - stacked;
+    let expected = (ten_percent.max(best_before) + stacked).min(subtotal);
     assert_eq!(line["discount"].as_i64().unwrap(), expected, "{with_code}");
     assert_totals_add_up(&with_code);
 
@@ -349,4 +366,122 @@ async fn abandoned_carts_are_cleaned_up_with_their_lines() {
         .await
         .unwrap();
     assert_eq!(kept["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn product_promotions_stack_on_the_best_single_one() {
+    let app = TestApp::spawn().await;
+    // Straight from storage: a page read now would be cached without the promotions below.
+    let stored = app
+        .repos
+        .products
+        .find_by_slug("linen-wrap-midi-dress")
+        .await
+        .unwrap()
+        .unwrap();
+    let product_id = stored.id;
+    let now = Utc::now();
+    for (slug, discount_type, value, stackable) in [
+        ("only-this-40", DiscountType::Percent, 40, false),
+        ("only-this-plus-5", DiscountType::Percent, 5, true),
+        ("only-this-minus-3", DiscountType::Fixed, 300, true),
+    ] {
+        app.repos
+            .promotions
+            .upsert(NewPromotion {
+                name: slug.into(),
+                slug: slug.into(),
+                description: None,
+                image: None,
+                active: true,
+                position: 20,
+                discount_type,
+                discount_value: value,
+                start_date: now - Duration::days(1),
+                end_date: now + Duration::days(1),
+                code: None,
+                scope: PromotionScope::Product(product_id),
+                stackable,
+            })
+            .await
+            .unwrap();
+    }
+    let page = app.product(&stored.slug).await;
+    let product = page.clone();
+    let variant = page["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["inventoryCount"].as_i64().unwrap() >= 2)
+        .unwrap()
+        .clone();
+    let ours: Vec<&Value> = page["promotions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["slug"].as_str().unwrap().starts_with("only-this"))
+        .collect();
+    assert_eq!(ours.len(), 3, "{page}");
+    for p in &ours {
+        assert_eq!(p["scope"]["kind"], "product");
+        assert_eq!(p["scope"]["productId"], product["id"]);
+        assert_eq!(p["stackable"], p["slug"] != "only-this-40");
+    }
+    let other = app
+        .all_products("")
+        .await
+        .into_iter()
+        .find(|p| p["id"] != product["id"])
+        .unwrap();
+    let other = app.product(other["slug"].as_str().unwrap()).await;
+    assert!(!other["promotions"].to_string().contains("only-this"), "{other}");
+
+    let token = access(&signed_up(&app, "stacker@example.com").await).to_owned();
+    let cart: Value = cart_call(
+        &app,
+        &token,
+        Method::POST,
+        "/cart",
+        Some(json!({"productId": product["id"], "variantId": variant["id"], "qty": 2})),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let line = &cart["items"][0];
+    let unit = line["unitPrice"].as_i64().unwrap();
+    let subtotal = unit * 2;
+    // The oracle: best automatic non-stackable offer, plus every automatic stackable one.
+    let amount = |p: &Value| {
+        let value = p["discountValue"].as_i64().unwrap();
+        match p["discountType"].as_str().unwrap() {
+            "fixed" => value.min(unit) * 2,
+            _ => (subtotal * value + 50) / 100,
+        }
+    };
+    let automatic: Vec<&Value> = page["promotions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p.get("code").is_none_or(Value::is_null))
+        .collect();
+    let best = automatic
+        .iter()
+        .filter(|p| p["stackable"] == false)
+        .map(|p| amount(p))
+        .max()
+        .unwrap_or(0);
+    let stacked: i64 = automatic
+        .iter()
+        .filter(|p| p["stackable"] == true)
+        .map(|p| amount(p))
+        .sum();
+    assert!(best >= (subtotal * 40 + 50) / 100);
+    assert!(stacked >= (subtotal * 5 + 50) / 100 + 300.min(unit) * 2);
+    assert_eq!(
+        line["discount"].as_i64().unwrap(),
+        (best + stacked).min(subtotal),
+        "{cart}"
+    );
+    assert_totals_add_up(&cart);
 }

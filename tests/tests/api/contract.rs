@@ -15,7 +15,10 @@ use beeget_api::{
         search::SearchTerms,
         user::{NewUser, Role},
     },
-    repos::{NewContactMessage, ProductListQuery, RepoError, Repos, sea},
+    repos::{
+        NewContactMessage, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, ProductListQuery,
+        RepoError, Repos, StatusChange, sea,
+    },
     services::{carts::cleanup_abandoned_carts, seed},
 };
 use beeget_tests::{Backend, TestDatabase, seeds_dir};
@@ -398,6 +401,7 @@ async fn promotions_and_pages(r: Repos) {
         end_date: now + Duration::days(1),
         code: Some("KNIT10".into()),
         scope: PromotionScope::Category(cat),
+        stackable: true,
     };
     let id = r.promotions.upsert(promo.clone()).await.unwrap();
     promo.slug = "off".into();
@@ -407,6 +411,7 @@ async fn promotions_and_pages(r: Repos) {
     let active = r.promotions.list_active().await.unwrap();
     assert_eq!(active.len(), 1);
     assert_eq!((active[0].id, active[0].scope), (id, PromotionScope::Category(cat)));
+    assert!(active[0].stackable);
     assert!(active[0].is_running_at(now));
 
     let page = NewCmsPage {
@@ -562,6 +567,271 @@ macro_rules! contract_suite {
     };
 }
 
+async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
+    use beeget_api::domain::{
+        order::{OrderFilter, OrderLine, PaymentStatus, Shipment, ShippingAddress},
+        order_status::OrderStatus,
+        pricing::Totals,
+    };
+    let user = r
+        .users
+        .create(NewUser {
+            name: "Buyer".into(),
+            email: Email::parse("email", "buyer@example.com").unwrap(),
+            password_hash: "$argon2id$placeholder".into(),
+            role: Role::User,
+            email_verified: true,
+        })
+        .await
+        .unwrap();
+    r.products
+        .upsert(product("tee", "Tee", 2500, Some(2000), vec![variant("TEE-M", 3)]))
+        .await
+        .unwrap();
+    let tee = r.products.find_by_slug("tee").await.unwrap().unwrap();
+    let variant_id = tee.variants[0].id;
+    let stock = || async { r.products.find_by_slug("tee").await.unwrap().unwrap().variants[0].inventory_count };
+    let new_order = |key: &str, qty: u32, priced_from: PricedFrom| NewOrder {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        customer_email: "buyer@example.com".into(),
+        currency: "USD".into(),
+        totals: Totals {
+            subtotal: 2000 * i64::from(qty),
+            discount: 0,
+            shipping: 695,
+            total: 2000 * i64::from(qty) + 695,
+        },
+        promo_code: None,
+        shipping_address: ShippingAddress {
+            recipient: "Buyer".into(),
+            line1: "1 Main St".into(),
+            line2: None,
+            city: "Springfield".into(),
+            state: None,
+            zip: "12345".into(),
+            country: "US".into(),
+            phone: Some("+1 555 0100".into()),
+        },
+        payment_provider: "fake".into(),
+        payment_method: "pm_card_visa".into(),
+        idempotency_key: key.into(),
+        request_hash: "h".into(),
+        lines: vec![NewOrderLine {
+            line: OrderLine {
+                id: Uuid::now_v7(),
+                product_id: Some(tee.id),
+                variant_id: Some(variant_id),
+                title: "Tee".into(),
+                slug: "tee".into(),
+                image: None,
+                sku: "TEE-M".into(),
+                size: "M".into(),
+                color: "Black".into(),
+                quantity: qty,
+                price_at_purchase: 2000,
+                discount: 0,
+                line_total: 2000 * i64::from(qty),
+            },
+            priced_from,
+        }],
+        created_at: Utc::now(),
+    };
+    let prices = PricedFrom {
+        product_price: 2500,
+        product_sale_price: Some(2000),
+        variant_price: None,
+    };
+
+    let first = new_order("k1", 2, prices);
+    let id = first.id;
+    assert_eq!(r.orders.place(first).await.unwrap(), PlaceOutcome::Placed);
+    assert_eq!(stock().await, 1);
+    assert_eq!(
+        r.orders.place(new_order("k1", 1, prices)).await.unwrap(),
+        PlaceOutcome::KeyTaken
+    );
+    assert_eq!(
+        r.orders.place(new_order("k2", 2, prices)).await.unwrap(),
+        PlaceOutcome::OutOfStock { variant_id }
+    );
+    let stale = PricedFrom {
+        product_sale_price: None,
+        ..prices
+    };
+    assert_eq!(
+        r.orders.place(new_order("k3", 1, stale)).await.unwrap(),
+        PlaceOutcome::PriceChanged
+    );
+    assert_eq!(stock().await, 1, "refused orders take nothing");
+    assert_eq!(
+        r.orders
+            .list(&OrderFilter::default(), PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+
+    let order = r.orders.find(id).await.unwrap().unwrap();
+    assert_eq!(
+        (order.status, order.payment.status),
+        (OrderStatus::PendingPayment, PaymentStatus::Pending)
+    );
+    assert_eq!(order.shipping_address.city, "Springfield");
+    assert_eq!(order.lines[0].quantity, 2);
+    assert_eq!(
+        r.orders
+            .find_by_idempotency_key(user.id, "k1")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        id
+    );
+
+    assert!(
+        r.orders
+            .update_payment(
+                id,
+                OrderStatus::PendingPayment,
+                PaymentUpdate {
+                    status: PaymentStatus::RequiresAction,
+                    reference: Some("pi_1".into()),
+                    client_secret: Some("pi_1_secret".into()),
+                    failure: None,
+                },
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        r.orders.find_by_payment_reference("pi_1").await.unwrap().unwrap().id,
+        id
+    );
+    let mut paid = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::Paid);
+    paid.payment_status = Some(PaymentStatus::Succeeded);
+    assert!(r.orders.change_status(id, paid.clone()).await.unwrap());
+    assert!(
+        !r.orders.change_status(id, paid).await.unwrap(),
+        "only from where it is"
+    );
+    let paid = r.orders.find(id).await.unwrap().unwrap();
+    assert_eq!(paid.payment.client_secret, None, "the secret goes once paid");
+
+    let mut shipped = StatusChange::new(OrderStatus::Paid, OrderStatus::Shipped);
+    shipped.shipment = Some(Shipment {
+        carrier: "DHL".into(),
+        tracking_number: "JD0001".into(),
+        tracking_url: None,
+    });
+    shipped.actor_id = Some(user.id);
+    assert!(r.orders.change_status(id, shipped).await.unwrap());
+    let mut cancel = StatusChange::new(OrderStatus::Shipped, OrderStatus::Cancelled);
+    cancel.restock = true;
+    assert!(r.orders.change_status(id, cancel).await.unwrap());
+    assert_eq!(stock().await, 3, "restocked");
+    let done = r.orders.find(id).await.unwrap().unwrap();
+    let history: Vec<OrderStatus> = done.events.iter().map(|e| e.status).collect();
+    assert_eq!(
+        history,
+        [
+            OrderStatus::PendingPayment,
+            OrderStatus::Paid,
+            OrderStatus::Shipped,
+            OrderStatus::Cancelled
+        ]
+    );
+    assert_eq!(done.shipment().unwrap().tracking_number, "JD0001");
+    assert_eq!(done.events[2].actor_id, Some(user.id));
+
+    let mine = r.orders.list_for_user(user.id, PageRequest::default()).await.unwrap();
+    assert_eq!((mine.total, mine.items[0].item_count), (1, 2));
+    let filter = |status| OrderFilter {
+        status: Some(status),
+        customer_email: Some("BUYER@example.com".into()),
+        min_total: Some(4695),
+        ..OrderFilter::default()
+    };
+    assert_eq!(
+        r.orders
+            .list(&filter(OrderStatus::Cancelled), PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        r.orders
+            .list(&filter(OrderStatus::Paid), PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+
+    let pending = new_order("k4", 1, prices);
+    let pending_id = pending.id;
+    r.orders.place(pending).await.unwrap();
+    let later = Utc::now() + Duration::minutes(1);
+    assert_eq!(
+        r.orders.pending_payment_before(later, 10).await.unwrap(),
+        vec![pending_id]
+    );
+    assert!(
+        r.orders
+            .pending_payment_before(Utc::now() - Duration::minutes(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let now = Utc::now();
+    assert!(
+        r.orders
+            .record_payment_event("stripe", "evt_1", "payment_intent.succeeded", now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !r.orders
+            .record_payment_event("stripe", "evt_1", "payment_intent.succeeded", now)
+            .await
+            .unwrap()
+    );
+    r.orders.forget_payment_event("stripe", "evt_1").await.unwrap();
+    assert!(
+        r.orders
+            .record_payment_event("stripe", "evt_1", "payment_intent.succeeded", now)
+            .await
+            .unwrap()
+    );
+
+    // Promotions can target this one product.
+    let promo = NewPromotion {
+        name: "Tee deal".into(),
+        slug: "tee-deal".into(),
+        description: None,
+        image: None,
+        active: true,
+        position: 0,
+        discount_type: DiscountType::Fixed,
+        discount_value: 100,
+        start_date: now - Duration::days(1),
+        end_date: now + Duration::days(1),
+        code: None,
+        scope: PromotionScope::Product(tee.id),
+        stackable: true,
+    };
+    r.promotions.upsert(promo).await.unwrap();
+    let active = r.promotions.list_active().await.unwrap();
+    assert!(
+        active
+            .iter()
+            .any(|p| p.scope == PromotionScope::Product(tee.id) && p.stackable)
+    );
+}
+
 contract_suite!(
     categories_upsert_by_slug,
     products_round_trip_with_variants_and_links,
@@ -573,4 +843,5 @@ contract_suite!(
     abandoned_carts_are_deleted_in_batches,
     demo_seed_is_idempotent,
     health_pings,
+    orders_take_stock_once_and_move_only_from_where_they_are,
 );

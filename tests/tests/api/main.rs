@@ -10,4 +10,5 @@ mod http_edges;
 mod jobs;
 mod mail_jobs;
 mod openapi;
+mod orders;
 mod users;

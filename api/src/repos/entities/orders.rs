@@ -19,6 +19,10 @@ pub struct Model {
     pub payment_reference: Option<String>,
     pub payment_status: String,
     pub idempotency_key: Option<String>,
+    pub request_hash: Option<String>,
+    pub payment_method: Option<String>,
+    pub payment_client_secret: Option<String>,
+    pub payment_failure: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

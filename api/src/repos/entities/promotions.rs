@@ -19,6 +19,8 @@ pub struct Model {
     pub scope_kind: String,
     pub scope_category_id: Option<Uuid>,
     pub scope_collection_id: Option<Uuid>,
+    pub scope_product_id: Option<Uuid>,
+    pub stackable: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

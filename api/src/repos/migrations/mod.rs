@@ -10,6 +10,7 @@ mod m20261125_000002_product_search;
 mod m20261125_000003_job_receipts;
 mod m20261125_000004_revoked_access_tokens;
 mod m20261125_000005_cart_promo_code;
+mod m20261125_000006_orders_checkout;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_job_receipts::Migration),
             Box::new(m20261125_000004_revoked_access_tokens::Migration),
             Box::new(m20261125_000005_cart_promo_code::Migration),
+            Box::new(m20261125_000006_orders_checkout::Migration),
         ]
     }
 }

@@ -201,6 +201,24 @@ impl CartRepo for SeaCartRepo {
             .map_err(db_err)?;
         Ok(())
     }
+
+    async fn remove_ordered(&self, cart_id: Uuid, variant_ids: &[Uuid]) -> RepoResult<()> {
+        let txn = self.db.begin().await.map_err(db_err)?;
+        carts::Entity::update_many()
+            .col_expr(carts::Column::PromoCode, Expr::value(None::<String>))
+            .col_expr(carts::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(carts::Column::Id.eq(cart_id))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        cart_items::Entity::delete_many()
+            .filter(cart_items::Column::CartId.eq(cart_id))
+            .filter(cart_items::Column::VariantId.is_in(variant_ids.to_vec()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        txn.commit().await.map_err(db_err)
+    }
 }
 
 /// Every change to a cart's lines counts as activity for the abandoned-cart cleanup.

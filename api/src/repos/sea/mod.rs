@@ -22,6 +22,7 @@ mod collections;
 mod contact;
 mod health;
 mod job_receipts;
+mod orders;
 mod pages;
 mod products;
 mod promotions;
@@ -80,6 +81,7 @@ pub fn repos(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Repos {
         users: Arc::new(users::SeaUserRepo::new(db.clone(), cipher.clone())),
         contact: Arc::new(contact::SeaContactRepo::new(db.clone())),
         carts: Arc::new(carts::SeaCartRepo::new(db.clone())),
+        orders: Arc::new(orders::SeaOrderRepo::new(db.clone(), cipher.clone())),
         job_receipts: Arc::new(job_receipts::SeaJobReceiptRepo::new(db.clone())),
         sessions: Arc::new(sessions::SeaSessionRepo::new(db.clone())),
         addresses: Arc::new(addresses::SeaAddressRepo::new(db.clone(), cipher)),

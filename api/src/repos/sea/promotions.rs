@@ -20,10 +20,16 @@ impl SeaPromotionRepo {
 
 fn to_domain(m: promotions::Model) -> RepoResult<Promotion> {
     let corrupt = |what: &str| RepoError::Other(format!("promotion {}: bad {what}", m.id));
-    let scope = match (m.scope_kind.as_str(), m.scope_category_id, m.scope_collection_id) {
-        ("all", _, _) => PromotionScope::All,
-        ("category", Some(id), _) => PromotionScope::Category(id),
-        ("collection", _, Some(id)) => PromotionScope::Collection(id),
+    let scope = match (
+        m.scope_kind.as_str(),
+        m.scope_category_id,
+        m.scope_collection_id,
+        m.scope_product_id,
+    ) {
+        ("all", ..) => PromotionScope::All,
+        ("category", Some(id), ..) => PromotionScope::Category(id),
+        ("collection", _, Some(id), _) => PromotionScope::Collection(id),
+        ("product", .., Some(id)) => PromotionScope::Product(id),
         _ => return Err(corrupt("scope")),
     };
     let discount_type = DiscountType::parse(&m.discount_type).ok_or_else(|| corrupt("discount type"))?;
@@ -41,6 +47,7 @@ fn to_domain(m: promotions::Model) -> RepoResult<Promotion> {
         end_date: m.end_date,
         code: m.code,
         scope,
+        stackable: m.stackable,
     })
 }
 
@@ -52,10 +59,11 @@ impl PromotionRepo for SeaPromotionRepo {
             .one(&self.db)
             .await
             .map_err(db_err)?;
-        let (scope_kind, scope_category_id, scope_collection_id) = match p.scope {
-            PromotionScope::All => ("all", None, None),
-            PromotionScope::Category(id) => ("category", Some(id), None),
-            PromotionScope::Collection(id) => ("collection", None, Some(id)),
+        let (scope_kind, scope_category_id, scope_collection_id, scope_product_id) = match p.scope {
+            PromotionScope::All => ("all", None, None, None),
+            PromotionScope::Category(id) => ("category", Some(id), None, None),
+            PromotionScope::Collection(id) => ("collection", None, Some(id), None),
+            PromotionScope::Product(id) => ("product", None, None, Some(id)),
         };
         let row = promotions::ActiveModel {
             name: Set(p.name),
@@ -72,6 +80,8 @@ impl PromotionRepo for SeaPromotionRepo {
             scope_kind: Set(scope_kind.to_owned()),
             scope_category_id: Set(scope_category_id),
             scope_collection_id: Set(scope_collection_id),
+            scope_product_id: Set(scope_product_id),
+            stackable: Set(p.stackable),
             ..Default::default()
         };
         super::save_row(&self.db, existing.map(|found| found.id), row).await

@@ -1,0 +1,228 @@
+//! Orders as records: what was bought at which price, where it goes, how it was paid and
+//! every status change since. The lifecycle itself is in `order_status`.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::{order_status::OrderStatus, pricing::Totals};
+
+/// Where an order's payment stands, as far as the provider has told us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaymentStatus {
+    /// Not attempted yet, or the provider could not be reached: the charge may be retried.
+    Pending,
+    /// The shopper must finish 3-D Secure in the storefront.
+    RequiresAction,
+    Succeeded,
+    /// Declined or refused; the order was cancelled or waits for its release.
+    Failed,
+    Refunded,
+}
+
+impl PaymentStatus {
+    pub const ALL: [PaymentStatus; 5] = [
+        Self::Pending,
+        Self::RequiresAction,
+        Self::Succeeded,
+        Self::Failed,
+        Self::Refunded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::RequiresAction => "requires_action",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Refunded => "refunded",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// A shipping address as it was when the order was placed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingAddress {
+    pub recipient: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub state: Option<String>,
+    pub zip: String,
+    pub country: String,
+    pub phone: Option<String>,
+}
+
+impl ShippingAddress {
+    /// The address as lines for a label or an email.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![self.recipient.clone(), self.line1.clone()];
+        lines.extend(self.line2.clone());
+        let region = [Some(self.city.as_str()), self.state.as_deref(), Some(self.zip.as_str())]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        lines.push(region);
+        lines.push(self.country.clone());
+        lines
+    }
+}
+
+/// One bought item, with what it was called and cost at the time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderLine {
+    pub id: Uuid,
+    /// `None` once the product or variant is deleted; the snapshot stays.
+    pub product_id: Option<Uuid>,
+    pub variant_id: Option<Uuid>,
+    pub title: String,
+    pub slug: String,
+    pub image: Option<String>,
+    pub sku: String,
+    pub size: String,
+    pub color: String,
+    pub quantity: u32,
+    /// Unit price paid before promotions, minor units.
+    pub price_at_purchase: i64,
+    pub discount: i64,
+    pub line_total: i64,
+}
+
+/// One entry of an order's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderEvent {
+    pub status: OrderStatus,
+    pub note: Option<String>,
+    pub shipment: Option<Shipment>,
+    /// The staff member who made the change; `None` for the shopper or the system.
+    pub actor_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shipment {
+    pub carrier: String,
+    pub tracking_number: String,
+    pub tracking_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// `fake` or `stripe`.
+    pub provider: String,
+    pub method: Option<String>,
+    pub status: PaymentStatus,
+    /// The provider's id of the payment (a PaymentIntent id on Stripe).
+    pub reference: Option<String>,
+    /// Handed to the storefront to finish 3-D Secure; only while it is needed.
+    pub client_secret: Option<String>,
+    /// The provider's reason when it refused (`card_declined`, `invalid_payment_method`).
+    pub failure: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Order {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub customer_email: String,
+    pub status: OrderStatus,
+    pub currency: String,
+    pub totals: Totals,
+    pub promo_code: Option<String>,
+    pub shipping_address: ShippingAddress,
+    pub payment: Payment,
+    pub lines: Vec<OrderLine>,
+    /// Oldest first; the first is the order's creation.
+    pub events: Vec<OrderEvent>,
+    pub idempotency_key: Option<String>,
+    pub request_hash: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Order {
+    /// The short number shoppers and staff quote (`BG-` and the id's last eight hex digits,
+    /// which are random in a UUID v7).
+    pub fn number(&self) -> String {
+        order_number(self.id)
+    }
+
+    /// The latest shipment recorded in the history.
+    pub fn shipment(&self) -> Option<&Shipment> {
+        self.events.iter().rev().find_map(|e| e.shipment.as_ref())
+    }
+}
+
+pub fn order_number(id: Uuid) -> String {
+    let hex = id.simple().to_string();
+    format!("BG-{}", hex[hex.len() - 8..].to_ascii_uppercase())
+}
+
+/// An order as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderSummary {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub customer_email: String,
+    pub status: OrderStatus,
+    pub payment_status: PaymentStatus,
+    pub currency: String,
+    pub total: i64,
+    pub item_count: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What the admin order list may be narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    /// Exact, case-insensitive.
+    pub customer_email: Option<String>,
+    pub created_from: Option<DateTime<Utc>>,
+    /// Exclusive.
+    pub created_to: Option<DateTime<Utc>>,
+    pub min_total: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_short_and_stable() {
+        let id = Uuid::parse_str("0192f0c4-1b2c-7d3e-8f40-a1b2c3d4e5f6").unwrap();
+        assert_eq!(order_number(id), "BG-C3D4E5F6");
+    }
+
+    #[test]
+    fn payment_statuses_round_trip() {
+        for s in PaymentStatus::ALL {
+            assert_eq!(PaymentStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(PaymentStatus::parse("maybe"), None);
+    }
+
+    #[test]
+    fn address_lines_skip_what_is_missing() {
+        let a = ShippingAddress {
+            recipient: "Ada Lovelace".into(),
+            line1: "12 Marylebone Rd".into(),
+            line2: None,
+            city: "London".into(),
+            state: None,
+            zip: "NW1 5LR".into(),
+            country: "GB".into(),
+            phone: None,
+        };
+        assert_eq!(
+            a.lines(),
+            vec!["Ada Lovelace", "12 Marylebone Rd", "London NW1 5LR", "GB"]
+        );
+    }
+}

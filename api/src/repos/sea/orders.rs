@@ -1,0 +1,605 @@
+use std::{collections::HashMap, sync::Arc};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait, TryInsertResult,
+    sea_query::{Expr, ExprTrait},
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::db_err;
+use crate::{
+    crypto::FieldCipher,
+    domain::{
+        order::{Order, OrderEvent, OrderFilter, OrderLine, OrderSummary, Payment, PaymentStatus, Shipment},
+        order_status::OrderStatus,
+        pagination::{Page, PageRequest},
+        pricing::Totals,
+    },
+    repos::{
+        NewOrder, OrderRepo, PaymentUpdate, PlaceOutcome, RepoError, RepoResult, StatusChange,
+        entities::{order_events, order_items, orders, payment_events, product_variants, products},
+    },
+};
+
+const SHIPPING_ADDRESS: &str = "orders.shipping_address";
+
+/// What an order line remembers of the product, stored as JSON beside the prices.
+#[derive(Serialize, Deserialize)]
+struct LineSnapshot {
+    title: String,
+    slug: String,
+    image: Option<String>,
+    sku: String,
+    size: String,
+    color: String,
+}
+
+pub struct SeaOrderRepo {
+    db: DatabaseConnection,
+    cipher: Arc<FieldCipher>,
+}
+
+impl SeaOrderRepo {
+    pub fn new(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Self {
+        Self { db, cipher }
+    }
+
+    /// The address snapshot is personal data: sealed whole, kept as a JSON string.
+    fn seal_address(&self, order: &NewOrder) -> RepoResult<serde_json::Value> {
+        let plain = serde_json::to_string(&order.shipping_address).map_err(|e| RepoError::Other(e.to_string()))?;
+        Ok(serde_json::Value::String(self.cipher.encrypt(SHIPPING_ADDRESS, &plain)))
+    }
+
+    fn open_address(&self, id: Uuid, stored: &serde_json::Value) -> RepoResult<crate::domain::order::ShippingAddress> {
+        let corrupt = |why: String| RepoError::Other(format!("order {id}: shipping address: {why}"));
+        let sealed = stored.as_str().ok_or_else(|| corrupt("not a sealed string".into()))?;
+        let plain = self
+            .cipher
+            .decrypt(SHIPPING_ADDRESS, sealed)
+            .map_err(|e| corrupt(e.to_string()))?;
+        serde_json::from_str(&plain).map_err(|e| corrupt(e.to_string()))
+    }
+
+    /// Orders with their lines and history, in three statements however many there are.
+    async fn load<C: ConnectionTrait>(&self, conn: &C, rows: Vec<orders::Model>) -> RepoResult<Vec<Order>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let mut lines: HashMap<Uuid, Vec<OrderLine>> = HashMap::new();
+        for item in order_items::Entity::find()
+            .filter(order_items::Column::OrderId.is_in(ids.clone()))
+            .order_by_asc(order_items::Column::Id)
+            .all(conn)
+            .await
+            .map_err(db_err)?
+        {
+            let snapshot: LineSnapshot = serde_json::from_value(item.variant_snapshot)
+                .map_err(|e| RepoError::Other(format!("order item {}: snapshot: {e}", item.id)))?;
+            lines.entry(item.order_id).or_default().push(OrderLine {
+                id: item.id,
+                product_id: item.product_id,
+                variant_id: item.variant_id,
+                title: snapshot.title,
+                slug: snapshot.slug,
+                image: snapshot.image,
+                sku: snapshot.sku,
+                size: snapshot.size,
+                color: snapshot.color,
+                quantity: u32::try_from(item.quantity).unwrap_or(0),
+                price_at_purchase: item.price_at_purchase,
+                discount: item.discount,
+                line_total: item.line_total,
+            });
+        }
+        let mut events: HashMap<Uuid, Vec<OrderEvent>> = HashMap::new();
+        for e in order_events::Entity::find()
+            .filter(order_events::Column::OrderId.is_in(ids))
+            .order_by_asc(order_events::Column::CreatedAt)
+            .order_by_asc(order_events::Column::Id)
+            .all(conn)
+            .await
+            .map_err(db_err)?
+        {
+            let status = OrderStatus::parse(&e.status)
+                .ok_or_else(|| RepoError::Other(format!("order event {}: bad status", e.id)))?;
+            events.entry(e.order_id).or_default().push(OrderEvent {
+                status,
+                note: e.note,
+                shipment: match (e.carrier, e.tracking_number) {
+                    (Some(carrier), Some(tracking_number)) => Some(Shipment {
+                        carrier,
+                        tracking_number,
+                        tracking_url: e.tracking_url,
+                    }),
+                    _ => None,
+                },
+                actor_id: e.actor_id,
+                created_at: e.created_at,
+            });
+        }
+        rows.into_iter()
+            .map(|m| {
+                let corrupt = |what: &str| RepoError::Other(format!("order {}: bad {what}", m.id));
+                Ok(Order {
+                    shipping_address: self.open_address(m.id, &m.shipping_address)?,
+                    status: OrderStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
+                    payment: Payment {
+                        provider: m.payment_provider,
+                        method: m.payment_method,
+                        status: PaymentStatus::parse(&m.payment_status).ok_or_else(|| corrupt("payment status"))?,
+                        reference: m.payment_reference,
+                        client_secret: m.payment_client_secret,
+                        failure: m.payment_failure,
+                    },
+                    lines: lines.remove(&m.id).unwrap_or_default(),
+                    events: events.remove(&m.id).unwrap_or_default(),
+                    id: m.id,
+                    user_id: m.user_id,
+                    customer_email: m.customer_email,
+                    currency: m.currency,
+                    totals: Totals {
+                        subtotal: m.subtotal,
+                        discount: m.discount_total,
+                        shipping: m.shipping_total,
+                        total: m.total,
+                    },
+                    promo_code: m.promotion_code,
+                    idempotency_key: m.idempotency_key,
+                    request_hash: m.request_hash,
+                    created_at: m.created_at,
+                    updated_at: m.updated_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn find_one(&self, condition: Condition) -> RepoResult<Option<Order>> {
+        let row = orders::Entity::find()
+            .filter(condition)
+            .one(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(self.load(&self.db, row.into_iter().collect()).await?.pop())
+    }
+
+    /// A page of summaries: the orders, their item counts (one grouped statement) and the total.
+    async fn summaries(&self, condition: Condition, page: PageRequest) -> RepoResult<Page<OrderSummary>> {
+        let total = orders::Entity::find()
+            .filter(condition.clone())
+            .count(&self.db)
+            .await
+            .map_err(db_err)?;
+        let rows = orders::Entity::find()
+            .filter(condition)
+            .order_by_desc(orders::Column::CreatedAt)
+            .order_by_desc(orders::Column::Id)
+            .offset(page.offset())
+            .limit(page.limit())
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let counts: HashMap<Uuid, i64> = if ids.is_empty() {
+            HashMap::new()
+        } else {
+            order_items::Entity::find()
+                .select_only()
+                .column(order_items::Column::OrderId)
+                .column_as(order_items::Column::Quantity.sum(), "units")
+                .filter(order_items::Column::OrderId.is_in(ids))
+                .group_by(order_items::Column::OrderId)
+                .into_tuple::<(Uuid, Option<i64>)>()
+                .all(&self.db)
+                .await
+                .map_err(db_err)?
+                .into_iter()
+                .map(|(id, units)| (id, units.unwrap_or(0)))
+                .collect()
+        };
+        let items = rows
+            .into_iter()
+            .map(|m| {
+                let corrupt = |what: &str| RepoError::Other(format!("order {}: bad {what}", m.id));
+                Ok(OrderSummary {
+                    status: OrderStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
+                    payment_status: PaymentStatus::parse(&m.payment_status).ok_or_else(|| corrupt("payment status"))?,
+                    item_count: u32::try_from(counts.get(&m.id).copied().unwrap_or(0)).unwrap_or(0),
+                    id: m.id,
+                    user_id: m.user_id,
+                    customer_email: m.customer_email,
+                    currency: m.currency,
+                    total: m.total,
+                    created_at: m.created_at,
+                })
+            })
+            .collect::<RepoResult<_>>()?;
+        Ok(Page {
+            items,
+            request: page,
+            total,
+        })
+    }
+}
+
+async fn insert_event<C: ConnectionTrait>(conn: &C, order_id: Uuid, change: &StatusChange) -> RepoResult<()> {
+    order_events::Entity::insert(order_events::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        order_id: Set(order_id),
+        status: Set(change.to.as_str().to_owned()),
+        note: Set(change.note.clone()),
+        carrier: Set(change.shipment.as_ref().map(|s| s.carrier.clone())),
+        tracking_number: Set(change.shipment.as_ref().map(|s| s.tracking_number.clone())),
+        tracking_url: Set(change.shipment.as_ref().and_then(|s| s.tracking_url.clone())),
+        actor_id: Set(change.actor_id),
+        created_at: Set(change.at),
+    })
+    .exec_without_returning(conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+#[async_trait]
+impl OrderRepo for SeaOrderRepo {
+    async fn place(&self, order: NewOrder) -> RepoResult<PlaceOutcome> {
+        let address = self.seal_address(&order)?;
+        let txn = self.db.begin().await.map_err(db_err)?;
+        // The order row goes first: it is a write, so on SQLite the transaction holds the write
+        // lock from its first statement, and a second request with the same key stops here.
+        let inserted = orders::Entity::insert(orders::ActiveModel {
+            id: Set(order.id),
+            user_id: Set(order.user_id),
+            status: Set(OrderStatus::PendingPayment.as_str().to_owned()),
+            currency: Set(order.currency.clone()),
+            subtotal: Set(order.totals.subtotal),
+            discount_total: Set(order.totals.discount),
+            shipping_total: Set(order.totals.shipping),
+            total: Set(order.totals.total),
+            promotion_code: Set(order.promo_code.clone()),
+            shipping_address: Set(address),
+            customer_email: Set(order.customer_email.clone()),
+            payment_provider: Set(order.payment_provider.clone()),
+            payment_reference: Set(None),
+            payment_status: Set(PaymentStatus::Pending.as_str().to_owned()),
+            idempotency_key: Set(Some(order.idempotency_key.clone())),
+            request_hash: Set(Some(order.request_hash.clone())),
+            payment_method: Set(Some(order.payment_method.clone())),
+            payment_client_secret: Set(None),
+            payment_failure: Set(None),
+            created_at: Set(order.created_at),
+            updated_at: Set(order.created_at),
+        })
+        .exec_without_returning(&txn)
+        .await
+        .map_err(db_err);
+        match inserted {
+            Ok(_) => {}
+            Err(RepoError::Conflict(_)) => {
+                txn.rollback().await.map_err(db_err)?;
+                return Ok(PlaceOutcome::KeyTaken);
+            }
+            Err(e) => return Err(e),
+        }
+
+        // One conditional decrement per variant: it takes the units only if enough are left,
+        // so concurrent orders can never drive stock below zero.
+        let mut needed: Vec<(Uuid, i32)> = Vec::new();
+        for l in &order.lines {
+            let variant = l
+                .line
+                .variant_id
+                .ok_or_else(|| RepoError::Other("order line without a variant".into()))?;
+            match needed.iter_mut().find(|(v, _)| *v == variant) {
+                Some((_, q)) => *q += l.line.quantity as i32,
+                None => needed.push((variant, l.line.quantity as i32)),
+            }
+        }
+        // A fixed lock order (by variant id) keeps two multi-line orders from deadlocking.
+        needed.sort_by_key(|(variant, _)| *variant);
+        for (variant_id, quantity) in &needed {
+            let taken = product_variants::Entity::update_many()
+                .col_expr(
+                    product_variants::Column::InventoryCount,
+                    Expr::col(product_variants::Column::InventoryCount).sub(*quantity),
+                )
+                .filter(product_variants::Column::Id.eq(*variant_id))
+                .filter(product_variants::Column::InventoryCount.gte(*quantity))
+                .exec(&txn)
+                .await
+                .map_err(db_err)?;
+            if taken.rows_affected != 1 {
+                txn.rollback().await.map_err(db_err)?;
+                return Ok(PlaceOutcome::OutOfStock {
+                    variant_id: *variant_id,
+                });
+            }
+        }
+
+        // The prices the cart was priced from must still be the catalogue's.
+        let variant_ids: Vec<Uuid> = needed.iter().map(|(v, _)| *v).collect();
+        let variants: HashMap<Uuid, (Uuid, Option<i64>)> = product_variants::Entity::find()
+            .select_only()
+            .column(product_variants::Column::Id)
+            .column(product_variants::Column::ProductId)
+            .column(product_variants::Column::Price)
+            .filter(product_variants::Column::Id.is_in(variant_ids))
+            .into_tuple::<(Uuid, Uuid, Option<i64>)>()
+            .all(&txn)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(|(id, product, price)| (id, (product, price)))
+            .collect();
+        let product_ids: Vec<Uuid> = variants.values().map(|(p, _)| *p).collect();
+        let prices: HashMap<Uuid, (i64, Option<i64>)> = products::Entity::find()
+            .select_only()
+            .column(products::Column::Id)
+            .column(products::Column::Price)
+            .column(products::Column::SalePrice)
+            .filter(products::Column::Id.is_in(product_ids))
+            .into_tuple::<(Uuid, i64, Option<i64>)>()
+            .all(&txn)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(|(id, price, sale)| (id, (price, sale)))
+            .collect();
+        let unchanged = order.lines.iter().all(|l| {
+            let Some((product_id, variant_price)) = l.line.variant_id.and_then(|v| variants.get(&v)) else {
+                return false;
+            };
+            let Some((price, sale)) = prices.get(product_id) else {
+                return false;
+            };
+            Some(*product_id) == l.line.product_id
+                && *price == l.priced_from.product_price
+                && *sale == l.priced_from.product_sale_price
+                && *variant_price == l.priced_from.variant_price
+        });
+        if !unchanged {
+            txn.rollback().await.map_err(db_err)?;
+            return Ok(PlaceOutcome::PriceChanged);
+        }
+
+        let items = order
+            .lines
+            .iter()
+            .map(|l| {
+                let snapshot = LineSnapshot {
+                    title: l.line.title.clone(),
+                    slug: l.line.slug.clone(),
+                    image: l.line.image.clone(),
+                    sku: l.line.sku.clone(),
+                    size: l.line.size.clone(),
+                    color: l.line.color.clone(),
+                };
+                Ok(order_items::ActiveModel {
+                    id: Set(l.line.id),
+                    order_id: Set(order.id),
+                    product_id: Set(l.line.product_id),
+                    variant_id: Set(l.line.variant_id),
+                    quantity: Set(l.line.quantity as i32),
+                    price_at_purchase: Set(l.line.price_at_purchase),
+                    discount: Set(l.line.discount),
+                    line_total: Set(l.line.line_total),
+                    variant_snapshot: Set(serde_json::to_value(snapshot).map_err(|e| RepoError::Other(e.to_string()))?),
+                })
+            })
+            .collect::<RepoResult<Vec<_>>>()?;
+        order_items::Entity::insert_many(items)
+            .exec_without_returning(&txn)
+            .await
+            .map_err(db_err)?;
+        let mut created = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::PendingPayment);
+        created.at = order.created_at;
+        created.note = Some("order placed".into());
+        insert_event(&txn, order.id, &created).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(PlaceOutcome::Placed)
+    }
+
+    async fn find(&self, id: Uuid) -> RepoResult<Option<Order>> {
+        self.find_one(Condition::all().add(orders::Column::Id.eq(id))).await
+    }
+
+    async fn find_by_idempotency_key(&self, user_id: Uuid, key: &str) -> RepoResult<Option<Order>> {
+        self.find_one(
+            Condition::all()
+                .add(orders::Column::UserId.eq(user_id))
+                .add(orders::Column::IdempotencyKey.eq(key)),
+        )
+        .await
+    }
+
+    async fn find_by_payment_reference(&self, reference: &str) -> RepoResult<Option<Order>> {
+        self.find_one(Condition::all().add(orders::Column::PaymentReference.eq(reference)))
+            .await
+    }
+
+    async fn list_for_user(&self, user_id: Uuid, page: PageRequest) -> RepoResult<Page<OrderSummary>> {
+        self.summaries(Condition::all().add(orders::Column::UserId.eq(user_id)), page)
+            .await
+    }
+
+    async fn list(&self, filter: &OrderFilter, page: PageRequest) -> RepoResult<Page<OrderSummary>> {
+        let mut condition = Condition::all();
+        if let Some(status) = filter.status {
+            condition = condition.add(orders::Column::Status.eq(status.as_str()));
+        }
+        if let Some(email) = &filter.customer_email {
+            condition = condition.add(orders::Column::CustomerEmail.eq(email.to_lowercase()));
+        }
+        if let Some(from) = filter.created_from {
+            condition = condition.add(orders::Column::CreatedAt.gte(from));
+        }
+        if let Some(to) = filter.created_to {
+            condition = condition.add(orders::Column::CreatedAt.lt(to));
+        }
+        if let Some(min) = filter.min_total {
+            condition = condition.add(orders::Column::Total.gte(min));
+        }
+        self.summaries(condition, page).await
+    }
+
+    async fn change_status(&self, id: Uuid, change: StatusChange) -> RepoResult<bool> {
+        let txn = self.db.begin().await.map_err(db_err)?;
+        let mut update = orders::Entity::update_many()
+            .col_expr(orders::Column::Status, Expr::value(change.to.as_str()))
+            .col_expr(orders::Column::UpdatedAt, Expr::value(change.at));
+        if let Some(status) = change.payment_status {
+            update = update.col_expr(orders::Column::PaymentStatus, Expr::value(status.as_str()));
+            if status != PaymentStatus::RequiresAction {
+                update = update.col_expr(orders::Column::PaymentClientSecret, Expr::value(None::<String>));
+            }
+        }
+        if let Some(reference) = &change.payment_reference {
+            update = update.col_expr(orders::Column::PaymentReference, Expr::value(reference.clone()));
+        }
+        if let Some(failure) = &change.payment_failure {
+            update = update.col_expr(orders::Column::PaymentFailure, Expr::value(failure.clone()));
+        }
+        // Conditional on the current status: of two concurrent changes from one state, one wins.
+        let moved = update
+            .filter(orders::Column::Id.eq(id))
+            .filter(orders::Column::Status.eq(change.from.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        if moved.rows_affected != 1 {
+            txn.rollback().await.map_err(db_err)?;
+            return Ok(false);
+        }
+        if change.restock {
+            let lines: Vec<(Option<Uuid>, i32)> = order_items::Entity::find()
+                .select_only()
+                .column(order_items::Column::VariantId)
+                .column(order_items::Column::Quantity)
+                .filter(order_items::Column::OrderId.eq(id))
+                .into_tuple()
+                .all(&txn)
+                .await
+                .map_err(db_err)?;
+            // A deleted variant has nothing to return the units to.
+            for (variant_id, quantity) in lines.into_iter().filter_map(|(v, q)| v.map(|v| (v, q))) {
+                product_variants::Entity::update_many()
+                    .col_expr(
+                        product_variants::Column::InventoryCount,
+                        Expr::col(product_variants::Column::InventoryCount).add(quantity),
+                    )
+                    .filter(product_variants::Column::Id.eq(variant_id))
+                    .exec(&txn)
+                    .await
+                    .map_err(db_err)?;
+            }
+        }
+        insert_event(&txn, id, &change).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
+    async fn update_payment(&self, id: Uuid, while_in: OrderStatus, update: PaymentUpdate) -> RepoResult<bool> {
+        let mut query = orders::Entity::update_many()
+            .col_expr(orders::Column::PaymentStatus, Expr::value(update.status.as_str()))
+            .col_expr(orders::Column::PaymentClientSecret, Expr::value(update.client_secret))
+            .col_expr(orders::Column::PaymentFailure, Expr::value(update.failure))
+            .col_expr(orders::Column::UpdatedAt, Expr::value(Utc::now()));
+        if let Some(reference) = update.reference {
+            query = query.col_expr(orders::Column::PaymentReference, Expr::value(reference));
+        }
+        let result = query
+            .filter(orders::Column::Id.eq(id))
+            .filter(orders::Column::Status.eq(while_in.as_str()))
+            // A success already recorded is never overwritten by a late failure.
+            .filter(orders::Column::PaymentStatus.ne(PaymentStatus::Succeeded.as_str()))
+            .exec(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(result.rows_affected == 1)
+    }
+
+    async fn pending_payment_before(&self, cutoff: DateTime<Utc>, limit: u64) -> RepoResult<Vec<Uuid>> {
+        orders::Entity::find()
+            .select_only()
+            .column(orders::Column::Id)
+            .filter(orders::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+            .filter(orders::Column::CreatedAt.lt(cutoff))
+            .order_by_asc(orders::Column::CreatedAt)
+            .limit(limit)
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn record_payment_event(
+        &self,
+        provider: &str,
+        event_id: &str,
+        kind: &str,
+        at: DateTime<Utc>,
+    ) -> RepoResult<bool> {
+        let inserted = payment_events::Entity::insert(payment_events::ActiveModel {
+            id: Set(format!("{provider}:{event_id}")),
+            provider: Set(provider.to_owned()),
+            kind: Set(kind.to_owned()),
+            received_at: Set(at),
+        })
+        .on_conflict_do_nothing_on([payment_events::Column::Id])
+        .exec_without_returning(&self.db)
+        .await
+        .map_err(db_err)?;
+        Ok(matches!(inserted, TryInsertResult::Inserted(n) if n == 1))
+    }
+
+    async fn forget_payment_event(&self, provider: &str, event_id: &str) -> RepoResult<()> {
+        payment_events::Entity::delete_by_id(format!("{provider}:{event_id}"))
+            .exec(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn reencrypt(&self, batch: u64) -> RepoResult<u64> {
+        let mut changed = 0;
+        let mut after: Option<Uuid> = None;
+        while changed < batch {
+            let mut query = orders::Entity::find()
+                .select_only()
+                .column(orders::Column::Id)
+                .column(orders::Column::ShippingAddress)
+                .order_by_asc(orders::Column::Id)
+                .limit(500);
+            if let Some(last) = after {
+                query = query.filter(orders::Column::Id.gt(last));
+            }
+            let rows: Vec<(Uuid, serde_json::Value)> = query.into_tuple().all(&self.db).await.map_err(db_err)?;
+            let Some(last) = rows.last().map(|r| r.0) else {
+                break;
+            };
+            after = Some(last);
+            for (id, stored) in rows {
+                if changed >= batch || !stored.as_str().is_some_and(|s| self.cipher.needs_rotation(s)) {
+                    continue;
+                }
+                let address = self.open_address(id, &stored)?;
+                let plain = serde_json::to_string(&address).map_err(|e| RepoError::Other(e.to_string()))?;
+                let sealed = serde_json::Value::String(self.cipher.encrypt(SHIPPING_ADDRESS, &plain));
+                orders::Entity::update_many()
+                    .col_expr(orders::Column::ShippingAddress, Expr::value(sealed))
+                    .filter(orders::Column::Id.eq(id))
+                    .filter(orders::Column::ShippingAddress.eq(stored))
+                    .exec(&self.db)
+                    .await
+                    .map_err(db_err)?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+}

@@ -1,0 +1,667 @@
+//! Checkout and the order lifecycle: placing an order from the cart, taking payment, the
+//! shopper's cancellation, staff status changes and what payment providers report.
+//!
+//! Placing is two steps around the provider call, which must never run inside a database
+//! transaction: (1) one transaction stores the order as `pending_payment` and takes its stock;
+//! (2) the charge; its outcome then moves the order on (paid, or cancelled with the stock
+//! back). A request repeated with the same idempotency key resumes at step 2, and the
+//! provider gets the same key, so an order is charged at most once.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use uuid::Uuid;
+
+use super::{ServiceError, ServiceResult, cart::CartService, profile::validate_address};
+use crate::{
+    domain::{
+        InvalidField,
+        order::{Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
+        order_status::OrderStatus,
+        pagination::{Page, PageRequest},
+    },
+    jobs::{JobQueue, SendOrderConfirmation, SendOrderDelivered, SendOrderShipped},
+    payments::{ChargeOutcome, ChargeRequest, PaymentError, PaymentProvider},
+    repos::{AddressFields, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, Repos, StatusChange},
+};
+
+/// Where the order ships: an address-book entry or one given with the order.
+#[derive(Debug, Clone)]
+pub enum ShippingChoice {
+    Saved(Uuid),
+    New(AddressFields),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlaceOrder {
+    pub shipping: ShippingChoice,
+    pub payment_method: String,
+    pub promo_code: Option<String>,
+}
+
+/// A staff member's status change.
+#[derive(Debug, Clone)]
+pub struct StatusRequest {
+    pub status: OrderStatus,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+    pub note: Option<String>,
+}
+
+/// What a payment provider's webhook reported, already authenticated.
+#[derive(Debug, Clone)]
+pub struct ProviderEvent {
+    pub provider: &'static str,
+    pub id: String,
+    pub kind: ProviderEventKind,
+    /// The provider's payment id (a PaymentIntent id).
+    pub payment_reference: String,
+    /// The order named in the payment's metadata, when there is one.
+    pub order_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderEventKind {
+    PaymentSucceeded,
+    PaymentFailed {
+        reason: String,
+    },
+    Refunded,
+    /// Recorded, not acted on.
+    Other(String),
+}
+
+impl ProviderEventKind {
+    fn name(&self) -> &str {
+        match self {
+            Self::PaymentSucceeded => "payment_intent.succeeded",
+            Self::PaymentFailed { .. } => "payment_intent.payment_failed",
+            Self::Refunded => "charge.refunded",
+            Self::Other(name) => name,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct OrderService {
+    repos: Repos,
+    cart: CartService,
+    payments: Arc<dyn PaymentProvider>,
+    jobs: JobQueue,
+}
+
+fn limited(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, InvalidField> {
+    match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+        Some(v) if v.chars().count() > max => {
+            Err(InvalidField::new(field, format!("must be at most {max} characters")))
+        }
+        other => Ok(other),
+    }
+}
+
+impl OrderService {
+    pub fn new(repos: Repos, cart: CartService, payments: Arc<dyn PaymentProvider>, jobs: JobQueue) -> Self {
+        Self {
+            repos,
+            cart,
+            payments,
+            jobs,
+        }
+    }
+
+    /// Places an order from the user's cart. `request_hash` identifies the request body: the
+    /// same key with another body is refused.
+    pub async fn place(&self, user_id: Uuid, key: &str, request_hash: &str, input: PlaceOrder) -> ServiceResult<Order> {
+        let key = key.trim();
+        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(InvalidField::new("Idempotency-Key", "must be 1 to 255 visible ASCII characters").into());
+        }
+        if let Some(existing) = self.repos.orders.find_by_idempotency_key(user_id, key).await? {
+            return self.replay(existing, request_hash).await;
+        }
+        let payment_method = input.payment_method.trim().to_owned();
+        if payment_method.is_empty() || payment_method.len() > 255 {
+            return Err(InvalidField::new("paymentMethod", "is required (a payment method token)").into());
+        }
+        let user = self
+            .repos
+            .users
+            .find_by_id(user_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated("unauthenticated"))?;
+        let address = self.shipping_address(user_id, &user.name, input.shipping).await?;
+        if let Some(code) = input.promo_code.as_deref() {
+            self.cart.apply_code(user_id, code).await.map_err(|e| match e {
+                ServiceError::Invalid(fields) => ServiceError::Invalid(
+                    fields
+                        .into_iter()
+                        .map(|f| InvalidField::new("promoCode", f.message))
+                        .collect(),
+                ),
+                other => other,
+            })?;
+        }
+
+        let cart = self.cart.view(user_id).await?;
+        if cart.lines.is_empty() {
+            return Err(ServiceError::Conflict("cart_empty".into()));
+        }
+        let mut lines = Vec::with_capacity(cart.lines.len());
+        for line in &cart.lines {
+            let (Some(product), Some(variant), Some(priced)) = (&line.product, &line.variant, &line.priced) else {
+                return Err(ServiceError::Conflict("cart_has_unavailable_items".into()));
+            };
+            if line.problem.is_some() {
+                return Err(ServiceError::InsufficientStock {
+                    available: variant.inventory_count.max(0) as u32,
+                });
+            }
+            lines.push(NewOrderLine {
+                line: OrderLine {
+                    id: Uuid::now_v7(),
+                    product_id: Some(product.id),
+                    variant_id: Some(variant.id),
+                    title: product.title.clone(),
+                    slug: product.slug.clone(),
+                    image: product.images.first().cloned(),
+                    sku: variant.sku.clone(),
+                    size: variant.size.clone(),
+                    color: variant.color.clone(),
+                    quantity: line.quantity,
+                    price_at_purchase: priced.unit_price,
+                    discount: priced.discount,
+                    line_total: priced.total,
+                },
+                priced_from: PricedFrom {
+                    product_price: product.price.minor(),
+                    product_sale_price: product.sale_price.map(|m| m.minor()),
+                    variant_price: variant.price.map(|m| m.minor()),
+                },
+            });
+        }
+        let order = NewOrder {
+            id: Uuid::now_v7(),
+            user_id,
+            customer_email: user.email.to_string(),
+            currency: cart.currency.to_string(),
+            totals: cart.totals,
+            promo_code: cart.promo_code.clone(),
+            shipping_address: address,
+            payment_provider: self.payments.name().to_owned(),
+            payment_method,
+            idempotency_key: key.to_owned(),
+            request_hash: request_hash.to_owned(),
+            lines,
+            created_at: Utc::now(),
+        };
+        let order_id = order.id;
+        match self.repos.orders.place(order).await? {
+            PlaceOutcome::Placed => {}
+            PlaceOutcome::KeyTaken => {
+                // A concurrent request with the same key got there first: answer as it will.
+                let existing = self
+                    .repos
+                    .orders
+                    .find_by_idempotency_key(user_id, key)
+                    .await?
+                    .ok_or(ServiceError::Conflict("idempotency_key_in_use".into()))?;
+                return self.replay(existing, request_hash).await;
+            }
+            PlaceOutcome::OutOfStock { variant_id } => {
+                // Someone bought the last units since the cart was read: say how many are left.
+                let product_ids: Vec<Uuid> = cart
+                    .lines
+                    .iter()
+                    .filter_map(|l| l.product.as_ref().map(|p| p.id))
+                    .collect();
+                let available = self
+                    .repos
+                    .products
+                    .find_by_ids(&product_ids)
+                    .await?
+                    .into_iter()
+                    .flat_map(|p| p.variants)
+                    .find(|v| v.id == variant_id)
+                    .map_or(0, |v| v.inventory_count.max(0) as u32);
+                return Err(ServiceError::InsufficientStock { available });
+            }
+            PlaceOutcome::PriceChanged => return Err(ServiceError::Conflict("price_changed".into())),
+        }
+        let placed = self.load(order_id).await?;
+        self.take_payment(placed, key).await
+    }
+
+    /// The answer to a repeated request: the same order, its payment finished if it was not.
+    async fn replay(&self, existing: Order, request_hash: &str) -> ServiceResult<Order> {
+        if existing.request_hash.as_deref() != Some(request_hash) {
+            return Err(ServiceError::Conflict("idempotency_key_reused".into()));
+        }
+        let key = existing.idempotency_key.clone().unwrap_or_default();
+        self.take_payment(existing, &key).await
+    }
+
+    /// Charges an order whose payment is still to be taken, and moves it on by the outcome.
+    /// Orders past that point are returned as they are (or as the refusal they met).
+    async fn take_payment(&self, order: Order, key: &str) -> ServiceResult<Order> {
+        match (order.status, order.payment.status) {
+            (OrderStatus::PendingPayment, PaymentStatus::Pending) => {}
+            (_, PaymentStatus::Failed) => return Err(refusal(&order)),
+            _ => return Ok(order),
+        }
+        let request = ChargeRequest {
+            order_id: order.id,
+            amount: crate::domain::money::Money::from_minor("total", order.totals.total)?,
+            currency: crate::domain::money::Currency::parse("currency", &order.currency)?,
+            payment_method: order.payment.method.clone().unwrap_or_default(),
+            // Namespaced by user: keys are chosen by clients and only unique per user.
+            idempotency_key: format!("{}:{key}", order.user_id),
+        };
+        let outcome = match self.payments.charge(&request).await {
+            Ok(outcome) => outcome,
+            Err(PaymentError::InvalidMethod(_)) => {
+                self.fail_payment(&order, None, "invalid_payment_method").await?;
+                return Err(refusal(&self.load(order.id).await?));
+            }
+            // The stock stays held; a retry with the same key charges again (idempotently), and
+            // `releaseUnpaidOrders` frees it if nobody does.
+            Err(PaymentError::Unavailable(why)) => return Err(ServiceError::PaymentUnavailable(why)),
+        };
+        match outcome {
+            ChargeOutcome::Succeeded { payment_id } => {
+                self.mark_paid(&order, &payment_id).await?;
+                self.load(order.id).await
+            }
+            ChargeOutcome::Declined { payment_id, reason } => {
+                self.fail_payment(&order, Some(payment_id), &reason).await?;
+                Err(refusal(&self.load(order.id).await?))
+            }
+            ChargeOutcome::RequiresAction {
+                payment_id,
+                client_secret,
+            } => {
+                self.repos
+                    .orders
+                    .update_payment(
+                        order.id,
+                        OrderStatus::PendingPayment,
+                        PaymentUpdate {
+                            status: PaymentStatus::RequiresAction,
+                            reference: Some(payment_id),
+                            client_secret: Some(client_secret),
+                            failure: None,
+                        },
+                    )
+                    .await?;
+                self.load(order.id).await
+            }
+        }
+    }
+
+    /// `pending_payment` → `paid`; the winner of concurrent attempts empties the cart of what
+    /// was bought and queues the confirmation.
+    async fn mark_paid(&self, order: &Order, payment_id: &str) -> ServiceResult<bool> {
+        let mut change = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::Paid);
+        change.payment_status = Some(PaymentStatus::Succeeded);
+        change.payment_reference = Some(payment_id.to_owned());
+        change.note = Some("payment received".into());
+        if !self.repos.orders.change_status(order.id, change).await? {
+            return Ok(false);
+        }
+        let cart = self.repos.carts.get_or_create(order.user_id).await?;
+        let variants: Vec<Uuid> = order.lines.iter().filter_map(|l| l.variant_id).collect();
+        self.repos.carts.remove_ordered(cart, &variants).await?;
+        self.enqueue(&SendOrderConfirmation { order_id: order.id }).await;
+        Ok(true)
+    }
+
+    /// The payment was refused: the order is cancelled and its stock released; the cart stays.
+    async fn fail_payment(&self, order: &Order, payment_id: Option<String>, reason: &str) -> ServiceResult<bool> {
+        let mut change = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::Cancelled);
+        change.payment_status = Some(PaymentStatus::Failed);
+        change.payment_reference = payment_id;
+        change.payment_failure = Some(reason.to_owned());
+        change.restock = true;
+        change.note = Some(format!("payment refused: {reason}"));
+        Ok(self.repos.orders.change_status(order.id, change).await?)
+    }
+
+    async fn enqueue<J: crate::jobs::Job>(&self, job: &J) {
+        // The order is already settled; a lost email is logged, never turned into a failed order.
+        if let Err(e) = self.jobs.enqueue(job).await {
+            tracing::error!(job = J::NAME, error = %e, "could not queue an order email");
+        }
+    }
+
+    async fn load(&self, id: Uuid) -> ServiceResult<Order> {
+        self.repos.orders.find(id).await?.ok_or(ServiceError::NotFound("order"))
+    }
+
+    async fn shipping_address(
+        &self,
+        user_id: Uuid,
+        name: &str,
+        choice: ShippingChoice,
+    ) -> ServiceResult<ShippingAddress> {
+        let fields = match choice {
+            ShippingChoice::Saved(id) => {
+                self.repos
+                    .addresses
+                    .find(user_id, id)
+                    .await?
+                    .ok_or_else(|| InvalidField::new("shippingAddressId", "is not one of your addresses"))?
+                    .fields
+            }
+            ShippingChoice::New(fields) => validate_address(&fields).map_err(|e| match e {
+                ServiceError::Invalid(errors) => ServiceError::Invalid(
+                    errors
+                        .into_iter()
+                        .map(|f| InvalidField::new(format!("shippingAddress.{}", f.field), f.message))
+                        .collect(),
+                ),
+                other => other,
+            })?,
+        };
+        Ok(ShippingAddress {
+            recipient: name.to_owned(),
+            line1: fields.line1,
+            line2: fields.line2,
+            city: fields.city,
+            state: fields.state,
+            zip: fields.zip,
+            country: fields.country,
+            phone: fields.phone,
+        })
+    }
+
+    pub async fn list_mine(&self, user_id: Uuid, page: PageRequest) -> ServiceResult<Page<OrderSummary>> {
+        Ok(self.repos.orders.list_for_user(user_id, page).await?)
+    }
+
+    /// The user's order; another user's is not found.
+    pub async fn get_mine(&self, user_id: Uuid, id: Uuid) -> ServiceResult<Order> {
+        match self.repos.orders.find(id).await? {
+            Some(order) if order.user_id == user_id => Ok(order),
+            _ => Err(ServiceError::NotFound("order")),
+        }
+    }
+
+    /// The shopper cancels before the order is processed; a paid order is refunded.
+    pub async fn cancel_mine(&self, user_id: Uuid, id: Uuid) -> ServiceResult<Order> {
+        let order = self.get_mine(user_id, id).await?;
+        if !matches!(order.status, OrderStatus::PendingPayment | OrderStatus::Paid) {
+            return Err(ServiceError::InvalidTransition {
+                from: order.status,
+                to: OrderStatus::Cancelled,
+                allowed: if order.status.allowed_next().contains(&OrderStatus::Cancelled) {
+                    "none for the shopper once the order is being processed; contact us".into()
+                } else {
+                    allowed_names(order.status)
+                },
+            });
+        }
+        self.apply(
+            order,
+            OrderStatus::Cancelled,
+            None,
+            Some("cancelled by the shopper".into()),
+            None,
+        )
+        .await
+    }
+
+    pub async fn get(&self, id: Uuid) -> ServiceResult<Order> {
+        self.load(id).await
+    }
+
+    pub async fn list(&self, filter: &OrderFilter, page: PageRequest) -> ServiceResult<Page<OrderSummary>> {
+        Ok(self.repos.orders.list(filter, page).await?)
+    }
+
+    /// A staff member moves an order on. `shipped` needs a carrier and a tracking number.
+    pub async fn set_status(&self, actor: Uuid, id: Uuid, request: StatusRequest) -> ServiceResult<Order> {
+        let carrier = limited("carrier", request.carrier, 100)?;
+        let tracking_number = limited("trackingNumber", request.tracking_number, 100)?;
+        let tracking_url = limited("trackingUrl", request.tracking_url, 500)?;
+        let note = limited("note", request.note, 1000)?;
+        if let Some(url) = &tracking_url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(InvalidField::new("trackingUrl", "must be an http(s) URL").into());
+        }
+        let shipment = match (request.status, carrier, tracking_number) {
+            (OrderStatus::Shipped, Some(carrier), Some(tracking_number)) => Some(Shipment {
+                carrier,
+                tracking_number,
+                tracking_url,
+            }),
+            (OrderStatus::Shipped, carrier, _) => {
+                let mut errors = Vec::new();
+                if carrier.is_none() {
+                    errors.push(InvalidField::new("carrier", "is required to mark an order shipped"));
+                }
+                errors.push(InvalidField::new(
+                    "trackingNumber",
+                    "is required to mark an order shipped",
+                ));
+                return Err(ServiceError::Invalid(errors));
+            }
+            _ => None,
+        };
+        let order = self.load(id).await?;
+        self.apply(order, request.status, shipment, note, Some(actor)).await
+    }
+
+    /// Applies a lifecycle change with its side effects: stock back on cancellation, a refund
+    /// when money was taken, the shopper's emails.
+    async fn apply(
+        &self,
+        order: Order,
+        to: OrderStatus,
+        shipment: Option<Shipment>,
+        note: Option<String>,
+        actor: Option<Uuid>,
+    ) -> ServiceResult<Order> {
+        order
+            .status
+            .transition(to)
+            .map_err(|e| ServiceError::InvalidTransition {
+                from: e.from,
+                to: e.to,
+                allowed: allowed_names(e.from),
+            })?;
+        let mut change = StatusChange::new(order.status, to);
+        change.shipment = shipment;
+        change.note = note;
+        change.actor_id = actor;
+        match to {
+            OrderStatus::Cancelled => change.restock = true,
+            OrderStatus::Paid if order.payment.status != PaymentStatus::Succeeded => {
+                // Staff confirming a payment made outside the provider (e.g. a bank transfer).
+                change.payment_status = Some(PaymentStatus::Succeeded);
+            }
+            _ => {}
+        }
+        let refund = matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded)
+            && order.payment.status == PaymentStatus::Succeeded;
+        if refund {
+            let reference = order
+                .payment
+                .reference
+                .clone()
+                .ok_or_else(|| ServiceError::Conflict("payment_reference_missing".into()))?;
+            self.payments
+                .refund(&reference, &format!("refund:{}", order.id))
+                .await
+                .map_err(|e| ServiceError::PaymentUnavailable(e.to_string()))?;
+            change.payment_status = Some(PaymentStatus::Refunded);
+        }
+        if !self.repos.orders.change_status(order.id, change).await? {
+            // Someone else moved it first; report against what it is now.
+            let now = self.load(order.id).await?;
+            return Err(ServiceError::InvalidTransition {
+                from: now.status,
+                to,
+                allowed: allowed_names(now.status),
+            });
+        }
+        match to {
+            OrderStatus::Paid => self.enqueue(&SendOrderConfirmation { order_id: order.id }).await,
+            OrderStatus::Shipped => self.enqueue(&SendOrderShipped { order_id: order.id }).await,
+            OrderStatus::Delivered => self.enqueue(&SendOrderDelivered { order_id: order.id }).await,
+            _ => {}
+        }
+        self.load(order.id).await
+    }
+
+    /// Acts on a provider's webhook event once, whatever order events arrive in.
+    pub async fn handle_provider_event(&self, event: ProviderEvent) -> ServiceResult<()> {
+        let now = Utc::now();
+        if !self
+            .repos
+            .orders
+            .record_payment_event(event.provider, &event.id, event.kind.name(), now)
+            .await?
+        {
+            tracing::info!(event = %event.id, "payment event already handled");
+            return Ok(());
+        }
+        let result = self.act_on(&event).await;
+        if result.is_err() {
+            // Let the provider's retry be handled afresh.
+            self.repos
+                .orders
+                .forget_payment_event(event.provider, &event.id)
+                .await?;
+        }
+        result
+    }
+
+    async fn act_on(&self, event: &ProviderEvent) -> ServiceResult<()> {
+        let order = match self
+            .repos
+            .orders
+            .find_by_payment_reference(&event.payment_reference)
+            .await?
+        {
+            Some(order) => Some(order),
+            None => match event.order_id {
+                Some(id) => self.repos.orders.find(id).await?,
+                None => None,
+            },
+        };
+        let Some(order) = order else {
+            tracing::warn!(event = %event.id, reference = %event.payment_reference, "payment event for no known order");
+            return Ok(());
+        };
+        match &event.kind {
+            ProviderEventKind::PaymentSucceeded => match order.status {
+                OrderStatus::PendingPayment => {
+                    self.mark_paid(&order, &event.payment_reference).await?;
+                }
+                // Paid after the order was given up (released or cancelled): the money goes back.
+                OrderStatus::Cancelled if order.payment.status != PaymentStatus::Refunded => {
+                    self.payments
+                        .refund(&event.payment_reference, &format!("refund:{}", order.id))
+                        .await
+                        .map_err(|e| ServiceError::PaymentUnavailable(e.to_string()))?;
+                    self.repos
+                        .orders
+                        .update_payment(
+                            order.id,
+                            OrderStatus::Cancelled,
+                            PaymentUpdate {
+                                status: PaymentStatus::Refunded,
+                                reference: Some(event.payment_reference.clone()),
+                                client_secret: None,
+                                failure: None,
+                            },
+                        )
+                        .await?;
+                }
+                _ => {}
+            },
+            ProviderEventKind::PaymentFailed { reason } => {
+                // Only news while payment is pending; a late failure never undoes a success.
+                self.repos
+                    .orders
+                    .update_payment(
+                        order.id,
+                        OrderStatus::PendingPayment,
+                        PaymentUpdate {
+                            status: PaymentStatus::Failed,
+                            reference: Some(event.payment_reference.clone()),
+                            client_secret: None,
+                            failure: Some(reason.clone()),
+                        },
+                    )
+                    .await?;
+            }
+            ProviderEventKind::Refunded => {
+                let mut change = StatusChange::new(order.status, OrderStatus::Refunded);
+                change.payment_status = Some(PaymentStatus::Refunded);
+                change.note = Some("refunded at the payment provider".into());
+                match order.status {
+                    // A refund that overtook its payment's success: nothing is owed, nothing ships.
+                    OrderStatus::PendingPayment => {
+                        change.to = OrderStatus::Cancelled;
+                        change.restock = true;
+                    }
+                    OrderStatus::Cancelled | OrderStatus::Refunded => return Ok(()),
+                    _ => {}
+                }
+                self.repos.orders.change_status(order.id, change).await?;
+            }
+            ProviderEventKind::Other(_) => {}
+        }
+        Ok(())
+    }
+}
+
+/// The refusal an order met at payment, as the error its request gets.
+fn refusal(order: &Order) -> ServiceError {
+    match order.payment.failure.as_deref() {
+        Some("invalid_payment_method") => {
+            InvalidField::new("paymentMethod", "is not a payment method the provider accepts").into()
+        }
+        reason => ServiceError::PaymentDeclined {
+            reason: reason.unwrap_or("declined").to_owned(),
+        },
+    }
+}
+
+fn allowed_names(status: OrderStatus) -> String {
+    let allowed = status.allowed_next();
+    if allowed.is_empty() {
+        "none (final state)".into()
+    } else {
+        allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Cancels orders left unpaid since before `now - timeout`, releasing their stock; returns
+/// how many. Each is moved only if still unpaid, so a payment arriving meanwhile wins.
+pub async fn release_unpaid_orders(
+    repos: &Repos,
+    now: DateTime<Utc>,
+    timeout_minutes: u32,
+    batch: u64,
+) -> ServiceResult<u64> {
+    let cutoff = now - Duration::minutes(i64::from(timeout_minutes));
+    let mut released = 0;
+    loop {
+        let ids = repos.orders.pending_payment_before(cutoff, batch.max(1)).await?;
+        let found = ids.len() as u64;
+        for id in ids {
+            let mut change = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::Cancelled);
+            change.restock = true;
+            change.note = Some(format!("not paid within {timeout_minutes} minutes; stock released"));
+            if repos.orders.change_status(id, change).await? {
+                released += 1;
+            }
+        }
+        if found < batch.max(1) {
+            return Ok(released);
+        }
+    }
+}

@@ -484,12 +484,24 @@ impl Default for PaymentsConfig {
 pub enum PaymentProviderKind {
     /// Deterministic, in-process; Stripe's test payment methods (the embedded default).
     Fake,
+    /// Stripe's PaymentIntents API (`[payments.stripe]`).
+    Stripe,
 }
 
-/// Stripe's webhook endpoint (`POST /payments/stripe/webhook`).
+/// Stripe: the API for `provider = "stripe"`, and the webhook endpoint
+/// (`POST /payments/stripe/webhook`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StripeConfig {
+    /// The secret API key (`sk_live_…`, `sk_test_…`).
+    pub secret_key: Secret,
+    /// Where the Stripe API is; empty for Stripe itself (tests point it at localstripe).
+    pub api_base: String,
+    /// Sent with each confirmation: where a redirect-based payment method brings the shopper
+    /// back. Empty sends none (card payments need none).
+    pub return_url: String,
+    /// Per-request timeout towards Stripe.
+    pub timeout_secs: u64,
     /// The endpoint's signing secret (`whsec_…`); empty turns the webhook endpoint off.
     pub webhook_secret: Secret,
     /// How old a signed webhook may be, in seconds.
@@ -499,6 +511,10 @@ pub struct StripeConfig {
 impl Default for StripeConfig {
     fn default() -> Self {
         Self {
+            secret_key: Secret::default(),
+            api_base: String::new(),
+            return_url: String::new(),
+            timeout_secs: 20,
             webhook_secret: Secret::default(),
             webhook_tolerance_secs: 300,
         }
@@ -672,6 +688,24 @@ impl Config {
         if self.payments.release_batch_size == 0 {
             return fail("payments.release_batch_size", "must be at least 1");
         }
+        if self.payments.provider == PaymentProviderKind::Stripe {
+            if self.payments.stripe.secret_key.is_empty() {
+                return fail(
+                    "payments.stripe.secret_key",
+                    "is required when payments.provider = \"stripe\" (set BEEGET_PAYMENTS__STRIPE__SECRET_KEY)",
+                );
+            }
+            if self.payments.stripe.webhook_secret.is_empty() {
+                return fail(
+                    "payments.stripe.webhook_secret",
+                    "is required when payments.provider = \"stripe\": 3-D Secure payments complete through the webhook",
+                );
+            }
+            let base = &self.payments.stripe.api_base;
+            if !(base.is_empty() || base.starts_with("https://") || base.starts_with("http://")) {
+                return fail("payments.stripe.api_base", "must be empty or an http(s) URL");
+            }
+        }
         if !(1..=3600).contains(&self.payments.stripe.webhook_tolerance_secs) {
             return fail("payments.stripe.webhook_tolerance_secs", "must be 1 to 3600");
         }
@@ -830,6 +864,12 @@ impl Config {
                 return fail(
                     "encryption.keys",
                     "the development encryption key is refused in production; set BEEGET_ENCRYPTION__KEYS__<KID>",
+                );
+            }
+            if self.payments.provider == PaymentProviderKind::Fake {
+                return fail(
+                    "payments.provider",
+                    "the fake provider takes no money and is refused in production; set BEEGET_PAYMENTS__PROVIDER=stripe",
                 );
             }
         }

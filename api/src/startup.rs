@@ -94,7 +94,7 @@ pub async fn state(
     repos: Repos,
     jobs: JobQueue,
 ) -> anyhow::Result<Arc<AppState>> {
-    let payments = crate::payments::from_config(&config.payments);
+    let payments = crate::payments::from_config(&config.payments)?;
     state_with_payments(config, db, repos, jobs, payments).await
 }
 

@@ -257,9 +257,9 @@ fn production_never_creates_accounts_implicitly() {
         String::from_utf8_lossy(&out.stderr).contains("BEEGET_ENCRYPTION__KEYS__"),
         "{out:?}"
     );
-
-    let server = Server::start(
-        beeget(dir.path())
+    let production = || {
+        let mut command = beeget(dir.path());
+        command
             .env("BEEGET_ENV", "production")
             .env(
                 "BEEGET_AUTH__SIGNING_KEYS__DEV",
@@ -268,7 +268,21 @@ fn production_never_creates_accounts_implicitly() {
             .env(
                 "BEEGET_ENCRYPTION__KEYS__DEV",
                 "cHJvZHVjdGlvbi1lbmNyeXB0aW9uLWtleS0zMmJ5dGU=",
-            )
+            );
+        command
+    };
+    // The fake payment provider gives goods away: refused too.
+    let out = production().arg("serve").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("BEEGET_PAYMENTS__PROVIDER=stripe"),
+        "{out:?}"
+    );
+
+    let server = Server::start(
+        production()
+            .env("BEEGET_PAYMENTS__PROVIDER", "stripe")
+            .env("BEEGET_PAYMENTS__STRIPE__SECRET_KEY", "sk_live_not_contacted_at_start")
+            .env("BEEGET_PAYMENTS__STRIPE__WEBHOOK_SECRET", "whsec_not_used_here")
             .arg("serve"),
     );
     assert!(http_get(server.port, "/readyz", "r").starts_with("HTTP/1.1 200"));

@@ -61,6 +61,61 @@ impl Drop for TestRedis {
     }
 }
 
+pub const LOCALSTRIPE_VAR: &str = "BEEGET_TEST_LOCALSTRIPE";
+
+/// A localstripe server (a stateful fake of Stripe's API, from PyPI) of one test's own, on a
+/// free port; stopped on drop.
+pub struct LocalStripe {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl LocalStripe {
+    /// Runs `BEEGET_TEST_LOCALSTRIPE` (or `localstripe` on the PATH). `None` when there is none
+    /// outside CI; in CI that is an error, so the Stripe suite is never skipped silently.
+    pub fn start() -> Option<Self> {
+        let program = std::env::var(LOCALSTRIPE_VAR).unwrap_or_else(|_| "localstripe".into());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("free port")
+            .local_addr()
+            .expect("address")
+            .port();
+        let child = match std::process::Command::new(&program)
+            .args(["--port", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+        {
+            Ok(child) => child,
+            Err(e) => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "{LOCALSTRIPE_VAR} must name a localstripe in CI: the Stripe suite may not be skipped ({e})"
+                );
+                eprintln!("skipping: no localstripe ({LOCALSTRIPE_VAR}): {e}");
+                return None;
+            }
+        };
+        let server = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "localstripe did not start");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Some(server)
+    }
+}
+
+impl Drop for LocalStripe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The demo catalogue shipped in the repository.
 pub fn seeds_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../seeds")
@@ -190,7 +245,7 @@ pub struct TestApp {
     /// The raw connection, for checks a client cannot make (what is stored at rest).
     pub db: sea_orm::DatabaseConnection,
     pub config: Arc<Config>,
-    /// The app's payment provider, to count charges and refunds.
+    /// The app's fake payment provider (when it uses the fake), to count charges and refunds.
     pub payments: Arc<beeget_api::payments::fake::FakeProvider>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -236,8 +291,15 @@ impl TestApp {
         } else {
             (None, None)
         };
+        // The fake is shared with the test so it can count charges; other providers as configured.
         let payments = Arc::new(beeget_api::payments::fake::FakeProvider::default());
-        let state = startup::state_with_payments(config, &db, repos.clone(), queue.clone(), payments.clone())
+        let provider: Arc<dyn beeget_api::payments::PaymentProvider> =
+            if config.payments.provider == beeget_api::config::PaymentProviderKind::Fake {
+                payments.clone()
+            } else {
+                beeget_api::payments::from_config(&config.payments).expect("payment provider")
+            };
+        let state = startup::state_with_payments(config, &db, repos.clone(), queue.clone(), provider)
             .await
             .expect("state");
         let config = state.config.clone();

@@ -1,5 +1,5 @@
-//! Taking money: one `PaymentProvider` trait, a deterministic fake (the embedded default) and,
-//! in the commerce issue, Stripe. Webhook signatures are checked in `webhook_signature`.
+//! Taking money: one `PaymentProvider` trait, a deterministic fake (the embedded default) and
+//! Stripe. Webhook signatures are checked in `webhook_signature`.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::domain::money::{Currency, Money};
 
 pub mod fake;
+pub mod stripe;
 pub mod webhook_signature;
 
 /// A charge for one order. The idempotency key travels to the provider, so a retried request
@@ -60,8 +61,9 @@ pub trait PaymentProvider: Send + Sync {
 }
 
 /// The provider `[payments] provider` names.
-pub fn from_config(config: &crate::config::PaymentsConfig) -> Arc<dyn PaymentProvider> {
-    match config.provider {
+pub fn from_config(config: &crate::config::PaymentsConfig) -> anyhow::Result<Arc<dyn PaymentProvider>> {
+    Ok(match config.provider {
         crate::config::PaymentProviderKind::Fake => Arc::new(fake::FakeProvider::default()),
-    }
+        crate::config::PaymentProviderKind::Stripe => Arc::new(stripe::StripeProvider::new(&config.stripe)?),
+    })
 }

@@ -229,7 +229,7 @@ impl OrderService {
             PlaceOutcome::PriceChanged => return Err(ServiceError::Conflict("price_changed".into())),
         }
         let placed = self.load(order_id).await?;
-        self.take_payment(placed, key).await
+        self.take_payment(placed).await
     }
 
     /// The answer to a repeated request: the same order, its payment finished if it was not.
@@ -237,13 +237,12 @@ impl OrderService {
         if existing.request_hash.as_deref() != Some(request_hash) {
             return Err(ServiceError::Conflict("idempotency_key_reused".into()));
         }
-        let key = existing.idempotency_key.clone().unwrap_or_default();
-        self.take_payment(existing, &key).await
+        self.take_payment(existing).await
     }
 
     /// Charges an order whose payment is still to be taken, and moves it on by the outcome.
     /// Orders past that point are returned as they are (or as the refusal they met).
-    async fn take_payment(&self, order: Order, key: &str) -> ServiceResult<Order> {
+    async fn take_payment(&self, order: Order) -> ServiceResult<Order> {
         match (order.status, order.payment.status) {
             (OrderStatus::PendingPayment, PaymentStatus::Pending) => {}
             (_, PaymentStatus::Failed) => return Err(refusal(&order)),
@@ -254,8 +253,9 @@ impl OrderService {
             amount: crate::domain::money::Money::from_minor("total", order.totals.total)?,
             currency: crate::domain::money::Currency::parse("currency", &order.currency)?,
             payment_method: order.payment.method.clone().unwrap_or_default(),
-            // Namespaced by user: keys are chosen by clients and only unique per user.
-            idempotency_key: format!("{}:{key}", order.user_id),
+            // One order per (user, client key), so the order id stands for both at the provider
+            // (and stays within its 255-character limit).
+            idempotency_key: format!("order:{}", order.id),
         };
         let outcome = match self.payments.charge(&request).await {
             Ok(outcome) => outcome,

@@ -11,4 +11,5 @@ mod jobs;
 mod mail_jobs;
 mod openapi;
 mod orders;
+mod stripe;
 mod users;

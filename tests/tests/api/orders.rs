@@ -15,10 +15,10 @@ use uuid::Uuid;
 
 use crate::auth::{PASSWORD, access, login, signed_up};
 
-const WEBHOOK_SECRET: &str = "whsec_test_secret";
+pub(crate) const WEBHOOK_SECRET: &str = "whsec_test_secret";
 
 /// A shopper without the email round trip: registered and signed in.
-async fn shopper(app: &TestApp, email: &str) -> String {
+pub(crate) async fn shopper(app: &TestApp, email: &str) -> String {
     let resp = app
         .post_json(
             "/auth/register",
@@ -30,7 +30,7 @@ async fn shopper(app: &TestApp, email: &str) -> String {
 }
 
 /// A product with a variant that has at least `min_stock` units: (product id, variant id).
-async fn buyable(app: &TestApp, min_stock: i64) -> (Value, Value) {
+pub(crate) async fn buyable(app: &TestApp, min_stock: i64) -> (Value, Value) {
     for summary in app.all_products("inStock=true").await {
         let product = app.product(summary["slug"].as_str().unwrap()).await;
         if let Some(v) = product["variants"]
@@ -46,7 +46,7 @@ async fn buyable(app: &TestApp, min_stock: i64) -> (Value, Value) {
     panic!("the demo catalogue has stock");
 }
 
-fn uuid(v: &Value) -> Uuid {
+pub(crate) fn uuid(v: &Value) -> Uuid {
     Uuid::parse_str(v.as_str().unwrap()).unwrap()
 }
 
@@ -59,7 +59,7 @@ async fn set_stock(app: &TestApp, variant: Uuid, count: i32) {
         .unwrap();
 }
 
-async fn stock(app: &TestApp, variant: Uuid) -> i32 {
+pub(crate) async fn stock(app: &TestApp, variant: Uuid) -> i32 {
     product_variants::Entity::find_by_id(variant)
         .one(&app.db)
         .await
@@ -68,7 +68,7 @@ async fn stock(app: &TestApp, variant: Uuid) -> i32 {
         .inventory_count
 }
 
-async fn add_to_cart(app: &TestApp, token: &str, product: &Value, variant: &Value, qty: i64) {
+pub(crate) async fn add_to_cart(app: &TestApp, token: &str, product: &Value, variant: &Value, qty: i64) {
     let resp = app
         .call(
             Method::POST,
@@ -80,7 +80,7 @@ async fn add_to_cart(app: &TestApp, token: &str, product: &Value, variant: &Valu
     assert_eq!(resp.status(), StatusCode::OK, "{}", resp.text().await.unwrap());
 }
 
-fn checkout(payment_method: &str) -> Value {
+pub(crate) fn checkout(payment_method: &str) -> Value {
     json!({
         "shippingAddress": {
             "line1": "1 Infinite Loop", "city": "Cupertino", "state": "CA",
@@ -90,7 +90,7 @@ fn checkout(payment_method: &str) -> Value {
     })
 }
 
-async fn place(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
+pub(crate) async fn place(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
     app.client
         .post(app.url("/orders"))
         .bearer_auth(token)
@@ -101,11 +101,11 @@ async fn place(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::
         .unwrap()
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+pub(crate) async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
     app.call(Method::GET, path, Some(token), None).await
 }
 
-async fn cart_items(app: &TestApp, token: &str) -> usize {
+pub(crate) async fn cart_items(app: &TestApp, token: &str) -> usize {
     let cart: Value = get(app, token, "/cart").await.json().await.unwrap();
     cart["items"].as_array().unwrap().len()
 }
@@ -279,13 +279,13 @@ async fn a_declined_card_releases_the_stock_and_keeps_the_cart() {
     assert_eq!(statuses, ["paid", "cancelled"], "newest first");
 }
 
-fn stripe_event(id: &str, kind: &str, object: Value) -> Vec<u8> {
+pub(crate) fn stripe_event(id: &str, kind: &str, object: Value) -> Vec<u8> {
     json!({"id": id, "object": "event", "type": kind, "data": {"object": object}})
         .to_string()
         .into_bytes()
 }
 
-async fn webhook(app: &TestApp, body: &[u8], signature: &str) -> reqwest::Response {
+pub(crate) async fn webhook(app: &TestApp, body: &[u8], signature: &str) -> reqwest::Response {
     app.client
         .post(app.url("/payments/stripe/webhook"))
         .header("content-type", "application/json")
@@ -296,7 +296,7 @@ async fn webhook(app: &TestApp, body: &[u8], signature: &str) -> reqwest::Respon
         .unwrap()
 }
 
-fn signed(body: &[u8]) -> String {
+pub(crate) fn signed(body: &[u8]) -> String {
     webhook_signature::sign(body, WEBHOOK_SECRET, Utc::now().timestamp())
 }
 

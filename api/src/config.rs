@@ -391,7 +391,7 @@ impl Default for EncryptionConfig {
 #[serde(deny_unknown_fields, default)]
 pub struct RateLimitConfig {
     pub enabled: bool,
-    /// Every route except the health probes, per client IP.
+    /// Every route except the health probes and the signed Stripe webhook, per client IP.
     pub per_ip_per_minute: u32,
     /// Sign-in, registration, password reset and verification requests, per client IP.
     pub auth_per_ip_per_minute: u32,

@@ -259,6 +259,7 @@ pub trait OrderRepo: Send + Sync {
     /// (and nothing written) when it is not.
     async fn change_status(&self, id: Uuid, change: StatusChange) -> RepoResult<bool>;
     /// Records the provider's answer while the order is in `while_in`; `false` when it is not.
+    /// A recorded success is only ever replaced by its refund.
     async fn update_payment(&self, id: Uuid, while_in: OrderStatus, update: PaymentUpdate) -> RepoResult<bool>;
     /// Orders still `pending_payment` that were placed before `cutoff`, oldest first.
     async fn pending_payment_before(&self, cutoff: chrono::DateTime<chrono::Utc>, limit: u64) -> RepoResult<Vec<Uuid>>;

@@ -389,7 +389,9 @@ impl OrderService {
     /// The shopper cancels before the order is processed; a paid order is refunded.
     pub async fn cancel_mine(&self, user_id: Uuid, id: Uuid) -> ServiceResult<Order> {
         let order = self.get_mine(user_id, id).await?;
-        if !matches!(order.status, OrderStatus::PendingPayment | OrderStatus::Paid) {
+        // A cancellation whose refund failed is finished by asking again.
+        let refund_pending = order.status == OrderStatus::Cancelled && order.payment.status == PaymentStatus::Succeeded;
+        if !refund_pending && !matches!(order.status, OrderStatus::PendingPayment | OrderStatus::Paid) {
             return Err(ServiceError::InvalidTransition {
                 from: order.status,
                 to: OrderStatus::Cancelled,
@@ -454,6 +456,11 @@ impl OrderService {
 
     /// Applies a lifecycle change with its side effects: stock back on cancellation, a refund
     /// when money was taken, the shopper's emails.
+    ///
+    /// The change is claimed first (a conditional update), the refund made after: two racing
+    /// changes can never both refund, and a refund is never made for a change that lost. If
+    /// the provider fails, the order keeps its new status with the payment still `succeeded`,
+    /// and the same request repeated makes the refund then.
     async fn apply(
         &self,
         order: Order,
@@ -462,6 +469,11 @@ impl OrderService {
         note: Option<String>,
         actor: Option<Uuid>,
     ) -> ServiceResult<Order> {
+        let refund_due = matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded)
+            && order.payment.status == PaymentStatus::Succeeded;
+        if order.status == to && refund_due {
+            return self.refund(order).await;
+        }
         order
             .status
             .transition(to)
@@ -482,20 +494,6 @@ impl OrderService {
             }
             _ => {}
         }
-        let refund = matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded)
-            && order.payment.status == PaymentStatus::Succeeded;
-        if refund {
-            let reference = order
-                .payment
-                .reference
-                .clone()
-                .ok_or_else(|| ServiceError::Conflict("payment_reference_missing".into()))?;
-            self.payments
-                .refund(&reference, &format!("refund:{}", order.id))
-                .await
-                .map_err(|e| ServiceError::PaymentUnavailable(e.to_string()))?;
-            change.payment_status = Some(PaymentStatus::Refunded);
-        }
         if !self.repos.orders.change_status(order.id, change).await? {
             // Someone else moved it first; report against what it is now.
             let now = self.load(order.id).await?;
@@ -511,6 +509,37 @@ impl OrderService {
             OrderStatus::Delivered => self.enqueue(&SendOrderDelivered { order_id: order.id }).await,
             _ => {}
         }
+        let moved = self.load(order.id).await?;
+        if refund_due {
+            return self.refund(moved).await;
+        }
+        Ok(moved)
+    }
+
+    /// Refunds a cancelled or refunded order's payment in full (idempotent at the provider).
+    async fn refund(&self, order: Order) -> ServiceResult<Order> {
+        let reference = order
+            .payment
+            .reference
+            .clone()
+            .ok_or_else(|| ServiceError::Conflict("payment_reference_missing".into()))?;
+        self.payments
+            .refund(&reference, &format!("refund:{}", order.id))
+            .await
+            .map_err(|e| ServiceError::PaymentUnavailable(format!("refund of order {}: {e}", order.id)))?;
+        self.repos
+            .orders
+            .update_payment(
+                order.id,
+                order.status,
+                PaymentUpdate {
+                    status: PaymentStatus::Refunded,
+                    reference: Some(reference),
+                    client_secret: None,
+                    failure: None,
+                },
+            )
+            .await?;
         self.load(order.id).await
     }
 
@@ -561,23 +590,9 @@ impl OrderService {
                 }
                 // Paid after the order was given up (released or cancelled): the money goes back.
                 OrderStatus::Cancelled if order.payment.status != PaymentStatus::Refunded => {
-                    self.payments
-                        .refund(&event.payment_reference, &format!("refund:{}", order.id))
-                        .await
-                        .map_err(|e| ServiceError::PaymentUnavailable(e.to_string()))?;
-                    self.repos
-                        .orders
-                        .update_payment(
-                            order.id,
-                            OrderStatus::Cancelled,
-                            PaymentUpdate {
-                                status: PaymentStatus::Refunded,
-                                reference: Some(event.payment_reference.clone()),
-                                client_secret: None,
-                                failure: None,
-                            },
-                        )
-                        .await?;
+                    let mut paid = order;
+                    paid.payment.reference = Some(event.payment_reference.clone());
+                    self.refund(paid).await?;
                 }
                 _ => {}
             },

@@ -781,3 +781,24 @@ async fn a_cart_that_became_an_order_is_cleaned_up_and_the_order_stays() {
     assert_eq!(mine["status"], "paid");
     assert_eq!(cart_items(&app, token).await, 0);
 }
+
+#[tokio::test]
+async fn the_webhook_is_not_held_back_by_the_per_ip_limit() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.payments.stripe.webhook_secret = beeget_api::config::Secret::new(WEBHOOK_SECRET);
+        c.rate_limit.enabled = true;
+        c.rate_limit.per_ip_per_minute = 2;
+    })
+    .await
+    .unwrap();
+    for i in 0..5 {
+        let event = stripe_event(&format!("evt_burst_{i}"), "customer.created", json!({"id": "cus_1"}));
+        assert_eq!(webhook(&app, &event, &signed(&event)).await.status(), StatusCode::OK);
+    }
+    let statuses = [
+        app.get("/products").await.status(),
+        app.get("/products").await.status(),
+        app.get("/products").await.status(),
+    ];
+    assert_eq!(statuses[2], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+}

@@ -213,3 +213,64 @@ async fn the_request_carries_the_idempotency_key_metadata_and_return_url() {
     let resp = place(&app, &token, "outage", &checkout("pm_card_visa")).await;
     assert_problem(resp, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
 }
+
+#[tokio::test]
+async fn a_refund_that_fails_is_made_when_the_cancel_is_repeated() {
+    let server = MockServer::start().await;
+    let app = stripe_app(&server.uri(), |_| {}).await;
+    let token = shopper(&app, "retry@example.com").await;
+    let (product, variant) = buyable(&app, 1).await;
+    let before = stock(&app, uuid(&variant["id"])).await;
+    add_to_cart(&app, &token, &product, &variant, 1).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/payment_intents"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": "pi_wired", "object": "payment_intent", "status": "succeeded"})),
+        )
+        .mount(&server)
+        .await;
+    let order: Value = place(&app, &token, "r", &checkout("pm_card_visa"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(order["status"], "paid");
+    let cancel = format!("/orders/{}/cancel", order["id"].as_str().unwrap());
+
+    Mock::given(method("POST"))
+        .and(path("/v1/refunds"))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"error": {"type": "api_error"}})))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let resp = app.call(Method::POST, &cancel, Some(&token), None).await;
+    assert_problem(resp, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+    let after: Value = get(&app, &token, &format!("/orders/{}", order["id"].as_str().unwrap()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after["status"], "cancelled", "the cancellation stands");
+    assert_eq!(after["payment"]["status"], "succeeded", "the money is still to go back");
+    assert_eq!(stock(&app, uuid(&variant["id"])).await, before);
+
+    Mock::given(method("POST"))
+        .and(path("/v1/refunds"))
+        .and(body_string_contains("payment_intent=pi_wired"))
+        .and(header(
+            "idempotency-key",
+            format!("refund:{}", order["id"].as_str().unwrap()).as_str(),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "re_1", "object": "refund"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let resp = app.call(Method::POST, &cancel, Some(&token), None).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let done: Value = resp.json().await.unwrap();
+    assert_eq!(done["payment"]["status"], "refunded");
+    assert_eq!(stock(&app, uuid(&variant["id"])).await, before, "restocked once only");
+    let resp = app.call(Method::POST, &cancel, Some(&token), None).await;
+    assert_problem(resp, StatusCode::CONFLICT, "invalid_transition").await;
+}

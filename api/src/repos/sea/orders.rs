@@ -504,6 +504,7 @@ impl OrderRepo for SeaOrderRepo {
     }
 
     async fn update_payment(&self, id: Uuid, while_in: OrderStatus, update: PaymentUpdate) -> RepoResult<bool> {
+        let refunded = update.status == PaymentStatus::Refunded;
         let mut query = orders::Entity::update_many()
             .col_expr(orders::Column::PaymentStatus, Expr::value(update.status.as_str()))
             .col_expr(orders::Column::PaymentClientSecret, Expr::value(update.client_secret))
@@ -512,14 +513,15 @@ impl OrderRepo for SeaOrderRepo {
         if let Some(reference) = update.reference {
             query = query.col_expr(orders::Column::PaymentReference, Expr::value(reference));
         }
-        let result = query
+        query = query
             .filter(orders::Column::Id.eq(id))
-            .filter(orders::Column::Status.eq(while_in.as_str()))
-            // A success already recorded is never overwritten by a late failure.
-            .filter(orders::Column::PaymentStatus.ne(PaymentStatus::Succeeded.as_str()))
-            .exec(&self.db)
-            .await
-            .map_err(db_err)?;
+            .filter(orders::Column::Status.eq(while_in.as_str()));
+        if !refunded {
+            // A success already recorded is only ever followed by its refund, never overwritten
+            // by a late failure or a pending state.
+            query = query.filter(orders::Column::PaymentStatus.ne(PaymentStatus::Succeeded.as_str()));
+        }
+        let result = query.exec(&self.db).await.map_err(db_err)?;
         Ok(result.rows_affected == 1)
     }
 

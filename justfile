@@ -66,6 +66,12 @@ bench-jobs jobs="2000" concurrency="8":
     cargo build --release -p beeget-tests --bin jobs-bench
     for backend in sqlite postgres redis; do BEEGET_TEST_POSTGRES_URL={{pg_url}} BEEGET_TEST_REDIS_URL=${BEEGET_TEST_REDIS_URL:-redis://127.0.0.1:6379/0} "${CARGO_TARGET_DIR:-target}/release/jobs-bench" $backend {{jobs}} {{concurrency}}; done
 
+# Checkout benchmark on SQLite and PostgreSQL: POST /cart and POST /orders throughput and
+# latency, and the 50-orders-for-10-units race timed.
+bench-orders seconds="10" connections="16":
+    cargo build --release -p beeget-tests --bin orders-bench
+    for backend in sqlite postgres; do BEEGET_TEST_POSTGRES_URL={{pg_url}} "${CARGO_TARGET_DIR:-target}/release/orders-bench" $backend {{seconds}} {{connections}}; done
+
 # Everything CI runs.
 ci:
     bash .ci/run

@@ -7,6 +7,9 @@
 //! emails go to the outbox as in production); the clients share its two cores. PostgreSQL
 //! comes from `BEEGET_TEST_POSTGRES_URL`.
 
+// The server's middleware stack is a deep type; release builds need the higher limit.
+#![recursion_limit = "256"]
+
 use std::time::{Duration, Instant};
 
 use beeget_api::repos::entities::product_variants;
@@ -179,6 +182,7 @@ async fn main() -> anyhow::Result<()> {
     .await;
     let mut rounds = Vec::new();
     for round in 0..5 {
+        set_stock(&app, variant, 1_000).await;
         for token in &racers {
             add(&app, token, product, variant).await;
         }

@@ -101,6 +101,33 @@ pub(crate) async fn place(app: &TestApp, token: &str, key: &str, body: &Value) -
         .unwrap()
 }
 
+/// `POST /orders` from the cart, expecting an order back.
+pub(crate) async fn placed(app: &TestApp, token: &str, key: &str, payment_method: &str) -> Value {
+    let resp = place(app, token, key, &checkout(payment_method)).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    resp.json().await.unwrap()
+}
+
+/// `GET /orders/{id}` as the shopper.
+pub(crate) async fn order_view(app: &TestApp, token: &str, order: &Value) -> Value {
+    let resp = get(app, token, &format!("/orders/{}", order["id"].as_str().unwrap())).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    resp.json().await.unwrap()
+}
+
+/// The provider's payment id of an order, as stored.
+pub(crate) async fn payment_reference(app: &TestApp, order: &Value) -> String {
+    app.repos
+        .orders
+        .find(uuid(&order["id"]))
+        .await
+        .unwrap()
+        .unwrap()
+        .payment
+        .reference
+        .unwrap()
+}
+
 pub(crate) async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
     app.call(Method::GET, path, Some(token), None).await
 }
@@ -163,11 +190,7 @@ async fn checkout_charges_once_snapshots_prices_and_empties_the_cart() {
     assert_eq!(app.payments.charge_count(), 1);
 
     // The same key and body: the same order, no second charge, no second decrement.
-    let again: Value = place(&app, &token, "checkout-1", &checkout("pm_card_visa"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again: Value = placed(&app, &token, "checkout-1", "pm_card_visa").await;
     assert_eq!(again["id"], order["id"]);
     assert_eq!(app.payments.charge_count(), 1);
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before - 2);
@@ -193,11 +216,7 @@ async fn checkout_charges_once_snapshots_prices_and_empties_the_cart() {
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["id"], order["id"]);
     assert_eq!(list["items"][0]["itemCount"], 2);
-    let one: Value = get(&app, &token, &format!("/orders/{}", order["id"].as_str().unwrap()))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let one: Value = order_view(&app, &token, &order).await;
     assert_eq!(one["id"], order["id"]);
     assert!(
         one.get("customerEmail").is_none(),
@@ -324,16 +343,7 @@ async fn three_d_secure_then_the_webhook_settles_the_order_once() {
     );
     assert_eq!(cart_items(&app, &token).await, 1, "the cart stays until paid");
 
-    let reference = app
-        .repos
-        .orders
-        .find(uuid(&order["id"]))
-        .await
-        .unwrap()
-        .unwrap()
-        .payment
-        .reference
-        .unwrap();
+    let reference = payment_reference(&app, &order).await;
     let succeeded = stripe_event(
         "evt_1",
         "payment_intent.succeeded",
@@ -426,21 +436,8 @@ async fn a_refund_that_overtakes_its_success_cancels_and_stays_cancelled() {
     let (product, variant) = buyable(&app, 1).await;
     let before = stock(&app, uuid(&variant["id"])).await;
     add_to_cart(&app, &token, &product, &variant, 1).await;
-    let order: Value = place(&app, &token, "k", &checkout("pm_card_authenticationRequired"))
-        .await
-        .json()
-        .await
-        .unwrap();
-    let reference = app
-        .repos
-        .orders
-        .find(uuid(&order["id"]))
-        .await
-        .unwrap()
-        .unwrap()
-        .payment
-        .reference
-        .unwrap();
+    let order: Value = placed(&app, &token, "k", "pm_card_authenticationRequired").await;
+    let reference = payment_reference(&app, &order).await;
     let refunded = stripe_event(
         "evt_r",
         "charge.refunded",
@@ -455,11 +452,7 @@ async fn a_refund_that_overtakes_its_success_cancels_and_stays_cancelled() {
         webhook(&app, &succeeded, &signed(&succeeded)).await.status(),
         StatusCode::OK
     );
-    let after: Value = get(&app, &token, &format!("/orders/{}", order["id"].as_str().unwrap()))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after: Value = order_view(&app, &token, &order).await;
     assert_eq!(after["status"], "cancelled");
     assert_eq!(after["payment"]["status"], "refunded");
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before, "the stock came back");
@@ -538,11 +531,7 @@ async fn shoppers_reach_only_their_own_orders_and_never_set_status() {
     let other = shopper(&app, "other@example.com").await;
     let (product, variant) = buyable(&app, 1).await;
     add_to_cart(&app, &owner, &product, &variant, 1).await;
-    let order: Value = place(&app, &owner, "mine", &checkout("pm_card_visa"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let order: Value = placed(&app, &owner, "mine", "pm_card_visa").await;
     let path = format!("/orders/{}", order["id"].as_str().unwrap());
     assert_problem(get(&app, &other, &path).await, StatusCode::NOT_FOUND, "not_found").await;
     let resp = app
@@ -576,11 +565,7 @@ async fn the_shopper_cancels_a_paid_order_and_is_refunded() {
     let (product, variant) = buyable(&app, 2).await;
     let before = stock(&app, uuid(&variant["id"])).await;
     add_to_cart(&app, &token, &product, &variant, 2).await;
-    let order: Value = place(&app, &token, "c", &checkout("pm_card_visa"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let order: Value = placed(&app, &token, "c", "pm_card_visa").await;
     let cancel = format!("/orders/{}/cancel", order["id"].as_str().unwrap());
     let resp = app.call(Method::POST, &cancel, Some(&token), None).await;
     assert_eq!(resp.status(), StatusCode::OK);
@@ -602,11 +587,7 @@ async fn staff_move_orders_along_with_tracking_history_and_emails() {
     let boss = admin(&app, "staff@example.com").await;
     let (product, variant) = buyable(&app, 1).await;
     add_to_cart(&app, &token, &product, &variant, 1).await;
-    let order: Value = place(&app, &token, "p", &checkout("pm_card_visa"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let order: Value = placed(&app, &token, "p", "pm_card_visa").await;
     let id = order["id"].as_str().unwrap();
     let status_path = format!("/admin/orders/{id}/status");
 
@@ -721,11 +702,7 @@ async fn unpaid_orders_are_released_after_the_timeout() {
     let (product, variant) = buyable(&app, 1).await;
     let before = stock(&app, uuid(&variant["id"])).await;
     add_to_cart(&app, &token, &product, &variant, 1).await;
-    let order: Value = place(&app, &token, "slow", &checkout("pm_card_authenticationRequired"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let order: Value = placed(&app, &token, "slow", "pm_card_authenticationRequired").await;
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before - 1);
     let timeout = app.config.payments.pending_timeout_minutes;
     let early = release_unpaid_orders(&app.repos, Utc::now(), timeout, 10)
@@ -734,11 +711,7 @@ async fn unpaid_orders_are_released_after_the_timeout() {
     assert_eq!(early, 0, "not yet");
     let later = Utc::now() + Duration::minutes(i64::from(timeout) + 1);
     assert_eq!(release_unpaid_orders(&app.repos, later, timeout, 10).await.unwrap(), 1);
-    let after: Value = get(&app, &token, &format!("/orders/{}", order["id"].as_str().unwrap()))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after: Value = order_view(&app, &token, &order).await;
     assert_eq!(after["status"], "cancelled");
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before);
     assert_eq!(release_unpaid_orders(&app.repos, later, timeout, 10).await.unwrap(), 0);
@@ -751,11 +724,7 @@ async fn a_cart_that_became_an_order_is_cleaned_up_and_the_order_stays() {
     let token = access(&token);
     let (product, variant) = buyable(&app, 1).await;
     add_to_cart(&app, token, &product, &variant, 1).await;
-    let order: Value = place(&app, token, "old", &checkout("pm_card_visa"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let order: Value = placed(&app, token, "old", "pm_card_visa").await;
     let user = app
         .repos
         .users
@@ -773,11 +742,7 @@ async fn a_cart_that_became_an_order_is_cleaned_up_and_the_order_stays() {
         .await
         .unwrap();
     assert!(deleted >= 1);
-    let mine: Value = get(&app, token, &format!("/orders/{}", order["id"].as_str().unwrap()))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let mine: Value = order_view(&app, token, &order).await;
     assert_eq!(mine["status"], "paid");
     assert_eq!(cart_items(&app, token).await, 0);
 }

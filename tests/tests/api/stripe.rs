@@ -12,8 +12,8 @@ use wiremock::{
 };
 
 use crate::orders::{
-    WEBHOOK_SECRET, add_to_cart, buyable, cart_items, checkout, get, place, shopper, signed, stock, stripe_event, uuid,
-    webhook,
+    WEBHOOK_SECRET, add_to_cart, buyable, cart_items, checkout, order_view, payment_reference, place, placed, shopper,
+    signed, stock, stripe_event, uuid, webhook,
 };
 
 async fn stripe_app(api_base: &str, adjust: impl FnOnce(&mut beeget_api::config::Config)) -> TestApp {
@@ -56,16 +56,7 @@ async fn checkout_through_stripe_charges_declines_and_refunds() {
     let order: Value = resp.json().await.unwrap();
     assert_eq!(order["status"], "paid");
     assert_eq!(order["payment"]["provider"], "stripe");
-    let reference = app
-        .repos
-        .orders
-        .find(uuid(&order["id"]))
-        .await
-        .unwrap()
-        .unwrap()
-        .payment
-        .reference
-        .unwrap();
+    let reference = payment_reference(&app, &order).await;
     assert!(reference.starts_with("pi_"), "{reference}");
     let intent = stripe_get(&stripe, &format!("/v1/payment_intents/{reference}")).await;
     assert_eq!(intent["amount"], order["total"]);
@@ -141,11 +132,7 @@ async fn three_d_secure_through_stripe_completes_by_webhook() {
         json!({"id": reference, "object": "payment_intent", "metadata": {"order_id": order["id"]}}),
     );
     assert_eq!(webhook(&app, &event, &signed(&event)).await.status(), StatusCode::OK);
-    let paid: Value = get(&app, &token, &format!("/orders/{}", order["id"].as_str().unwrap()))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let paid: Value = order_view(&app, &token, &order).await;
     assert_eq!(paid["status"], "paid");
     assert_eq!(cart_items(&app, &token).await, 0);
 }
@@ -230,11 +217,7 @@ async fn a_refund_that_fails_is_made_when_the_cancel_is_repeated() {
         )
         .mount(&server)
         .await;
-    let order: Value = place(&app, &token, "r", &checkout("pm_card_visa"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let order: Value = placed(&app, &token, "r", "pm_card_visa").await;
     assert_eq!(order["status"], "paid");
     let cancel = format!("/orders/{}/cancel", order["id"].as_str().unwrap());
 
@@ -246,11 +229,7 @@ async fn a_refund_that_fails_is_made_when_the_cancel_is_repeated() {
         .await;
     let resp = app.call(Method::POST, &cancel, Some(&token), None).await;
     assert_problem(resp, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
-    let after: Value = get(&app, &token, &format!("/orders/{}", order["id"].as_str().unwrap()))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let after: Value = order_view(&app, &token, &order).await;
     assert_eq!(after["status"], "cancelled", "the cancellation stands");
     assert_eq!(after["payment"]["status"], "succeeded", "the money is still to go back");
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before);

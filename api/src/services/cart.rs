@@ -107,6 +107,11 @@ impl CartService {
 
     pub async fn view(&self, user_id: Uuid) -> ServiceResult<CartView> {
         let cart = self.repos.carts.get_or_create(user_id).await?;
+        self.priced(cart).await
+    }
+
+    /// The cart priced; after a change the caller already knows which cart it is.
+    async fn priced(&self, cart: Uuid) -> ServiceResult<CartView> {
         let lines = self.repos.carts.lines(cart).await?;
         let promo_code = self.repos.carts.promo_code(cart).await?;
         let product_ids: Vec<Uuid> = lines.iter().map(|l| l.product_id).collect();
@@ -242,7 +247,7 @@ impl CartService {
                 }
                 other => ServiceError::from(other),
             })?;
-        self.view(user_id).await
+        self.priced(cart).await
     }
 
     pub async fn set_quantity(&self, user_id: Uuid, line_id: Uuid, qty: i64) -> ServiceResult<CartView> {
@@ -270,7 +275,7 @@ impl CartService {
         if !self.repos.carts.set_quantity(cart, line_id, qty).await? {
             return Err(ServiceError::NotFound("cart line"));
         }
-        self.view(user_id).await
+        self.priced(cart).await
     }
 
     pub async fn remove(&self, user_id: Uuid, line_id: Uuid) -> ServiceResult<CartView> {
@@ -278,7 +283,7 @@ impl CartService {
         if !self.repos.carts.remove(cart, line_id).await? {
             return Err(ServiceError::NotFound("cart line"));
         }
-        self.view(user_id).await
+        self.priced(cart).await
     }
 
     /// Applies a promotion code; an unknown, finished or future code is refused, saying which.
@@ -311,12 +316,12 @@ impl CartService {
         }
         let cart = self.repos.carts.get_or_create(user_id).await?;
         self.repos.carts.set_promo_code(cart, promotion.code.as_deref()).await?;
-        self.view(user_id).await
+        self.priced(cart).await
     }
 
     pub async fn clear_code(&self, user_id: Uuid) -> ServiceResult<CartView> {
         let cart = self.repos.carts.get_or_create(user_id).await?;
         self.repos.carts.set_promo_code(cart, None).await?;
-        self.view(user_id).await
+        self.priced(cart).await
     }
 }

@@ -756,14 +756,18 @@ async fn the_webhook_is_not_held_back_by_the_per_ip_limit() {
     })
     .await
     .unwrap();
+    // Use up this address's allowance (limits count in one-minute windows).
+    let mut limited = false;
+    for _ in 0..6 {
+        if app.get("/products").await.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "the per-IP limit is on");
+    // More webhooks than the limit allows in any window still get through.
     for i in 0..5 {
         let event = stripe_event(&format!("evt_burst_{i}"), "customer.created", json!({"id": "cus_1"}));
         assert_eq!(webhook(&app, &event, &signed(&event)).await.status(), StatusCode::OK);
     }
-    let statuses = [
-        app.get("/products").await.status(),
-        app.get("/products").await.status(),
-        app.get("/products").await.status(),
-    ];
-    assert_eq!(statuses[2], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
 }

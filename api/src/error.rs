@@ -345,9 +345,9 @@ pub enum OrderError {
     /// No such resource, or it belongs to someone else.
     #[oai(status = 404, content_type = "application/problem+json")]
     NotFound(Json<Problem>),
-    /// `insufficient_stock` (with the count left), `cart_empty`, `price_changed` (look at the
-    /// cart again), `idempotency_key_reused` (the key came with another body),
-    /// `invalid_transition`.
+    /// `insufficient_stock` (with the count left), `cart_empty`, `cart_has_unavailable_items`
+    /// (a product or variant was removed), `price_changed` (look at the cart again),
+    /// `idempotency_key_reused` (the key came with another body), `invalid_transition`.
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
     /// The body is larger than the server accepts.

@@ -117,7 +117,9 @@ impl From<ServiceError> for ApiError {
         match err {
             ServiceError::NotFound(what) => ApiError::not_found(what),
             ServiceError::Invalid(errors) => ApiError::validation(errors),
-            ServiceError::Conflict(code) => ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, &code, None))),
+            ServiceError::Conflict(code) => {
+                ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, &code, conflict_detail(&code))))
+            }
             ServiceError::InsufficientStock { available } => ApiError::Conflict(Json(
                 Problem::new(
                     StatusCode::CONFLICT,
@@ -157,6 +159,18 @@ impl From<ServiceError> for ApiError {
             ServiceError::Storage(e) => e.into(),
         }
     }
+}
+
+/// What a shopper or client developer should do about a conflict, by its code.
+fn conflict_detail(code: &str) -> Option<String> {
+    let detail = match code {
+        "cart_empty" => "the cart is empty",
+        "cart_has_unavailable_items" => "the cart holds items no longer sold; remove them first",
+        "price_changed" => "a price changed since the cart was priced; look at the cart and order again",
+        "idempotency_key_reused" => "this Idempotency-Key came with another request body; use a new key",
+        _ => return None,
+    };
+    Some(detail.to_owned())
 }
 
 impl From<ServiceError> for AuthReadError {

@@ -12,7 +12,11 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
-use super::{ServiceError, ServiceResult, cart::CartService, profile::validate_address};
+use super::{
+    ServiceError, ServiceResult,
+    cart::{CartService, CartView},
+    profile::validate_address,
+};
 use crate::{
     domain::{
         InvalidField,
@@ -147,39 +151,7 @@ impl OrderService {
         if cart.lines.is_empty() {
             return Err(ServiceError::Conflict("cart_empty".into()));
         }
-        let mut lines = Vec::with_capacity(cart.lines.len());
-        for line in &cart.lines {
-            let (Some(product), Some(variant), Some(priced)) = (&line.product, &line.variant, &line.priced) else {
-                return Err(ServiceError::Conflict("cart_has_unavailable_items".into()));
-            };
-            if line.problem.is_some() {
-                return Err(ServiceError::InsufficientStock {
-                    available: variant.inventory_count.max(0) as u32,
-                });
-            }
-            lines.push(NewOrderLine {
-                line: OrderLine {
-                    id: Uuid::now_v7(),
-                    product_id: Some(product.id),
-                    variant_id: Some(variant.id),
-                    title: product.title.clone(),
-                    slug: product.slug.clone(),
-                    image: product.images.first().cloned(),
-                    sku: variant.sku.clone(),
-                    size: variant.size.clone(),
-                    color: variant.color.clone(),
-                    quantity: line.quantity,
-                    price_at_purchase: priced.unit_price,
-                    discount: priced.discount,
-                    line_total: priced.total,
-                },
-                priced_from: PricedFrom {
-                    product_price: product.price.minor(),
-                    product_sale_price: product.sale_price.map(|m| m.minor()),
-                    variant_price: variant.price.map(|m| m.minor()),
-                },
-            });
-        }
+        let lines = order_lines(&cart)?;
         let order = NewOrder {
             id: Uuid::now_v7(),
             user_id,
@@ -631,6 +603,46 @@ impl OrderService {
         }
         Ok(())
     }
+}
+
+/// The cart's lines as order lines, with the catalogue prices they were priced from. A line
+/// that cannot be bought as it stands stops the checkout: the shopper fixes the cart first.
+fn order_lines(cart: &CartView) -> ServiceResult<Vec<NewOrderLine>> {
+    cart.lines
+        .iter()
+        .map(|line| {
+            let (Some(product), Some(variant), Some(priced)) = (&line.product, &line.variant, &line.priced) else {
+                return Err(ServiceError::Conflict("cart_has_unavailable_items".into()));
+            };
+            if line.problem.is_some() {
+                return Err(ServiceError::InsufficientStock {
+                    available: variant.inventory_count.max(0) as u32,
+                });
+            }
+            Ok(NewOrderLine {
+                line: OrderLine {
+                    id: Uuid::now_v7(),
+                    product_id: Some(product.id),
+                    variant_id: Some(variant.id),
+                    title: product.title.clone(),
+                    slug: product.slug.clone(),
+                    image: product.images.first().cloned(),
+                    sku: variant.sku.clone(),
+                    size: variant.size.clone(),
+                    color: variant.color.clone(),
+                    quantity: line.quantity,
+                    price_at_purchase: priced.unit_price,
+                    discount: priced.discount,
+                    line_total: priced.total,
+                },
+                priced_from: PricedFrom {
+                    product_price: product.price.minor(),
+                    product_sale_price: product.sale_price.map(|m| m.minor()),
+                    variant_price: variant.price.map(|m| m.minor()),
+                },
+            })
+        })
+        .collect()
 }
 
 /// The refusal an order met at payment, as the error its request gets.

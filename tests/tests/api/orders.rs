@@ -196,7 +196,11 @@ async fn checkout_charges_once_snapshots_prices_and_empties_the_cart() {
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before - 2);
     // The same key with another body is refused.
     let resp = place(&app, &token, "checkout-1", &checkout("pm_card_mastercard")).await;
-    assert_problem(resp, StatusCode::CONFLICT, "idempotency_key_reused").await;
+    let problem = assert_problem(resp, StatusCode::CONFLICT, "idempotency_key_reused").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("use a new key"),
+        "{problem}"
+    );
     // No key: the client is told what is missing.
     let resp = app
         .call(Method::POST, "/orders", Some(&token), Some(&checkout("pm_card_visa")))
@@ -204,7 +208,8 @@ async fn checkout_charges_once_snapshots_prices_and_empties_the_cart() {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     // An empty cart has nothing to order.
     let resp = place(&app, &token, "checkout-2", &checkout("pm_card_visa")).await;
-    assert_problem(resp, StatusCode::CONFLICT, "cart_empty").await;
+    let problem = assert_problem(resp, StatusCode::CONFLICT, "cart_empty").await;
+    assert_eq!(problem["detail"], "the cart is empty");
 
     let email = app
         .wait_for_email("buyer@example.com", order["number"].as_str().unwrap())

@@ -776,3 +776,47 @@ async fn the_webhook_is_not_held_back_by_the_per_ip_limit() {
         assert_eq!(webhook(&app, &event, &signed(&event)).await.status(), StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn the_release_job_cancels_an_order_left_unpaid() {
+    use beeget_api::{
+        jobs::{self, JobContext, JobRunner},
+        repos::entities::orders,
+    };
+    let app = TestApp::spawn().await;
+    let token = shopper(&app, "forgetful@example.com").await;
+    let (product, variant) = buyable(&app, 1).await;
+    let before = stock(&app, uuid(&variant["id"])).await;
+    add_to_cart(&app, &token, &product, &variant, 1).await;
+    let order: Value = placed(&app, &token, "gone", "pm_card_authenticationRequired").await;
+    // Placed longer ago than the timeout.
+    let timeout = i64::from(app.config.payments.pending_timeout_minutes);
+    orders::Entity::update_many()
+        .col_expr(
+            orders::Column::CreatedAt,
+            Expr::value(Utc::now() - Duration::minutes(timeout + 5)),
+        )
+        .filter(orders::Column::Id.eq(uuid(&order["id"])))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        app.config.jobs.schedule.contains_key("releaseUnpaidOrders"),
+        "it runs on a schedule"
+    );
+    let ctx = JobContext::from_config(app.config.clone(), app.repos.clone()).unwrap();
+    JobRunner::new(jobs::builtin_registry(), ctx)
+        .perform(jobs::payloadless_job("releaseUnpaidOrders", None))
+        .await
+        .unwrap();
+    let after = order_view(&app, &token, &order).await;
+    assert_eq!(after["status"], "cancelled");
+    assert!(
+        after["timeline"].as_array().unwrap().last().unwrap()["note"]
+            .as_str()
+            .unwrap()
+            .contains("not paid within"),
+        "{after}"
+    );
+    assert_eq!(stock(&app, uuid(&variant["id"])).await, before);
+}

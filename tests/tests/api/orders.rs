@@ -820,3 +820,43 @@ async fn the_release_job_cancels_an_order_left_unpaid() {
     );
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before);
 }
+
+#[tokio::test]
+async fn racing_cancellations_restock_and_refund_once() {
+    let app = TestApp::spawn().await;
+    let token = shopper(&app, "impatient@example.com").await;
+    let (product, variant) = buyable(&app, 2).await;
+    let before = stock(&app, uuid(&variant["id"])).await;
+    add_to_cart(&app, &token, &product, &variant, 2).await;
+    let order = placed(&app, &token, "race", "pm_card_visa").await;
+    let cancel = format!("/orders/{}/cancel", order["id"].as_str().unwrap());
+    let statuses = join_all((0..10).map(|_| app.call(Method::POST, &cancel, Some(&token), None)))
+        .await
+        .into_iter()
+        .map(|r| r.status())
+        .collect::<Vec<_>>();
+    // One request claims the cancellation; a repeat that arrives while its refund is under
+    // way finishes that refund too (200), later ones find nothing left to do (409). The
+    // provider gets one refund key for the order, so money goes back once.
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
+    assert_eq!(app.payments.refund_count(), 1);
+    assert_eq!(order_view(&app, &token, &order).await["payment"]["status"], "refunded");
+    assert_eq!(
+        stock(&app, uuid(&variant["id"])).await,
+        before,
+        "restocked exactly once"
+    );
+    let history = order_view(&app, &token, &order).await["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "cancelled")
+        .count();
+    assert_eq!(history, 1);
+}

@@ -324,7 +324,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
                     anyhow::bail!("invalid account: {}", list.join("; "));
                 }
-                Err(ServiceError::Conflict(_)) => anyhow::bail!("an account with email {email} already exists"),
+                Err(ServiceError::Conflict { .. }) => anyhow::bail!("an account with email {email} already exists"),
                 Err(e) => return Err(e.into()),
             }
         }

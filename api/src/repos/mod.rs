@@ -194,8 +194,9 @@ pub enum PlaceOutcome {
     Placed,
     /// The user already has an order with this idempotency key; nothing was written.
     KeyTaken,
-    /// Fewer units of this variant are left than the order needs; nothing was written.
-    OutOfStock { variant_id: Uuid },
+    /// Fewer units of this variant are left than the order needs (`available`); nothing was
+    /// written.
+    OutOfStock { variant_id: Uuid, available: u32 },
     /// A price changed after the cart was priced; nothing was written.
     PriceChanged,
 }

@@ -9,7 +9,8 @@ use poem_openapi::{
 
 use super::{
     ApiTags, AppState,
-    orders::{self, OrderPage, OrderStatusView, OrderView, StatusChangeRequest, order_id, page_request},
+    orders::{self, OrderPage, OrderStatusView, OrderView, StatusChangeRequest, page_request},
+    parse_id,
     security::BearerAuth,
     users::UserView,
 };
@@ -85,7 +86,7 @@ impl AdminApi {
     #[oai(path = "/admin/orders/:id", method = "get", operation_id = "adminGetOrder")]
     async fn order(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, AuthReadError> {
         auth.admin(&self.0).await?;
-        let id = order_id(&id.0)?;
+        let id = parse_id(&id.0, "order")?;
         Ok(Json(OrderView::new(self.0.orders.get(id).await?, true)))
     }
 

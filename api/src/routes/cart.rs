@@ -1,11 +1,10 @@
 use std::sync::Arc;
 
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
-use uuid::Uuid;
 
-use super::{ApiTags, AppState, security::BearerAuth};
+use super::{ApiTags, AppState, parse_id, security::BearerAuth};
 use crate::{
-    error::{ApiError, AuthError, AuthReadError},
+    error::{AuthError, AuthReadError},
     services::cart::{CartLineView, CartView, LineProblem},
 };
 
@@ -136,11 +135,6 @@ pub struct PromoCode {
     pub code: String,
 }
 
-/// An id that is not a UUID names nothing that exists.
-fn id(raw: &str, what: &'static str) -> Result<Uuid, Box<AuthError>> {
-    Uuid::parse_str(raw).map_err(|_| Box::new(ApiError::not_found(what).into()))
-}
-
 #[OpenApi(tag = "ApiTags::Cart")]
 impl CartApi {
     /// The cart
@@ -154,14 +148,13 @@ impl CartApi {
     #[oai(path = "/cart", method = "post", operation_id = "addToCart")]
     async fn add(&self, auth: BearerAuth, body: Json<AddToCart>) -> Result<Json<CartDto>, AuthError> {
         let who = auth.principal(&self.0).await?;
-        let product = id(&body.0.product_id, "product").map_err(|e| *e)?;
+        let product = parse_id(&body.0.product_id, "product")?;
         let variant = body
             .0
             .variant_id
             .as_deref()
-            .map(|v| id(v, "variant"))
-            .transpose()
-            .map_err(|e| *e)?;
+            .map(|v| parse_id(v, "variant"))
+            .transpose()?;
         let cart = self.0.cart.add(who.user_id, product, variant, body.0.qty).await?;
         Ok(Json(cart.into()))
     }
@@ -175,7 +168,7 @@ impl CartApi {
         body: Json<SetQuantity>,
     ) -> Result<Json<CartDto>, AuthError> {
         let who = auth.principal(&self.0).await?;
-        let line = id(&item_id.0, "cart line").map_err(|e| *e)?;
+        let line = parse_id(&item_id.0, "cart line")?;
         Ok(Json(
             self.0.cart.set_quantity(who.user_id, line, body.0.qty).await?.into(),
         ))
@@ -189,7 +182,7 @@ impl CartApi {
         #[oai(name = "itemId")] item_id: Path<String>,
     ) -> Result<Json<CartDto>, AuthError> {
         let who = auth.principal(&self.0).await?;
-        let line = id(&item_id.0, "cart line").map_err(|e| *e)?;
+        let line = parse_id(&item_id.0, "cart line")?;
         Ok(Json(self.0.cart.remove(who.user_id, line).await?.into()))
     }
 

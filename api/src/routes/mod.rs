@@ -112,13 +112,18 @@ pub fn openapi_service(state: Arc<AppState>) -> OpenApiService<Api, ()> {
     }
 }
 
+/// An id from a path or a body: anything that is not a UUID names nothing that exists.
+pub(crate) fn parse_id(raw: &str, what: &'static str) -> Result<uuid::Uuid, ServiceError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| ServiceError::NotFound(what))
+}
+
 impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
         match err {
             ServiceError::NotFound(what) => ApiError::not_found(what),
             ServiceError::Invalid(errors) => ApiError::validation(errors),
-            ServiceError::Conflict(code) => {
-                ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, &code, conflict_detail(&code))))
+            ServiceError::Conflict { code, detail } => {
+                ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, code, detail)))
             }
             ServiceError::InsufficientStock { available } => ApiError::Conflict(Json(
                 Problem::new(
@@ -159,18 +164,6 @@ impl From<ServiceError> for ApiError {
             ServiceError::Storage(e) => e.into(),
         }
     }
-}
-
-/// What a shopper or client developer should do about a conflict, by its code.
-fn conflict_detail(code: &str) -> Option<String> {
-    let detail = match code {
-        "cart_empty" => "the cart is empty",
-        "cart_has_unavailable_items" => "the cart holds items no longer sold; remove them first",
-        "price_changed" => "a price changed since the cart was priced; look at the cart and order again",
-        "idempotency_key_reused" => "this Idempotency-Key came with another request body; use a new key",
-        _ => return None,
-    };
-    Some(detail.to_owned())
 }
 
 impl From<ServiceError> for AuthReadError {

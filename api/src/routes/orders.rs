@@ -11,7 +11,7 @@ use poem_openapi::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{ApiTags, AppState, security::BearerAuth};
+use super::{ApiTags, AppState, parse_id, security::BearerAuth};
 use crate::{
     domain::{
         InvalidField,
@@ -380,11 +380,6 @@ pub enum PlacedOrder {
     Created(Json<OrderView>),
 }
 
-/// A UUID path segment; anything else names nothing.
-pub fn order_id(raw: &str) -> Result<Uuid, ServiceError> {
-    Uuid::parse_str(raw).map_err(|_| ServiceError::NotFound("order"))
-}
-
 /// `page` and `limit` of a list; out of range is a 400 naming the parameter.
 pub fn page_request(page: Option<u64>, limit: Option<u64>) -> Result<PageRequest, Box<AuthReadError>> {
     PageRequest::new(page, limit).map_err(|e| {
@@ -481,7 +476,7 @@ impl OrdersApi {
     #[oai(path = "/orders/:id", method = "get", operation_id = "getMyOrder")]
     async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, AuthReadError> {
         let who = auth.principal(&self.0).await?;
-        let id = order_id(&id.0)?;
+        let id = parse_id(&id.0, "order")?;
         Ok(Json(OrderView::new(
             self.0.orders.get_mine(who.user_id, id).await?,
             false,
@@ -495,7 +490,7 @@ impl OrdersApi {
     #[oai(path = "/orders/:id/cancel", method = "post", operation_id = "cancelMyOrder")]
     async fn cancel(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, AuthError> {
         let who = auth.principal(&self.0).await?;
-        let id = order_id(&id.0)?;
+        let id = parse_id(&id.0, "order")?;
         Ok(Json(OrderView::new(
             self.0.orders.cancel_mine(who.user_id, id).await?,
             false,
@@ -529,7 +524,7 @@ pub async fn set_status(
     body: StatusChangeRequest,
 ) -> Result<Json<OrderView>, AuthError> {
     let who = auth.admin(state).await?;
-    let id = order_id(id)?;
+    let id = parse_id(id, "order")?;
     let order = state.orders.set_status(who.user_id, id, body.into()).await?;
     Ok(Json(OrderView::new(order, true)))
 }

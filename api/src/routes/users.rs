@@ -2,12 +2,11 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::MaybeUndefined};
-use uuid::Uuid;
 
-use super::{ApiTags, AppState, security::BearerAuth};
+use super::{ApiTags, AppState, parse_id, security::BearerAuth};
 use crate::{
     domain::user::User,
-    error::{ApiError, AuthError, AuthReadError},
+    error::{AuthError, AuthReadError},
     repos::{Address, AddressFields},
     services::profile::{MAX_ADDRESSES, ProfileChanges},
 };
@@ -158,15 +157,6 @@ enum Deleted {
     NoContent,
 }
 
-/// A malformed id is simply an address that does not exist.
-fn address_id(raw: &str) -> Option<Uuid> {
-    Uuid::parse_str(raw).ok()
-}
-
-fn no_address() -> AuthError {
-    ApiError::not_found("address").into()
-}
-
 #[OpenApi(tag = "ApiTags::Users")]
 impl UsersApi {
     /// The signed-in account
@@ -248,7 +238,7 @@ impl UsersApi {
         body: Json<AddressPatch>,
     ) -> Result<Json<AddressView>, AuthError> {
         let who = auth.principal(&self.0).await?;
-        let id = address_id(&id.0).ok_or_else(no_address)?;
+        let id = parse_id(&id.0, "address")?;
         let p = body.0;
         let make_default = p.is_default.unwrap_or(false);
         let address = self
@@ -289,7 +279,7 @@ impl UsersApi {
     #[oai(path = "/users/me/addresses/:id", method = "delete", operation_id = "deleteAddress")]
     async fn delete_address(&self, auth: BearerAuth, id: Path<String>) -> Result<Deleted, AuthError> {
         let who = auth.principal(&self.0).await?;
-        let id = address_id(&id.0).ok_or_else(no_address)?;
+        let id = parse_id(&id.0, "address")?;
         self.0.profile.delete_address(&who, id).await?;
         Ok(Deleted::NoContent)
     }

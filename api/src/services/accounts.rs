@@ -63,7 +63,9 @@ pub async fn create_account(repos: &Repos, account: NewAccount<'_>) -> ServiceRe
         })
         .await
         .map_err(|e| match e {
-            RepoError::Conflict(_) => ServiceError::Conflict("email_taken".into()),
+            RepoError::Conflict(_) => {
+                ServiceError::conflict("email_taken", "an account with this email already exists")
+            }
             other => other.into(),
         })
 }

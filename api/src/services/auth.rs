@@ -113,7 +113,9 @@ impl AuthService {
             })
             .await
             .map_err(|e| match e {
-                RepoError::Conflict(_) => ServiceError::Conflict("email_taken".into()),
+                RepoError::Conflict(_) => {
+                    ServiceError::conflict("email_taken", "an account with this email already exists")
+                }
                 other => other.into(),
             })?;
         self.enqueue(&SendVerificationEmail {

@@ -13,6 +13,7 @@ pub mod profile;
 pub mod rate_limit;
 pub mod seed;
 pub mod synthetic;
+mod text_fields;
 
 use crate::{domain::InvalidField, repos::RepoError};
 
@@ -23,9 +24,9 @@ pub enum ServiceError {
     NotFound(&'static str),
     #[error("invalid input")]
     Invalid(Vec<InvalidField>),
-    /// A uniqueness or state rule was broken.
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// A uniqueness or state rule was broken: a stable `code` and what to do about it.
+    #[error("conflict: {code}: {detail}")]
+    Conflict { code: &'static str, detail: String },
     /// No valid credentials; the code says which (`unauthenticated`, `token_expired`,
     /// `invalid_credentials`).
     #[error("unauthenticated: {0}")]
@@ -54,6 +55,15 @@ pub enum ServiceError {
     PaymentUnavailable(String),
     #[error(transparent)]
     Storage(#[from] RepoError),
+}
+
+impl ServiceError {
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
 }
 
 impl From<InvalidField> for ServiceError {

@@ -16,6 +16,7 @@ use super::{
     ServiceError, ServiceResult,
     cart::{CartService, CartView},
     profile::validate_address,
+    text_fields::optional,
 };
 use crate::{
     domain::{
@@ -95,15 +96,6 @@ pub struct OrderService {
     jobs: JobQueue,
 }
 
-fn limited(field: &str, value: Option<String>, max: usize) -> Result<Option<String>, InvalidField> {
-    match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
-        Some(v) if v.chars().count() > max => {
-            Err(InvalidField::new(field, format!("must be at most {max} characters")))
-        }
-        other => Ok(other),
-    }
-}
-
 impl OrderService {
     pub fn new(repos: Repos, cart: CartService, payments: Arc<dyn PaymentProvider>, jobs: JobQueue) -> Self {
         Self {
@@ -149,7 +141,7 @@ impl OrderService {
 
         let cart = self.cart.view(user_id).await?;
         if cart.lines.is_empty() {
-            return Err(ServiceError::Conflict("cart_empty".into()));
+            return Err(ServiceError::conflict("cart_empty", "the cart is empty"));
         }
         let lines = order_lines(&cart)?;
         let order = NewOrder {
@@ -172,33 +164,25 @@ impl OrderService {
             PlaceOutcome::Placed => {}
             PlaceOutcome::KeyTaken => {
                 // A concurrent request with the same key got there first: answer as it will.
-                let existing = self
-                    .repos
-                    .orders
-                    .find_by_idempotency_key(user_id, key)
-                    .await?
-                    .ok_or(ServiceError::Conflict("idempotency_key_in_use".into()))?;
+                let existing =
+                    self.repos
+                        .orders
+                        .find_by_idempotency_key(user_id, key)
+                        .await?
+                        .ok_or(ServiceError::conflict(
+                            "idempotency_key_in_use",
+                            "another request with this key is in progress; retry it",
+                        ))?;
                 return self.replay(existing, request_hash).await;
             }
-            PlaceOutcome::OutOfStock { variant_id } => {
-                // Someone bought the last units since the cart was read: say how many are left.
-                let product_ids: Vec<Uuid> = cart
-                    .lines
-                    .iter()
-                    .filter_map(|l| l.product.as_ref().map(|p| p.id))
-                    .collect();
-                let available = self
-                    .repos
-                    .products
-                    .find_by_ids(&product_ids)
-                    .await?
-                    .into_iter()
-                    .flat_map(|p| p.variants)
-                    .find(|v| v.id == variant_id)
-                    .map_or(0, |v| v.inventory_count.max(0) as u32);
-                return Err(ServiceError::InsufficientStock { available });
+            // Someone bought the last units since the cart was read.
+            PlaceOutcome::OutOfStock { available, .. } => return Err(ServiceError::InsufficientStock { available }),
+            PlaceOutcome::PriceChanged => {
+                return Err(ServiceError::conflict(
+                    "price_changed",
+                    "a price changed since the cart was priced; look at the cart and order again",
+                ));
             }
-            PlaceOutcome::PriceChanged => return Err(ServiceError::Conflict("price_changed".into())),
         }
         let placed = self.load(order_id).await?;
         self.take_payment(placed).await
@@ -207,7 +191,10 @@ impl OrderService {
     /// The answer to a repeated request: the same order, its payment finished if it was not.
     async fn replay(&self, existing: Order, request_hash: &str) -> ServiceResult<Order> {
         if existing.request_hash.as_deref() != Some(request_hash) {
-            return Err(ServiceError::Conflict("idempotency_key_reused".into()));
+            return Err(ServiceError::conflict(
+                "idempotency_key_reused",
+                "this Idempotency-Key came with another request body; use a new key",
+            ));
         }
         self.take_payment(existing).await
     }
@@ -394,14 +381,30 @@ impl OrderService {
 
     /// A staff member moves an order on. `shipped` needs a carrier and a tracking number.
     pub async fn set_status(&self, actor: Uuid, id: Uuid, request: StatusRequest) -> ServiceResult<Order> {
-        let carrier = limited("carrier", request.carrier, 100)?;
-        let tracking_number = limited("trackingNumber", request.tracking_number, 100)?;
-        let tracking_url = limited("trackingUrl", request.tracking_url, 500)?;
-        let note = limited("note", request.note, 1000)?;
-        if let Some(url) = &tracking_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
+        let mut errors = Vec::new();
+        let carrier = optional("carrier", request.carrier.as_deref(), 100, &mut errors);
+        let tracking_number = optional("trackingNumber", request.tracking_number.as_deref(), 100, &mut errors);
+        let tracking_url = optional("trackingUrl", request.tracking_url.as_deref(), 500, &mut errors);
+        let note = optional("note", request.note.as_deref(), 1000, &mut errors);
+        if tracking_url
+            .as_deref()
+            .is_some_and(|url| !(url.starts_with("https://") || url.starts_with("http://")))
         {
-            return Err(InvalidField::new("trackingUrl", "must be an http(s) URL").into());
+            errors.push(InvalidField::new("trackingUrl", "must be an http(s) URL"));
+        }
+        if request.status == OrderStatus::Shipped {
+            if carrier.is_none() {
+                errors.push(InvalidField::new("carrier", "is required to mark an order shipped"));
+            }
+            if tracking_number.is_none() {
+                errors.push(InvalidField::new(
+                    "trackingNumber",
+                    "is required to mark an order shipped",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
         }
         let shipment = match (request.status, carrier, tracking_number) {
             (OrderStatus::Shipped, Some(carrier), Some(tracking_number)) => Some(Shipment {
@@ -409,17 +412,6 @@ impl OrderService {
                 tracking_number,
                 tracking_url,
             }),
-            (OrderStatus::Shipped, carrier, _) => {
-                let mut errors = Vec::new();
-                if carrier.is_none() {
-                    errors.push(InvalidField::new("carrier", "is required to mark an order shipped"));
-                }
-                errors.push(InvalidField::new(
-                    "trackingNumber",
-                    "is required to mark an order shipped",
-                ));
-                return Err(ServiceError::Invalid(errors));
-            }
             _ => None,
         };
         let order = self.load(id).await?;
@@ -490,11 +482,12 @@ impl OrderService {
 
     /// Refunds a cancelled or refunded order's payment in full (idempotent at the provider).
     async fn refund(&self, order: Order) -> ServiceResult<Order> {
-        let reference = order
-            .payment
-            .reference
-            .clone()
-            .ok_or_else(|| ServiceError::Conflict("payment_reference_missing".into()))?;
+        let reference = order.payment.reference.clone().ok_or_else(|| {
+            ServiceError::conflict(
+                "payment_reference_missing",
+                "the payment has no provider reference to refund",
+            )
+        })?;
         self.payments
             .refund(&reference, &format!("refund:{}", order.id))
             .await
@@ -612,7 +605,10 @@ fn order_lines(cart: &CartView) -> ServiceResult<Vec<NewOrderLine>> {
         .iter()
         .map(|line| {
             let (Some(product), Some(variant), Some(priced)) = (&line.product, &line.variant, &line.priced) else {
-                return Err(ServiceError::Conflict("cart_has_unavailable_items".into()));
+                return Err(ServiceError::conflict(
+                    "cart_has_unavailable_items",
+                    "the cart holds items no longer sold; remove them first",
+                ));
             };
             if line.problem.is_some() {
                 return Err(ServiceError::InsufficientStock {

@@ -3,7 +3,11 @@
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{ServiceError, ServiceResult, auth::Principal};
+use super::{
+    ServiceError, ServiceResult,
+    auth::Principal,
+    text_fields::{optional, required},
+};
 use crate::{
     auth::{PasswordCheck, Passwords},
     domain::{InvalidField, country, password_policy, user::User},
@@ -24,22 +28,6 @@ pub struct ProfileChanges {
     pub name: Option<String>,
     pub current_password: Option<String>,
     pub new_password: Option<String>,
-}
-
-fn required(field: &str, value: &str, max: usize, errors: &mut Vec<InvalidField>) -> String {
-    let v = value.trim();
-    if v.is_empty() || v.chars().count() > max {
-        errors.push(InvalidField::new(field, format!("must be 1 to {max} characters")));
-    }
-    v.to_owned()
-}
-
-fn optional(field: &str, value: Option<&str>, max: usize, errors: &mut Vec<InvalidField>) -> Option<String> {
-    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
-    if v.chars().count() > max {
-        errors.push(InvalidField::new(field, format!("must be at most {max} characters")));
-    }
-    Some(v.to_owned())
 }
 
 /// Checks every field of an address as submitted, all at once so the client sees every
@@ -161,7 +149,10 @@ impl ProfileService {
             .create(who.user_id, fields, make_default, MAX_ADDRESSES)
             .await
             .map_err(|e| match e {
-                RepoError::Conflict(_) => ServiceError::Conflict("address_limit".into()),
+                RepoError::Conflict(_) => ServiceError::conflict(
+                    "address_limit",
+                    format!("an account keeps at most {MAX_ADDRESSES} addresses"),
+                ),
                 other => other.into(),
             })
     }

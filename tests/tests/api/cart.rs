@@ -29,6 +29,32 @@ async fn product_with_variants(app: &TestApp, min_stock: i64) -> (Value, Value) 
     panic!("the demo catalogue has a product with several variants and stock");
 }
 
+/// An automatic promotion running from yesterday to tomorrow.
+fn promotion(
+    slug: &str,
+    discount_type: DiscountType,
+    value: i64,
+    scope: PromotionScope,
+    stackable: bool,
+) -> NewPromotion {
+    let now = Utc::now();
+    NewPromotion {
+        name: slug.into(),
+        slug: slug.into(),
+        description: None,
+        image: None,
+        active: true,
+        position: 20,
+        discount_type,
+        discount_value: value,
+        start_date: now - Duration::days(1),
+        end_date: now + Duration::days(1),
+        code: None,
+        scope,
+        stackable,
+    }
+}
+
 async fn cart_call(app: &TestApp, token: &str, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
     app.call(method, path, Some(token), body.as_ref()).await
 }
@@ -183,25 +209,11 @@ async fn lines_quantities_stock_and_totals() {
 async fn promotion_codes_apply_or_say_why_not() {
     let app = TestApp::spawn().await;
     let now = Utc::now();
-    app.repos
-        .promotions
-        .upsert(NewPromotion {
-            name: "Old deal".into(),
-            slug: "old-deal".into(),
-            description: None,
-            image: None,
-            active: true,
-            position: 9,
-            discount_type: DiscountType::Percent,
-            discount_value: 50,
-            start_date: now - Duration::days(30),
-            end_date: now - Duration::days(1),
-            code: Some("OLD50".into()),
-            scope: PromotionScope::All,
-            stackable: false,
-        })
-        .await
-        .unwrap();
+    let mut old = promotion("old-deal", DiscountType::Percent, 50, PromotionScope::All, false);
+    old.start_date = now - Duration::days(30);
+    old.end_date = now - Duration::days(1);
+    old.code = Some("OLD50".into());
+    app.repos.promotions.upsert(old).await.unwrap();
     let token = access(&signed_up(&app, "codes@example.com").await).to_owned();
     let (product, variant) = product_with_variants(&app, 2).await;
     let before: Value = cart_call(
@@ -380,7 +392,6 @@ async fn product_promotions_stack_on_the_best_single_one() {
         .unwrap()
         .unwrap();
     let product_id = stored.id;
-    let now = Utc::now();
     for (slug, discount_type, value, stackable) in [
         ("only-this-40", DiscountType::Percent, 40, false),
         ("only-this-plus-5", DiscountType::Percent, 5, true),
@@ -388,21 +399,13 @@ async fn product_promotions_stack_on_the_best_single_one() {
     ] {
         app.repos
             .promotions
-            .upsert(NewPromotion {
-                name: slug.into(),
-                slug: slug.into(),
-                description: None,
-                image: None,
-                active: true,
-                position: 20,
+            .upsert(promotion(
+                slug,
                 discount_type,
-                discount_value: value,
-                start_date: now - Duration::days(1),
-                end_date: now + Duration::days(1),
-                code: None,
-                scope: PromotionScope::Product(product_id),
+                value,
+                PromotionScope::Product(product_id),
                 stackable,
-            })
+            ))
             .await
             .unwrap();
     }
@@ -483,5 +486,116 @@ async fn product_promotions_stack_on_the_best_single_one() {
         (best + stacked).min(subtotal),
         "{cart}"
     );
+    assert_totals_add_up(&cart);
+}
+
+#[tokio::test]
+async fn shipping_and_the_sale_price_rule_follow_the_config() {
+    let app = TestApp::spawn_with(beeget_tests::Backend::Sqlite, |c| {
+        c.pricing.promotions_apply_to = beeget_api::config::PromotionsApplyTo::FullPriceOnly;
+        c.shipping.flat_rate = 500;
+        c.shipping.free_over = 10_000;
+    })
+    .await
+    .unwrap();
+    let products = app.all_products("inStock=true").await;
+    // An item on sale, and a full-price one with stock enough to pass the free-shipping line.
+    let sale = products
+        .iter()
+        .find(|p| !p["salePrice"].is_null())
+        .expect("a product on sale");
+    let sale = app.product(sale["slug"].as_str().unwrap()).await;
+    let sale_variant = sale["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["effectivePrice"] == sale["salePrice"] && v["inventoryCount"].as_i64().unwrap() > 0)
+        .expect("a variant at the sale price")
+        .clone();
+    let mut full = None;
+    for p in products.iter().filter(|p| p["salePrice"].is_null()) {
+        let page = app.product(p["slug"].as_str().unwrap()).await;
+        if let Some(v) = page["variants"].as_array().unwrap().iter().find(|v| {
+            let (price, stock) = (
+                v["effectivePrice"].as_i64().unwrap(),
+                v["inventoryCount"].as_i64().unwrap(),
+            );
+            price < 10_000 && price * stock.min(99) >= 12_000
+        }) {
+            full = Some((page.clone(), v.clone()));
+            break;
+        }
+    }
+    let (full, full_variant) = full.expect("a full-price variant with stock");
+    let token = access(&signed_up(&app, "rules@example.com").await).to_owned();
+    let resp = cart_call(
+        &app,
+        &token,
+        Method::PUT,
+        "/cart/promo-code",
+        Some(json!({"code": "WELCOME10"})),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    for (p, v) in [(&sale, &sale_variant), (&full, &full_variant)] {
+        let resp = cart_call(
+            &app,
+            &token,
+            Method::POST,
+            "/cart",
+            Some(json!({"productId": p["id"], "variantId": v["id"], "qty": 1})),
+        )
+        .await;
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+    let cart: Value = cart_call(&app, &token, Method::GET, "/cart", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let line = |v: &Value| {
+        cart["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["variant"]["id"] == v["id"])
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(line(&sale_variant)["unitPrice"], sale["salePrice"]);
+    assert_eq!(
+        line(&sale_variant)["discount"],
+        0,
+        "items on sale get no promotion on top"
+    );
+    assert!(
+        line(&full_variant)["discount"].as_i64().unwrap() > 0,
+        "full-price items do: {cart}"
+    );
+    assert_totals_add_up(&cart);
+    let goods = cart["subtotal"].as_i64().unwrap() - cart["discountTotal"].as_i64().unwrap();
+    assert_eq!(
+        cart["shippingEstimate"],
+        if goods >= 10_000 { 0 } else { 500 },
+        "{cart}"
+    );
+
+    // Enough units to pass the threshold even after the code's 10 %: shipping becomes free.
+    let qty = full_variant["inventoryCount"].as_i64().unwrap().min(99);
+    let id = line(&full_variant)["id"].as_str().unwrap().to_owned();
+    let cart: Value = cart_call(
+        &app,
+        &token,
+        Method::PATCH,
+        &format!("/cart/{id}"),
+        Some(json!({"qty": qty})),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let goods = cart["subtotal"].as_i64().unwrap() - cart["discountTotal"].as_i64().unwrap();
+    assert!(goods >= 10_000, "{cart}");
+    assert_eq!(cart["shippingEstimate"], 0);
     assert_totals_add_up(&cart);
 }

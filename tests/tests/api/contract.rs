@@ -653,7 +653,10 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
     );
     assert_eq!(
         r.orders.place(new_order("k2", 2, prices)).await.unwrap(),
-        PlaceOutcome::OutOfStock { variant_id }
+        PlaceOutcome::OutOfStock {
+            variant_id,
+            available: 1
+        }
     );
     let stale = PricedFrom {
         product_sale_price: None,

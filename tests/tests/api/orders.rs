@@ -216,6 +216,8 @@ async fn checkout_charges_once_snapshots_prices_and_empties_the_cart() {
         .await;
     assert!(email.contains(product["title"].as_str().unwrap()), "{email}");
     assert!(email.contains("Cupertino"), "{email}");
+    let total = beeget_api::domain::money::display(order["total"].as_i64().unwrap(), "USD");
+    assert!(email.contains(&total), "the total {total} is in the email: {email}");
 
     let list: Value = get(&app, &token, "/orders").await.json().await.unwrap();
     assert_eq!(list["total"], 1);
@@ -534,11 +536,35 @@ async fn shoppers_reach_only_their_own_orders_and_never_set_status() {
     let app = TestApp::spawn().await;
     let owner = shopper(&app, "owner@example.com").await;
     let other = shopper(&app, "other@example.com").await;
-    let (product, variant) = buyable(&app, 1).await;
+    let (product, variant) = buyable(&app, 2).await;
     add_to_cart(&app, &owner, &product, &variant, 1).await;
     let order: Value = placed(&app, &owner, "mine", "pm_card_visa").await;
     let path = format!("/orders/{}", order["id"].as_str().unwrap());
     assert_problem(get(&app, &other, &path).await, StatusCode::NOT_FOUND, "not_found").await;
+    // Nor can they ship to the owner's address book.
+    let saved: Value = app
+        .call(
+            Method::POST,
+            "/users/me/addresses",
+            Some(&owner),
+            Some(
+                &json!({"label": "Home", "line1": "1 Main St", "city": "Springfield", "zip": "12345", "country": "US"}),
+            ),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    add_to_cart(&app, &other, &product, &variant, 1).await;
+    let resp = place(
+        &app,
+        &other,
+        "borrowed",
+        &json!({"shippingAddressId": saved["id"], "paymentMethod": "pm_card_visa"}),
+    )
+    .await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), ["shippingAddressId"]);
     let resp = app
         .call(Method::POST, &format!("{path}/cancel"), Some(&other), None)
         .await;

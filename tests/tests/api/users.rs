@@ -261,7 +261,26 @@ async fn personal_data_is_encrypted_at_rest(backend: Backend) {
         return;
     };
     let pair = signed_up(&app, "ines@example.com").await;
-    post(&app, access(&pair), "/users/me/addresses", &address("Home")).await;
+    let saved: Value = post(&app, access(&pair), "/users/me/addresses", &address("Home"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    // An order shipped to it keeps its own copy of the address, sealed the same way.
+    let (product, variant) = crate::orders::buyable(&app, 1).await;
+    crate::orders::add_to_cart(&app, access(&pair), &product, &variant, 1).await;
+    let resp = crate::orders::place(
+        &app,
+        access(&pair),
+        "sealed",
+        &json!({"shippingAddressId": saved["id"], "paymentMethod": "pm_card_visa"}),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let order: Value = resp.json().await.unwrap();
+    assert_eq!(order["shippingAddress"]["line1"], "12 Rue de Rivoli");
+    let sealed = raw_rows(&app, "SELECT CAST(shipping_address AS text) FROM orders").await;
+    assert!(sealed.contains("enc:dev:") && !sealed.contains("Rivoli"), "{sealed}");
     let stored = raw_rows(&app, "SELECT line1, line2, phone, key_id FROM addresses").await;
     assert!(
         !stored.contains("Rivoli") && !stored.contains("Apt 4B") && !stored.contains("23 45"),
@@ -283,6 +302,8 @@ async fn personal_data_is_encrypted_at_rest(backend: Backend) {
     assert!(repos.users.reencrypt(1000).await.unwrap() >= 1);
     assert_eq!(repos.addresses.reencrypt(1000).await.unwrap(), 1);
     assert_eq!(repos.addresses.reencrypt(1000).await.unwrap(), 0, "nothing left");
+    assert_eq!(repos.orders.reencrypt(1000).await.unwrap(), 1);
+    assert_eq!(repos.orders.reencrypt(1000).await.unwrap(), 0);
     let stored = raw_rows(&app, "SELECT line1, line2, phone, key_id FROM addresses").await;
     assert!(stored.contains("enc:k2:") && !stored.contains("enc:dev:"), "{stored}");
     rotated.keys.remove("dev");
@@ -291,6 +312,10 @@ async fn personal_data_is_encrypted_at_rest(backend: Backend) {
     assert_eq!(user.name, "Ada Lovelace");
     let book = only_new.addresses.list(user.id).await.unwrap();
     assert_eq!(book[0].fields.line1, "12 Rue de Rivoli");
+    let order_id = uuid::Uuid::parse_str(order["id"].as_str().unwrap()).unwrap();
+    let kept = only_new.orders.find(order_id).await.unwrap().unwrap();
+    assert_eq!(kept.shipping_address.line1, "12 Rue de Rivoli");
+    assert_eq!(kept.shipping_address.phone.as_deref(), Some("+33 1 23 45 67 89"));
     assert!(!old.expose().is_empty());
 }
 

@@ -314,9 +314,17 @@ impl OrderRepo for SeaOrderRepo {
                 .await
                 .map_err(db_err)?;
             if taken.rows_affected != 1 {
+                let available: Option<i32> = product_variants::Entity::find_by_id(*variant_id)
+                    .select_only()
+                    .column(product_variants::Column::InventoryCount)
+                    .into_tuple()
+                    .one(&txn)
+                    .await
+                    .map_err(db_err)?;
                 txn.rollback().await.map_err(db_err)?;
                 return Ok(PlaceOutcome::OutOfStock {
                     variant_id: *variant_id,
+                    available: available.map_or(0, |n| u32::try_from(n).unwrap_or(0)),
                 });
             }
         }

@@ -229,6 +229,9 @@ pub fn test_config(database_url: &str, media_dir: &std::path::Path) -> Config {
     config.jobs.heartbeat_secs = 1;
     config.jobs.missed_heartbeats = 2;
     config.jobs.shutdown_timeout_secs = 5;
+    // No schedules: a tick landing mid-test would add jobs the test did not queue. Tests of
+    // the scheduler set their own.
+    config.jobs.schedule.clear();
     // Suites send far more than 100 requests a minute from one address; the rate-limit
     // tests turn limits back on.
     config.rate_limit.enabled = false;

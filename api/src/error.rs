@@ -347,9 +347,16 @@ pub enum OrderError {
     NotFound(Json<Problem>),
     /// `insufficient_stock` (with the count left), `cart_empty`, `cart_has_unavailable_items`
     /// (a product or variant was removed), `price_changed` (look at the cart again),
-    /// `idempotency_key_reused` (the key came with another body), `invalid_transition`.
+    /// `idempotency_key_reused` (the key came with another body), `idempotency_key_in_use`
+    /// (a request with this key is still being processed: retry after `Retry-After`
+    /// seconds), `invalid_transition`.
     #[oai(status = 409, content_type = "application/problem+json")]
-    Conflict(Json<Problem>),
+    Conflict(
+        Json<Problem>,
+        /// Seconds to wait before repeating the request (with `idempotency_key_in_use`).
+        #[oai(header = "Retry-After")]
+        Option<u64>,
+    ),
     /// The body is larger than the server accepts.
     #[oai(status = 413, content_type = "application/problem+json")]
     PayloadTooLarge(Json<Problem>),
@@ -377,7 +384,7 @@ impl From<AuthError> for OrderError {
             AuthError::Unauthorized(p) => Self::Unauthorized(p),
             AuthError::Forbidden(p) => Self::Forbidden(p),
             AuthError::NotFound(p) => Self::NotFound(p),
-            AuthError::Conflict(p) => Self::Conflict(p),
+            AuthError::Conflict(p) => Self::Conflict(p, None),
             AuthError::PayloadTooLarge(p) => Self::PayloadTooLarge(p),
             AuthError::UnsupportedMediaType(p) => Self::UnsupportedMediaType(p),
             AuthError::Unprocessable(p) => Self::Unprocessable(p),

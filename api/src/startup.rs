@@ -127,7 +127,7 @@ pub async fn state_with_payments(
         cart,
         catalogue,
         content: ContentService::new(repos.clone(), jobs.clone()),
-        profile: ProfileService::new(repos.clone(), auth.passwords().clone()),
+        profile: ProfileService::new(repos.clone(), auth.clone()),
         auth,
         limiter: Arc::new(RateLimiter::new(counter, &config.rate_limit)),
         config: Arc::new(config),

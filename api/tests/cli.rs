@@ -286,8 +286,8 @@ fn production_never_creates_accounts_implicitly() {
             .arg("serve"),
     );
     assert!(http_get(server.port, "/readyz", "r").starts_with("HTTP/1.1 200"));
-    let (exit, _) = server.terminate();
-    assert!(exit.success());
+    let (exit, log) = server.terminate();
+    assert!(exit.success(), "{exit:?}: {log}");
     assert!(!dir.path().join("demo-accounts.txt").exists());
 }
 

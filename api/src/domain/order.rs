@@ -17,15 +17,19 @@ pub enum PaymentStatus {
     /// Declined or refused; the order was cancelled or waits for its release.
     Failed,
     Refunded,
+    /// The order was cancelled or refunded but the provider did not take the refund back:
+    /// the money is still owed. Repeating the cancellation retries it.
+    RefundFailed,
 }
 
 impl PaymentStatus {
-    pub const ALL: [PaymentStatus; 5] = [
+    pub const ALL: [PaymentStatus; 6] = [
         Self::Pending,
         Self::RequiresAction,
         Self::Succeeded,
         Self::Failed,
         Self::Refunded,
+        Self::RefundFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +39,7 @@ impl PaymentStatus {
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
             Self::Refunded => "refunded",
+            Self::RefundFailed => "refund_failed",
         }
     }
 
@@ -173,9 +178,10 @@ pub struct OrderSummary {
     pub status: OrderStatus,
     pub payment_status: PaymentStatus,
     pub currency: String,
-    pub total: i64,
+    pub totals: Totals,
     pub item_count: u32,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// What the admin order list may be narrowed to.

@@ -9,10 +9,18 @@ impl SearchTerms {
     pub const MAX_TERMS: usize = 8;
     pub const MAX_INPUT: usize = 200;
 
-    /// Splits on anything that is not a letter or digit; returns `None` when nothing searchable remains.
+    /// Splits on anything that is not a letter or digit. Blank input is no search (`None`);
+    /// input with no letter or digit at all (`%`, `_`, `***`) is refused rather than read as
+    /// "everything", and so is input over [`Self::MAX_INPUT`] characters.
     pub fn parse(field: &str, raw: &str) -> Result<Option<Self>, InvalidField> {
         if raw.chars().count() > Self::MAX_INPUT {
             return Err(InvalidField::new(field, "must be at most 200 characters"));
+        }
+        if raw.trim().is_empty() {
+            return Ok(None);
+        }
+        if !raw.chars().any(char::is_alphanumeric) {
+            return Err(InvalidField::new(field, "must contain at least one letter or digit"));
         }
         let terms: Vec<String> = raw
             .split(|c: char| !c.is_alphanumeric())
@@ -53,8 +61,16 @@ mod tests {
     }
 
     #[test]
-    fn nothing_searchable_is_none() {
-        assert_eq!(SearchTerms::parse("search", " *** ").unwrap(), None);
+    fn blank_is_no_search() {
+        assert_eq!(SearchTerms::parse("search", "  ").unwrap(), None);
+    }
+
+    #[test]
+    fn no_letter_or_digit_is_refused() {
+        for raw in ["%", "_", "%_%", " *** ", "--"] {
+            let err = SearchTerms::parse("search", raw).unwrap_err();
+            assert_eq!(err.field, "search", "{raw}");
+        }
     }
 
     #[test]

@@ -80,13 +80,14 @@ fn render(err: Error) -> Response {
         }
         return Problem::new(resp.status(), code_for(resp.status()), None).into_response();
     }
-    let detail = if status.is_server_error() {
+    // The error's own text may name server internals (a static-file error carries the absolute
+    // path it refused), so it goes to the log and the client gets the status's meaning only.
+    if status.is_server_error() {
         tracing::error!(error = %err, "unhandled error");
-        None
     } else {
-        Some(err.to_string())
-    };
-    Problem::new(status, code_for(status), detail).into_response()
+        tracing::debug!(error = %err, "request refused");
+    }
+    Problem::new(status, code_for(status), None).into_response()
 }
 
 fn unknown_field(reason: &str) -> Option<String> {

@@ -262,6 +262,16 @@ pub trait OrderRepo: Send + Sync {
     /// Records the provider's answer while the order is in `while_in`; `false` when it is not.
     /// A recorded success is only ever replaced by its refund.
     async fn update_payment(&self, id: Uuid, while_in: OrderStatus, update: PaymentUpdate) -> RepoResult<bool>;
+    /// Moves the payment from `from` to `to` while the order is in `while_in`, as one
+    /// conditional update: of concurrent callers exactly one gets `true`. Claims a refund retry
+    /// (`refund_failed` → `succeeded`) and records a refund's failure (the reverse).
+    async fn swap_payment_status(
+        &self,
+        id: Uuid,
+        while_in: OrderStatus,
+        from: PaymentStatus,
+        to: PaymentStatus,
+    ) -> RepoResult<bool>;
     /// Orders still `pending_payment` that were placed before `cutoff`, oldest first.
     async fn pending_payment_before(&self, cutoff: chrono::DateTime<chrono::Utc>, limit: u64) -> RepoResult<Vec<Uuid>>;
     /// Notes a provider's webhook event; `false` when it was noted before.
@@ -360,13 +370,14 @@ pub trait SessionRepo: Send + Sync {
         now: chrono::DateTime<chrono::Utc>,
     ) -> RepoResult<bool>;
     async fn revoke_family(&self, family_id: Uuid, now: chrono::DateTime<chrono::Utc>) -> RepoResult<u64>;
-    /// Revokes every family of the user except `keep`.
+    /// Revokes every live family of the user except `keep`; returns the families it ended, so
+    /// their access tokens can be refused too.
     async fn revoke_user_sessions(
         &self,
         user_id: Uuid,
         keep: Option<Uuid>,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> RepoResult<u64>;
+    ) -> RepoResult<Vec<Uuid>>;
     /// Stores a one-time token, making the user's earlier unused ones of that purpose void.
     async fn create_user_token(
         &self,
@@ -388,8 +399,10 @@ pub trait SessionRepo: Send + Sync {
 /// when configured.
 #[async_trait]
 pub trait AccessDenylist: Send + Sync {
-    async fn deny(&self, jti: Uuid, expires_at: chrono::DateTime<chrono::Utc>) -> RepoResult<()>;
-    async fn is_denied(&self, jti: Uuid) -> RepoResult<bool>;
+    /// Refuses an access token id (`jti`) or a whole session (`sid`) until `expires_at`.
+    async fn deny(&self, id: Uuid, expires_at: chrono::DateTime<chrono::Utc>) -> RepoResult<()>;
+    /// Whether any of `ids` (a token's `jti` and `sid`) is refused: one round trip.
+    async fn is_denied(&self, ids: &[Uuid]) -> RepoResult<bool>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -40,12 +40,13 @@ impl AccessDenylist for RedisDenylist {
             .map_err(unavailable)
     }
 
-    async fn is_denied(&self, jti: Uuid) -> RepoResult<bool> {
-        redis::cmd("EXISTS")
-            .arg(format!("{}:{jti}", self.prefix))
-            .query_async::<bool>(&mut self.conn.clone())
-            .await
-            .map_err(unavailable)
+    async fn is_denied(&self, ids: &[Uuid]) -> RepoResult<bool> {
+        let mut exists = redis::cmd("EXISTS");
+        for id in ids {
+            exists.arg(format!("{}:{id}", self.prefix));
+        }
+        let found: u64 = exists.query_async(&mut self.conn.clone()).await.map_err(unavailable)?;
+        Ok(found > 0)
     }
 }
 

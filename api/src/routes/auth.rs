@@ -59,7 +59,7 @@ pub struct ResetPasswordRequest {
 /// Credentials for API calls: send `accessToken` as `Authorization: Bearer …`; trade
 /// `refreshToken` for a new pair before it runs out (each refresh token works once).
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "TokenPair", rename_all = "camelCase")]
 pub struct TokenPairView {
     pub access_token: String,
     pub refresh_token: String,

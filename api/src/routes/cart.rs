@@ -11,7 +11,7 @@ use crate::{
 pub struct CartApi(pub Arc<AppState>);
 
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "CartLineProduct", rename_all = "camelCase")]
 pub struct CartProduct {
     pub id: String,
     pub title: String,
@@ -21,7 +21,7 @@ pub struct CartProduct {
 }
 
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "CartLineVariant", rename_all = "camelCase")]
 pub struct CartVariant {
     pub id: String,
     pub sku: String,
@@ -32,7 +32,7 @@ pub struct CartVariant {
 /// One line. A line that cannot be bought as it stands (`problem`) stays in the cart, shown
 /// with its price, and is left out of the totals.
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "CartLine", rename_all = "camelCase")]
 pub struct CartLineDto {
     pub id: String,
     /// Missing when the product was removed from the store.
@@ -55,7 +55,7 @@ pub struct CartLineDto {
 
 /// The signed-in shopper's cart, priced. Money in minor units of `currency`.
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "Cart", rename_all = "camelCase")]
 pub struct CartDto {
     pub items: Vec<CartLineDto>,
     #[oai(skip_serializing_if_is_none)]
@@ -113,7 +113,7 @@ impl From<CartView> for CartDto {
 }
 
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename = "NewCartLine", rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddToCart {
     pub product_id: String,
     /// Required when the product comes in more than one variant.
@@ -123,14 +123,14 @@ pub struct AddToCart {
 }
 
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename = "CartLinePatch", rename_all = "camelCase", deny_unknown_fields)]
 pub struct SetQuantity {
     /// 1 to 99.
     pub qty: i64,
 }
 
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename = "ApplyPromoCodeRequest", rename_all = "camelCase", deny_unknown_fields)]
 pub struct PromoCode {
     pub code: String,
 }

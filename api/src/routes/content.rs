@@ -13,7 +13,7 @@ pub struct ContentApi(pub Arc<AppState>);
 
 /// A published CMS page.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "Page", rename_all = "camelCase")]
 pub struct PageView {
     pub slug: String,
     pub title: String,
@@ -45,9 +45,9 @@ pub struct ContactReceipt {
 
 #[derive(ApiResponse)]
 enum ContactResponse {
-    /// The message was stored for the staff.
-    #[oai(status = 201)]
-    Created(Json<ContactReceipt>),
+    /// The message is stored and its forward to the staff queued.
+    #[oai(status = 202)]
+    Accepted(Json<ContactReceipt>),
 }
 
 #[OpenApi(tag = "ApiTags::Content")]
@@ -55,7 +55,7 @@ impl ContentApi {
     /// Get a CMS page
     ///
     /// A published page such as `about`, `shipping`, `returns`, `privacy` or `faq`.
-    #[oai(path = "/pages/:slug", method = "get", operation_id = "getPage")]
+    #[oai(path = "/cms/pages/:slug", method = "get", operation_id = "getPage")]
     async fn get_page(&self, slug: Path<String>) -> Result<Json<PageView>, ReadError> {
         let page = self.0.content.published_page(&slug.0).await.map_err(ApiError::from)?;
         Ok(Json(PageView {
@@ -68,8 +68,9 @@ impl ContentApi {
 
     /// Send a contact message
     ///
-    /// Stores the message for the store's staff. Unknown fields are rejected.
-    #[oai(path = "/contact", method = "post", operation_id = "submitContact")]
+    /// Stores the message and queues its forward to the store's staff (202: the email is
+    /// sent by a background job). Unknown fields are rejected.
+    #[oai(path = "/cms/contact", method = "post", operation_id = "submitContact")]
     async fn submit_contact(&self, body: Json<ContactRequest>) -> Result<ContactResponse, ApiError> {
         let body = body.0;
         let message = self
@@ -82,7 +83,7 @@ impl ContentApi {
                 message: body.message,
             })
             .await?;
-        Ok(ContactResponse::Created(Json(ContactReceipt {
+        Ok(ContactResponse::Accepted(Json(ContactReceipt {
             id: message.id.to_string(),
             received_at: message.created_at,
         })))

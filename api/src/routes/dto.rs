@@ -12,7 +12,7 @@ use crate::domain::{
 
 /// A product as lists show it.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "ProductSummary", rename_all = "camelCase")]
 pub struct ProductListItem {
     pub id: String,
     pub title: String,
@@ -69,7 +69,7 @@ impl ProductPage {
 
 /// A size/colour variant of a product.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "Variant", rename_all = "camelCase")]
 pub struct VariantView {
     pub id: String,
     pub sku: String,
@@ -85,7 +85,7 @@ pub struct VariantView {
 
 /// A category or collection a product belongs to.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "ProductLink", rename_all = "camelCase")]
 pub struct LinkView {
     pub slug: String,
     pub name: String,
@@ -101,14 +101,14 @@ impl From<ProductLink> for LinkView {
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "lowercase")]
+#[oai(rename = "DiscountType", rename_all = "lowercase")]
 pub enum DiscountTypeView {
     Percent,
     Fixed,
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "lowercase")]
+#[oai(rename = "PromotionScopeKind", rename_all = "lowercase")]
 pub enum ScopeKindView {
     All,
     Category,
@@ -118,7 +118,7 @@ pub enum ScopeKindView {
 
 /// What a promotion applies to.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "PromotionScope", rename_all = "camelCase")]
 pub struct PromotionScopeView {
     pub kind: ScopeKindView,
     /// Id of the category (its subcategories included) when `kind` is `category`.
@@ -131,7 +131,7 @@ pub struct PromotionScopeView {
 
 /// A promotion.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "Promotion", rename_all = "camelCase")]
 pub struct PromotionView {
     pub id: String,
     pub name: String,
@@ -189,7 +189,7 @@ impl PromotionView {
 
 /// A product with its variants, links and running promotions.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "Product", rename_all = "camelCase")]
 pub struct ProductView {
     pub id: String,
     pub title: String,
@@ -258,7 +258,7 @@ impl ProductView {
 
 /// A category with its active subcategories, ordered by `order`.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "Category", rename_all = "camelCase")]
 pub struct CategoryView {
     pub id: String,
     pub name: String,
@@ -286,7 +286,7 @@ impl From<CategoryNode> for CategoryView {
 
 /// A curated collection of products.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "Collection", rename_all = "camelCase")]
 pub struct CollectionView {
     pub id: String,
     pub name: String,

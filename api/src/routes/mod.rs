@@ -122,7 +122,7 @@ impl From<ServiceError> for ApiError {
         match err {
             ServiceError::NotFound(what) => ApiError::not_found(what),
             ServiceError::Invalid(errors) => ApiError::validation(errors),
-            ServiceError::Conflict { code, detail } => {
+            ServiceError::Conflict { code, detail } | ServiceError::InProgress { code, detail, .. } => {
                 ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, code, detail)))
             }
             ServiceError::InsufficientStock { available } => ApiError::Conflict(Json(
@@ -175,6 +175,14 @@ impl From<ServiceError> for AuthReadError {
 impl From<ServiceError> for OrderError {
     fn from(err: ServiceError) -> Self {
         match err {
+            ServiceError::InProgress {
+                code,
+                detail,
+                retry_after_secs,
+            } => OrderError::Conflict(
+                Json(Problem::new(StatusCode::CONFLICT, code, detail)),
+                Some(retry_after_secs),
+            ),
             ServiceError::PaymentDeclined { reason } => OrderError::PaymentRequired(Json(
                 Problem::new(
                     StatusCode::PAYMENT_REQUIRED,

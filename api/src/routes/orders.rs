@@ -30,7 +30,7 @@ use crate::{
 pub struct OrdersApi(pub Arc<AppState>);
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename = "OrderStatus", rename_all = "snake_case")]
 pub enum OrderStatusView {
     PendingPayment,
     Paid,
@@ -70,13 +70,14 @@ impl From<OrderStatusView> for OrderStatus {
 }
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename = "PaymentStatus", rename_all = "snake_case")]
 pub enum PaymentStatusView {
     Pending,
     RequiresAction,
     Succeeded,
     Failed,
     Refunded,
+    RefundFailed,
 }
 
 impl From<PaymentStatus> for PaymentStatusView {
@@ -87,13 +88,14 @@ impl From<PaymentStatus> for PaymentStatusView {
             PaymentStatus::Succeeded => Self::Succeeded,
             PaymentStatus::Failed => Self::Failed,
             PaymentStatus::Refunded => Self::Refunded,
+            PaymentStatus::RefundFailed => Self::RefundFailed,
         }
     }
 }
 
 /// An address given with the order instead of an address-book entry.
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename = "NewShippingAddress", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShippingAddressInput {
     pub line1: String,
     pub line2: Option<String>,
@@ -119,7 +121,7 @@ pub struct PlaceOrderRequest {
 }
 
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "OrderLine", rename_all = "camelCase")]
 pub struct OrderLineView {
     pub id: String,
     /// Absent once the product is removed from the store; the rest is a snapshot.
@@ -142,7 +144,7 @@ pub struct OrderLineView {
 }
 
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "ShippingAddress", rename_all = "camelCase")]
 pub struct ShippingAddressView {
     pub recipient: String,
     pub line1: String,
@@ -159,7 +161,7 @@ pub struct ShippingAddressView {
 
 /// One step of the order's tracking timeline.
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "OrderTimelineEntry", rename_all = "camelCase")]
 pub struct TimelineEntry {
     pub status: OrderStatusView,
     pub at: DateTime<Utc>,
@@ -177,10 +179,9 @@ pub struct TimelineEntry {
 }
 
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "Payment", rename_all = "camelCase")]
 pub struct PaymentView {
     pub provider: String,
-    pub status: PaymentStatusView,
     /// With `requires_action`: finish 3-D Secure in the storefront with Stripe.js.
     #[oai(skip_serializing_if_is_none)]
     pub client_secret: Option<String>,
@@ -191,17 +192,20 @@ pub struct PaymentView {
 
 /// An order with its lines, totals, address, payment and timeline. Money in minor units.
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "Order", rename_all = "camelCase")]
 pub struct OrderView {
     pub id: String,
     /// The short number to quote, e.g. `BG-1A2B3C4D`.
     pub number: String,
-    pub status: OrderStatusView,
+    pub order_status: OrderStatusView,
+    pub payment_status: PaymentStatusView,
     pub items: Vec<OrderLineView>,
+    /// Sum of the lines before promotions.
     pub subtotal: i64,
     pub discount_total: i64,
     pub shipping_total: i64,
-    pub total: i64,
+    /// What the shopper pays: `subtotal - discountTotal + shippingTotal`.
+    pub total_amount: i64,
     pub currency: String,
     #[oai(skip_serializing_if_is_none)]
     pub promo_code: Option<String>,
@@ -231,7 +235,8 @@ impl OrderView {
         Self {
             id: o.id.to_string(),
             number,
-            status: o.status.into(),
+            order_status: o.status.into(),
+            payment_status: o.payment.status.into(),
             items: o
                 .lines
                 .into_iter()
@@ -254,7 +259,7 @@ impl OrderView {
             subtotal: o.totals.subtotal,
             discount_total: o.totals.discount,
             shipping_total: o.totals.shipping,
-            total: o.totals.total,
+            total_amount: o.totals.total,
             currency: o.currency,
             promo_code: o.promo_code,
             shipping_address: ShippingAddressView {
@@ -269,7 +274,6 @@ impl OrderView {
             },
             payment: PaymentView {
                 provider: o.payment.provider,
-                status: o.payment.status.into(),
                 client_secret: o.payment.client_secret,
                 failure: o.payment.failure,
             },
@@ -296,14 +300,18 @@ impl OrderView {
     }
 }
 
+/// An order as lists show it: statuses and totals, without lines or address.
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "OrderSummary", rename_all = "camelCase")]
 pub struct OrderSummaryView {
     pub id: String,
     pub number: String,
-    pub status: OrderStatusView,
+    pub order_status: OrderStatusView,
     pub payment_status: PaymentStatusView,
-    pub total: i64,
+    pub subtotal: i64,
+    pub discount_total: i64,
+    pub shipping_total: i64,
+    pub total_amount: i64,
     pub currency: String,
     /// Units across all lines.
     pub item_count: u32,
@@ -311,8 +319,10 @@ pub struct OrderSummaryView {
     #[oai(skip_serializing_if_is_none)]
     pub customer_email: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
+/// One page of orders, newest first.
 #[derive(Object, Debug)]
 pub struct OrderPage {
     pub items: Vec<OrderSummaryView>,
@@ -333,13 +343,17 @@ impl OrderPage {
                 .map(|s| OrderSummaryView {
                     id: s.id.to_string(),
                     number: crate::domain::order::order_number(s.id),
-                    status: s.status.into(),
+                    order_status: s.status.into(),
                     payment_status: s.payment_status.into(),
-                    total: s.total,
+                    subtotal: s.totals.subtotal,
+                    discount_total: s.totals.discount,
+                    shipping_total: s.totals.shipping,
+                    total_amount: s.totals.total,
                     currency: s.currency,
                     item_count: s.item_count,
                     customer_email: staff.then_some(s.customer_email),
                     created_at: s.created_at,
+                    updated_at: s.updated_at,
                 })
                 .collect(),
         }
@@ -348,7 +362,7 @@ impl OrderPage {
 
 /// A staff status change.
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename = "OrderStatusChangeRequest", rename_all = "camelCase", deny_unknown_fields)]
 pub struct StatusChangeRequest {
     pub status: OrderStatusView,
     /// Required with `shipped`.

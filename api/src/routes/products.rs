@@ -20,7 +20,7 @@ pub struct ProductsApi(pub Arc<AppState>);
 
 /// Product list orderings.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename_all = "snake_case")]
+#[oai(rename = "ProductSort", rename_all = "snake_case")]
 pub enum ProductSortParam {
     Newest,
     PriceAsc,

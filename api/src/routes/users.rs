@@ -15,7 +15,7 @@ pub struct UsersApi(pub Arc<AppState>);
 
 /// An account as its owner (or staff) sees it. Never carries the password hash.
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "User", rename_all = "camelCase")]
 pub struct UserView {
     pub id: String,
     pub name: String,
@@ -44,7 +44,7 @@ impl From<User> for UserView {
 
 /// Changes to the signed-in account. Anything else (role, email, ids) is refused with 422.
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename = "ProfilePatch", rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateMeRequest {
     pub name: Option<String>,
     /// Required with `newPassword`.
@@ -54,7 +54,7 @@ pub struct UpdateMeRequest {
 }
 
 #[derive(Object, Debug, Clone)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename = "Address", rename_all = "camelCase")]
 pub struct AddressView {
     pub id: String,
     pub label: String,
@@ -104,7 +104,7 @@ pub struct AddressList {
 }
 
 #[derive(Object, Debug)]
-#[oai(rename_all = "camelCase", deny_unknown_fields)]
+#[oai(rename = "NewAddress", rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAddressRequest {
     /// e.g. `Home`, `Work`; 1 to 50 characters.
     pub label: String,

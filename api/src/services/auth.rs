@@ -207,6 +207,7 @@ impl AuthService {
         };
         if current.revoked_at.is_some() {
             let revoked = sessions.revoke_family(current.family_id, now).await?;
+            self.deny_session(current.family_id).await?;
             tracing::warn!(user_id = %current.user_id, family = %current.family_id, revoked, "refresh token reuse: family revoked");
             return Err(ServiceError::Unauthenticated("unauthenticated"));
         }
@@ -219,6 +220,7 @@ impl AuthService {
         let (plain, next) = self.new_refresh(user.id, current.family_id);
         if !sessions.rotate_refresh(current.id, next, now).await? {
             sessions.revoke_family(current.family_id, now).await?;
+            self.deny_session(current.family_id).await?;
             tracing::warn!(user_id = %user.id, family = %current.family_id, "concurrent refresh: family revoked");
             return Err(ServiceError::Unauthenticated("unauthenticated"));
         }
@@ -233,9 +235,31 @@ impl AuthService {
             && token.user_id == principal.user_id
         {
             self.repos.sessions.revoke_family(token.family_id, now).await?;
+            self.deny_session(token.family_id).await?;
         }
         self.denylist.deny(principal.jti, principal.expires_at).await?;
         Ok(())
+    }
+
+    /// Ends every session of the user but `keep` at once: their refresh tokens are revoked and
+    /// the access tokens already issued in them are refused from the next request on (by
+    /// their `sid`), not left to run out their 15 minutes.
+    pub async fn end_sessions(&self, user_id: Uuid, keep: Option<Uuid>) -> ServiceResult<()> {
+        let ended = self
+            .repos
+            .sessions
+            .revoke_user_sessions(user_id, keep, Utc::now())
+            .await?;
+        for family in ended {
+            self.deny_session(family).await?;
+        }
+        Ok(())
+    }
+
+    /// Refuses the access tokens of a session for as long as any of them can live.
+    async fn deny_session(&self, family: Uuid) -> ServiceResult<()> {
+        let until = Utc::now() + Duration::seconds(self.config.access_ttl_secs as i64 + self.config.leeway_secs as i64);
+        Ok(self.denylist.deny(family, until).await?)
     }
 
     /// Always succeeds, so the answer does not reveal whether an account exists.
@@ -269,7 +293,7 @@ impl AuthService {
         password_policy::check("password", password, &user.email)?;
         let hash = self.passwords.hash(password.to_owned()).await.map_err(internal)?;
         self.repos.users.set_password_hash(user.id, &hash).await?;
-        self.repos.sessions.revoke_user_sessions(user.id, None, now).await?;
+        self.end_sessions(user.id, None).await?;
         // Whoever could read the inbox could also verify it.
         self.repos.users.mark_email_verified(user.id, now).await?;
         Ok(())
@@ -288,7 +312,12 @@ impl AuthService {
         ) else {
             return Err(ServiceError::Unauthenticated("unauthenticated"));
         };
-        if self.denylist.is_denied(jti).await? {
+        let session = claims.sid.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+        let ids: &[Uuid] = match session {
+            Some(sid) => &[jti, sid],
+            None => &[jti],
+        };
+        if self.denylist.is_denied(ids).await? {
             return Err(ServiceError::Unauthenticated("unauthenticated"));
         }
         Ok(Principal {
@@ -296,7 +325,7 @@ impl AuthService {
             role,
             jti,
             expires_at: claims.expires_at(),
-            session: claims.sid.as_deref().and_then(|s| Uuid::parse_str(s).ok()),
+            session,
         })
     }
 

@@ -34,6 +34,14 @@ pub enum ServiceError {
     /// Authenticated, but not allowed.
     #[error("forbidden")]
     Forbidden,
+    /// The same request (by its idempotency key) is still being processed; retry after
+    /// `retry_after_secs` to get its answer.
+    #[error("in progress: {code}: {detail}")]
+    InProgress {
+        code: &'static str,
+        detail: String,
+        retry_after_secs: u64,
+    },
     /// Fewer in stock than asked for.
     #[error("only {available} in stock")]
     InsufficientStock { available: u32 },

@@ -7,7 +7,10 @@
 //! back). A request repeated with the same idempotency key resumes at step 2, and the
 //! provider gets the same key, so an order is charged at most once.
 
-use std::sync::Arc;
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
@@ -94,7 +97,42 @@ pub struct OrderService {
     cart: CartService,
     payments: Arc<dyn PaymentProvider>,
     jobs: JobQueue,
+    /// Checkouts being processed in this process, by (user, idempotency key).
+    in_flight: Arc<Mutex<HashSet<(Uuid, String)>>>,
 }
+
+/// Marks a checkout as being processed until dropped (also when its request is abandoned).
+struct InFlight {
+    set: Arc<Mutex<HashSet<(Uuid, String)>>>,
+    entry: (Uuid, String),
+}
+
+impl InFlight {
+    /// `None` when a request with the same user and key is already being processed here.
+    fn claim(set: &Arc<Mutex<HashSet<(Uuid, String)>>>, user_id: Uuid, key: &str) -> Option<Self> {
+        let entry = (user_id, key.to_owned());
+        let fresh = set
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(entry.clone());
+        fresh.then(|| Self {
+            set: set.clone(),
+            entry,
+        })
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.set
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&self.entry);
+    }
+}
+
+/// How long a client waits before asking again about a checkout still in progress.
+const IN_PROGRESS_RETRY_SECS: u64 = 1;
 
 impl OrderService {
     pub fn new(repos: Repos, cart: CartService, payments: Arc<dyn PaymentProvider>, jobs: JobQueue) -> Self {
@@ -103,19 +141,46 @@ impl OrderService {
             cart,
             payments,
             jobs,
+            in_flight: Arc::default(),
         }
     }
 
     /// Places an order from the user's cart. `request_hash` identifies the request body: the
     /// same key with another body is refused.
+    ///
+    /// Copies of one request (same user, key and body) get the one order, whether they come
+    /// one after another or at once: while a copy is being processed in this process, the
+    /// others get `idempotency_key_in_use` (retry shortly); a copy on another instance that
+    /// finds the cart already bought or emptied by its twin answers with the twin's order.
     pub async fn place(&self, user_id: Uuid, key: &str, request_hash: &str, input: PlaceOrder) -> ServiceResult<Order> {
         let key = key.trim();
         if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(InvalidField::new("Idempotency-Key", "must be 1 to 255 visible ASCII characters").into());
         }
+        let Some(_in_flight) = InFlight::claim(&self.in_flight, user_id, key) else {
+            return Err(ServiceError::InProgress {
+                code: "idempotency_key_in_use",
+                detail: "a request with this Idempotency-Key is still being processed; retry shortly".into(),
+                retry_after_secs: IN_PROGRESS_RETRY_SECS,
+            });
+        };
         if let Some(existing) = self.repos.orders.find_by_idempotency_key(user_id, key).await? {
             return self.replay(existing, request_hash).await;
         }
+        match self.place_new(user_id, key, request_hash, input).await {
+            // The cart changed under us: if a twin request placed the order meanwhile (from
+            // another instance), this copy answers with it rather than with the twin's effect.
+            Err(
+                e @ (ServiceError::Conflict { .. } | ServiceError::InsufficientStock { .. } | ServiceError::Invalid(_)),
+            ) => match self.repos.orders.find_by_idempotency_key(user_id, key).await? {
+                Some(existing) => self.replay(existing, request_hash).await,
+                None => Err(e),
+            },
+            other => other,
+        }
+    }
+
+    async fn place_new(&self, user_id: Uuid, key: &str, request_hash: &str, input: PlaceOrder) -> ServiceResult<Order> {
         let payment_method = input.payment_method.trim().to_owned();
         if payment_method.is_empty() || payment_method.len() > 255 {
             return Err(InvalidField::new("paymentMethod", "is required (a payment method token)").into());
@@ -164,15 +229,16 @@ impl OrderService {
             PlaceOutcome::Placed => {}
             PlaceOutcome::KeyTaken => {
                 // A concurrent request with the same key got there first: answer as it will.
-                let existing =
-                    self.repos
-                        .orders
-                        .find_by_idempotency_key(user_id, key)
-                        .await?
-                        .ok_or(ServiceError::conflict(
-                            "idempotency_key_in_use",
-                            "another request with this key is in progress; retry it",
-                        ))?;
+                let existing = self
+                    .repos
+                    .orders
+                    .find_by_idempotency_key(user_id, key)
+                    .await?
+                    .ok_or_else(|| ServiceError::InProgress {
+                        code: "idempotency_key_in_use",
+                        detail: "a request with this Idempotency-Key is still being processed; retry shortly".into(),
+                        retry_after_secs: IN_PROGRESS_RETRY_SECS,
+                    })?;
                 return self.replay(existing, request_hash).await;
             }
             // Someone bought the last units since the cart was read.
@@ -349,8 +415,9 @@ impl OrderService {
     pub async fn cancel_mine(&self, user_id: Uuid, id: Uuid) -> ServiceResult<Order> {
         let order = self.get_mine(user_id, id).await?;
         // A cancellation whose refund failed is finished by asking again.
-        let refund_pending = order.status == OrderStatus::Cancelled && order.payment.status == PaymentStatus::Succeeded;
-        if !refund_pending && !matches!(order.status, OrderStatus::PendingPayment | OrderStatus::Paid) {
+        let refund_failed =
+            order.status == OrderStatus::Cancelled && order.payment.status == PaymentStatus::RefundFailed;
+        if !refund_failed && !matches!(order.status, OrderStatus::PendingPayment | OrderStatus::Paid) {
             return Err(ServiceError::InvalidTransition {
                 from: order.status,
                 to: OrderStatus::Cancelled,
@@ -422,9 +489,10 @@ impl OrderService {
     /// when money was taken, the shopper's emails.
     ///
     /// The change is claimed first (a conditional update), the refund made after: two racing
-    /// changes can never both refund, and a refund is never made for a change that lost. If
-    /// the provider fails, the order keeps its new status with the payment still `succeeded`,
-    /// and the same request repeated makes the refund then.
+    /// changes can never both refund, and a refund is never made for a change that lost (it
+    /// gets `invalid_transition`, as it would after the winner). If the provider fails, the
+    /// order keeps its new status with the payment `refund_failed`, and only in that state
+    /// does the same request repeated retry the refund.
     async fn apply(
         &self,
         order: Order,
@@ -435,8 +503,8 @@ impl OrderService {
     ) -> ServiceResult<Order> {
         let refund_due = matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded)
             && order.payment.status == PaymentStatus::Succeeded;
-        if order.status == to && refund_due {
-            return self.refund(order).await;
+        if order.status == to && order.payment.status == PaymentStatus::RefundFailed {
+            return self.retry_refund(order).await;
         }
         order
             .status
@@ -480,7 +548,34 @@ impl OrderService {
         Ok(moved)
     }
 
+    /// Claims the retry of a failed refund (`refund_failed` → `succeeded`, one caller wins),
+    /// then refunds. A caller that lost the claim is answered as it would be after the winner.
+    async fn retry_refund(&self, order: Order) -> ServiceResult<Order> {
+        let claimed = self
+            .repos
+            .orders
+            .swap_payment_status(
+                order.id,
+                order.status,
+                PaymentStatus::RefundFailed,
+                PaymentStatus::Succeeded,
+            )
+            .await?;
+        if !claimed {
+            let now = self.load(order.id).await?;
+            return Err(ServiceError::InvalidTransition {
+                from: now.status,
+                to: order.status,
+                allowed: allowed_names(now.status),
+            });
+        }
+        let mut claimed_order = order;
+        claimed_order.payment.status = PaymentStatus::Succeeded;
+        self.refund(claimed_order).await
+    }
+
     /// Refunds a cancelled or refunded order's payment in full (idempotent at the provider).
+    /// When the provider fails, the payment is marked `refund_failed` and the caller gets 503.
     async fn refund(&self, order: Order) -> ServiceResult<Order> {
         let reference = order.payment.reference.clone().ok_or_else(|| {
             ServiceError::conflict(
@@ -488,10 +583,21 @@ impl OrderService {
                 "the payment has no provider reference to refund",
             )
         })?;
-        self.payments
-            .refund(&reference, &format!("refund:{}", order.id))
-            .await
-            .map_err(|e| ServiceError::PaymentUnavailable(format!("refund of order {}: {e}", order.id)))?;
+        if let Err(e) = self.payments.refund(&reference, &format!("refund:{}", order.id)).await {
+            self.repos
+                .orders
+                .swap_payment_status(
+                    order.id,
+                    order.status,
+                    order.payment.status,
+                    PaymentStatus::RefundFailed,
+                )
+                .await?;
+            return Err(ServiceError::PaymentUnavailable(format!(
+                "refund of order {}: {e}",
+                order.id
+            )));
+        }
         self.repos
             .orders
             .update_payment(

@@ -1,15 +1,14 @@
 //! The signed-in shopper's own account: profile, password change and address book.
 
-use chrono::Utc;
 use uuid::Uuid;
 
 use super::{
     ServiceError, ServiceResult,
-    auth::Principal,
+    auth::{AuthService, Principal},
     text_fields::{optional, required},
 };
 use crate::{
-    auth::{PasswordCheck, Passwords},
+    auth::PasswordCheck,
     domain::{InvalidField, country, password_policy, user::User},
     repos::{Address, AddressFields, RepoError, Repos},
 };
@@ -20,7 +19,8 @@ pub const MAX_ADDRESSES: u64 = 20;
 #[derive(Clone)]
 pub struct ProfileService {
     repos: Repos,
-    passwords: Passwords,
+    /// Hashes passwords and ends the other sessions after a change.
+    auth: AuthService,
 }
 
 #[derive(Debug, Default)]
@@ -76,8 +76,8 @@ pub fn validate_address(input: &AddressFields) -> Result<AddressFields, ServiceE
 }
 
 impl ProfileService {
-    pub fn new(repos: Repos, passwords: Passwords) -> Self {
-        Self { repos, passwords }
+    pub fn new(repos: Repos, auth: AuthService) -> Self {
+        Self { repos, auth }
     }
 
     pub async fn me(&self, who: &Principal) -> ServiceResult<User> {
@@ -107,7 +107,8 @@ impl ProfileService {
                 .ok_or(ServiceError::Unauthenticated("unauthenticated"))?;
             password_policy::check("newPassword", &new_password, &credentials.user.email)?;
             let check = self
-                .passwords
+                .auth
+                .passwords()
                 .verify(current, Some(credentials.password_hash))
                 .await
                 .map_err(|e| ServiceError::Storage(RepoError::Other(format!("{e:#}"))))?;
@@ -115,15 +116,13 @@ impl ProfileService {
                 return Err(InvalidField::new("currentPassword", "is not the current password").into());
             }
             let hash = self
-                .passwords
+                .auth
+                .passwords()
                 .hash(new_password)
                 .await
                 .map_err(|e| ServiceError::Storage(RepoError::Other(format!("{e:#}"))))?;
             self.repos.users.set_password_hash(who.user_id, &hash).await?;
-            self.repos
-                .sessions
-                .revoke_user_sessions(who.user_id, who.session, Utc::now())
-                .await?;
+            self.auth.end_sessions(who.user_id, who.session).await?;
         } else if changes.current_password.is_some() {
             return Err(InvalidField::new("newPassword", "is required with currentPassword").into());
         }

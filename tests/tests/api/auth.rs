@@ -245,6 +245,10 @@ async fn forgot_and_reset_password() {
         )
         .await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    // Every session ends at once: the access token issued before the reset is refused now,
+    // not when it expires.
+    let stale = before["accessToken"].as_str().unwrap();
+    assert_problem(me(&app, stale).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 
     let old = app
         .post_json(
@@ -253,7 +257,9 @@ async fn forgot_and_reset_password() {
         )
         .await;
     assert_problem(old, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
-    login(&app, "lin@example.com", new_password).await;
+    let fresh = login(&app, "lin@example.com", new_password).await;
+    let resp = me(&app, fresh["accessToken"].as_str().unwrap()).await;
+    assert_eq!(resp.status(), StatusCode::OK, "a session started after the reset works");
     let again = app
         .post_json(
             "/auth/reset-password",

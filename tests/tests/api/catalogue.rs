@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use beeget_tests::{TestApp, assert_problem};
+use beeget_tests::{TestApp, assert_problem, problem_fields};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -213,6 +213,16 @@ async fn search_matches_title_description_and_tags_with_relevance() {
         let (status, body) = app.get_json(&format!("/products?search={tricky}")).await;
         assert_eq!(status, StatusCode::OK, "search={tricky}: {body}");
     }
+    // Only wildcard-looking characters: refused, never read as "the whole catalogue".
+    for symbols in ["%25", "_", "%25_%25", "***", "%20-%20"] {
+        let problem = assert_problem(
+            app.get(&format!("/products?search={symbols}")).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(problem_fields(&problem), ["search"], "search={symbols}");
+    }
     let nothing = app.ok_json("/products?search=zzqxjv").await;
     assert_eq!(nothing["total"], 0);
     assert_eq!(nothing["items"], serde_json::json!([]));
@@ -414,11 +424,11 @@ async fn promotions_lists_only_running_ones() {
 async fn cms_pages_are_served_and_drafts_are_not() {
     let app = TestApp::spawn().await;
     for slug in ["about", "shipping", "returns", "privacy", "faq"] {
-        let page = app.ok_json(&format!("/pages/{slug}")).await;
+        let page = app.ok_json(&format!("/cms/pages/{slug}")).await;
         assert_eq!(page["slug"], slug);
         assert!(!page["contentBlocks"].as_array().unwrap().is_empty());
     }
-    let resp = app.get("/pages/no-such-page").await;
+    let resp = app.get("/cms/pages/no-such-page").await;
     assert_problem(resp, StatusCode::NOT_FOUND, "not_found").await;
 }
 

@@ -20,7 +20,7 @@ async fn framework_errors_are_problems() {
 
     let resp = app
         .client
-        .post(app.url("/contact"))
+        .post(app.url("/cms/contact"))
         .header("content-type", "application/json")
         .body("{\"name\": ")
         .send()
@@ -30,7 +30,7 @@ async fn framework_errors_are_problems() {
 
     let resp = app
         .client
-        .post(app.url("/contact"))
+        .post(app.url("/cms/contact"))
         .body("name=Ada")
         .send()
         .await
@@ -41,8 +41,8 @@ async fn framework_errors_are_problems() {
 #[tokio::test]
 async fn contact_form_validates_and_stores() {
     let app = TestApp::spawn().await;
-    let resp = app.post_json("/contact", &contact()).await;
-    assert_eq!(resp.status(), StatusCode::CREATED);
+    let resp = app.post_json("/cms/contact", &contact()).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
     let receipt: serde_json::Value = resp.json().await.unwrap();
     let stored = app.repos.contact.list_recent(10).await.unwrap();
     assert_eq!(stored.len(), 1);
@@ -53,7 +53,7 @@ async fn contact_form_validates_and_stores() {
     bad["email"] = json!("not-an-email");
     bad["message"] = json!("   ");
     let body = assert_problem(
-        app.post_json("/contact", &bad).await,
+        app.post_json("/cms/contact", &bad).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
@@ -64,7 +64,7 @@ async fn contact_form_validates_and_stores() {
     let mut extra = contact();
     extra["userId"] = json!("someone-else");
     let body = assert_problem(
-        app.post_json("/contact", &extra).await,
+        app.post_json("/cms/contact", &extra).await,
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
     )
@@ -80,7 +80,7 @@ async fn oversized_bodies_get_413_declared_or_chunked() {
         .unwrap();
     let mut big = contact();
     big["message"] = json!("x".repeat(4000));
-    let resp = app.post_json("/contact", &big).await;
+    let resp = app.post_json("/cms/contact", &big).await;
     assert_problem(resp, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 
     // Chunked upload without Content-Length, over raw TCP.
@@ -90,7 +90,7 @@ async fn oversized_bodies_get_413_declared_or_chunked() {
         .unwrap();
     let body = serde_json::to_vec(&big).unwrap();
     let mut request = format!(
-        "POST /contact HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n{:x}\r\n",
+        "POST /cms/contact HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n{:x}\r\n",
         body.len()
     )
     .into_bytes();
@@ -104,8 +104,8 @@ async fn oversized_bodies_get_413_declared_or_chunked() {
 
     // A body under the limit still works.
     assert_eq!(
-        app.post_json("/contact", &contact()).await.status(),
-        StatusCode::CREATED
+        app.post_json("/cms/contact", &contact()).await.status(),
+        StatusCode::ACCEPTED
     );
 }
 
@@ -291,6 +291,20 @@ async fn media_is_served() {
     .await;
     let resp = app.get("/media/../Cargo.toml").await;
     assert!(resp.status().is_client_error(), "path traversal must fail");
+    // An encoded traversal is refused without naming where the server keeps its files.
+    let media_dir = std::fs::canonicalize(&app.config.media.dir).unwrap();
+    for path in [
+        "/media/..%2Fbeeget.db",
+        "/media/..%2F..%2FCargo.toml",
+        "/media/%2Fetc%2Fpasswd",
+    ] {
+        let resp = app.get(path).await;
+        let status = resp.status();
+        let body = resp.text().await.unwrap();
+        assert!(status.is_client_error(), "{path}: {status}");
+        assert!(!body.contains(media_dir.to_str().unwrap()), "{path}: {body}");
+        assert!(!body.contains("/tmp") && !body.contains("data/"), "{path}: {body}");
+    }
 }
 
 #[tokio::test]
@@ -321,7 +335,7 @@ async fn shutdown_drains_in_flight_requests() {
         .await
         .unwrap();
     let head = format!(
-        "POST /contact HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        "POST /cms/contact HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).await.unwrap();
@@ -345,7 +359,7 @@ async fn shutdown_drains_in_flight_requests() {
     stream.write_all(&body[10..]).await.unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
-    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    assert!(response.starts_with("HTTP/1.1 202"), "{response}");
     app.stop().await;
 }
 

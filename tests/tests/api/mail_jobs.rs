@@ -47,7 +47,7 @@ async fn contact_form_is_forwarded_to_staff_by_a_job() {
     let app = TestApp::spawn().await;
     let resp = app
         .post_json(
-            "/contact",
+            "/cms/contact",
             &json!({
                 "name": "Ada <script>",
                 "email": "ada@example.com",
@@ -56,7 +56,7 @@ async fn contact_form_is_forwarded_to_staff_by_a_job() {
             }),
         )
         .await;
-    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
     let emails = wait_for_emails(&app.outbox(), 1).await;
     let raw = &emails[0];
     assert!(raw.contains("To: \"Beeget Staff\" <staff@beeget.local>"), "{raw}");

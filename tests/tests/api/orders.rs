@@ -162,11 +162,26 @@ async fn checkout_charges_once_snapshots_prices_and_empties_the_cart() {
     let resp = place(&app, &token, "checkout-1", &checkout("pm_card_visa")).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let order: Value = resp.json().await.unwrap();
-    assert_eq!(order["status"], "paid");
-    assert_eq!(order["payment"]["status"], "succeeded");
+    assert_eq!(order["orderStatus"], "paid");
+    assert_eq!(order["paymentStatus"], "succeeded");
     assert!(order["number"].as_str().unwrap().starts_with("BG-"));
-    for field in ["subtotal", "discountTotal", "total"] {
+    for field in ["subtotal", "discountTotal"] {
         assert_eq!(order[field], cart[field], "{field}");
+    }
+    assert_eq!(order["totalAmount"], cart["total"]);
+    let listed: Value = get(&app, &token, "/orders").await.json().await.unwrap();
+    let summary = &listed["items"][0];
+    for field in [
+        "orderStatus",
+        "paymentStatus",
+        "subtotal",
+        "discountTotal",
+        "shippingTotal",
+        "totalAmount",
+        "createdAt",
+        "updatedAt",
+    ] {
+        assert_eq!(summary[field], order[field], "{field}");
     }
     assert_eq!(order["shippingTotal"], cart["shippingEstimate"]);
     let line = &order["items"][0];
@@ -216,7 +231,7 @@ async fn checkout_charges_once_snapshots_prices_and_empties_the_cart() {
         .await;
     assert!(email.contains(product["title"].as_str().unwrap()), "{email}");
     assert!(email.contains("Cupertino"), "{email}");
-    let total = beeget_api::domain::money::display(order["total"].as_i64().unwrap(), "USD");
+    let total = beeget_api::domain::money::display(order["totalAmount"].as_i64().unwrap(), "USD");
     assert!(email.contains(&total), "the total {total} is in the email: {email}");
 
     let list: Value = get(&app, &token, "/orders").await.json().await.unwrap();
@@ -300,7 +315,7 @@ async fn a_declined_card_releases_the_stock_and_keeps_the_cart() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|o| o["status"].as_str().unwrap())
+        .map(|o| o["orderStatus"].as_str().unwrap())
         .collect();
     assert_eq!(statuses, ["paid", "cancelled"], "newest first");
 }
@@ -340,8 +355,8 @@ async fn three_d_secure_then_the_webhook_settles_the_order_once() {
     let resp = place(&app, &token, "3ds", &checkout("pm_card_authenticationRequired")).await;
     assert_eq!(resp.status(), StatusCode::CREATED);
     let order: Value = resp.json().await.unwrap();
-    assert_eq!(order["status"], "pending_payment");
-    assert_eq!(order["payment"]["status"], "requires_action");
+    assert_eq!(order["orderStatus"], "pending_payment");
+    assert_eq!(order["paymentStatus"], "requires_action");
     assert!(order["payment"]["clientSecret"].as_str().unwrap().contains("_secret_"));
     assert_eq!(
         stock(&app, uuid(&variant["id"])).await,
@@ -390,7 +405,7 @@ async fn three_d_secure_then_the_webhook_settles_the_order_once() {
     let resp = webhook(&app, &succeeded, &signed(&succeeded)).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let paid: Value = get(&app, &token, &path).await.json().await.unwrap();
-    assert_eq!(paid["status"], "paid");
+    assert_eq!(paid["orderStatus"], "paid");
     assert!(
         paid["payment"].get("clientSecret").is_none(),
         "the secret goes once used"
@@ -412,8 +427,8 @@ async fn three_d_secure_then_the_webhook_settles_the_order_once() {
     );
     assert_eq!(webhook(&app, &failed, &signed(&failed)).await.status(), StatusCode::OK);
     let after: Value = get(&app, &token, &path).await.json().await.unwrap();
-    assert_eq!(after["status"], "paid");
-    assert_eq!(after["payment"]["status"], "succeeded");
+    assert_eq!(after["orderStatus"], "paid");
+    assert_eq!(after["paymentStatus"], "succeeded");
     assert_eq!(after["timeline"].as_array().unwrap().len(), 2, "{after}");
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before - 1);
 
@@ -428,8 +443,8 @@ async fn three_d_secure_then_the_webhook_settles_the_order_once() {
         StatusCode::OK
     );
     let after: Value = get(&app, &token, &path).await.json().await.unwrap();
-    assert_eq!(after["status"], "refunded");
-    assert_eq!(after["payment"]["status"], "refunded");
+    assert_eq!(after["orderStatus"], "refunded");
+    assert_eq!(after["paymentStatus"], "refunded");
 }
 
 #[tokio::test]
@@ -460,8 +475,8 @@ async fn a_refund_that_overtakes_its_success_cancels_and_stays_cancelled() {
         StatusCode::OK
     );
     let after: Value = order_view(&app, &token, &order).await;
-    assert_eq!(after["status"], "cancelled");
-    assert_eq!(after["payment"]["status"], "refunded");
+    assert_eq!(after["orderStatus"], "cancelled");
+    assert_eq!(after["paymentStatus"], "refunded");
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before, "the stock came back");
     assert_eq!(app.payments.refund_count(), 0, "nothing was refunded twice");
 }
@@ -507,28 +522,6 @@ async fn fifty_orders_for_ten_units_make_ten_orders_on_sqlite() {
 #[tokio::test]
 async fn fifty_orders_for_ten_units_make_ten_orders_on_postgres() {
     no_oversell(Backend::Postgres).await;
-}
-
-#[tokio::test]
-async fn the_same_key_twice_in_parallel_makes_one_order_and_one_charge() {
-    let app = TestApp::spawn().await;
-    let token = shopper(&app, "double@example.com").await;
-    let (product, variant) = buyable(&app, 2).await;
-    let before = stock(&app, uuid(&variant["id"])).await;
-    add_to_cart(&app, &token, &product, &variant, 1).await;
-    let body = checkout("pm_card_visa");
-    let responses = join_all((0..2).map(|_| place(&app, &token, "double-click", &body))).await;
-    let mut ids = Vec::new();
-    for resp in responses {
-        assert_eq!(resp.status(), StatusCode::CREATED);
-        let order: Value = resp.json().await.unwrap();
-        ids.push(order["id"].clone());
-    }
-    assert_eq!(ids[0], ids[1]);
-    assert_eq!(app.payments.charge_count(), 1);
-    assert_eq!(stock(&app, uuid(&variant["id"])).await, before - 1);
-    let list: Value = get(&app, &token, "/orders").await.json().await.unwrap();
-    assert_eq!(list["total"], 1);
 }
 
 #[tokio::test]
@@ -601,8 +594,8 @@ async fn the_shopper_cancels_a_paid_order_and_is_refunded() {
     let resp = app.call(Method::POST, &cancel, Some(&token), None).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let cancelled: Value = resp.json().await.unwrap();
-    assert_eq!(cancelled["status"], "cancelled");
-    assert_eq!(cancelled["payment"]["status"], "refunded");
+    assert_eq!(cancelled["orderStatus"], "cancelled");
+    assert_eq!(cancelled["paymentStatus"], "refunded");
     assert_eq!(app.payments.refund_count(), 1);
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before);
     let resp = app.call(Method::POST, &cancel, Some(&token), None).await;
@@ -723,7 +716,7 @@ async fn staff_move_orders_along_with_tracking_history_and_emails() {
         .json()
         .await
         .unwrap();
-    assert_eq!(one["status"], "delivered");
+    assert_eq!(one["orderStatus"], "delivered");
 }
 
 #[tokio::test]
@@ -743,7 +736,7 @@ async fn unpaid_orders_are_released_after_the_timeout() {
     let later = Utc::now() + Duration::minutes(i64::from(timeout) + 1);
     assert_eq!(release_unpaid_orders(&app.repos, later, timeout, 10).await.unwrap(), 1);
     let after: Value = order_view(&app, &token, &order).await;
-    assert_eq!(after["status"], "cancelled");
+    assert_eq!(after["orderStatus"], "cancelled");
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before);
     assert_eq!(release_unpaid_orders(&app.repos, later, timeout, 10).await.unwrap(), 0);
 }
@@ -774,7 +767,7 @@ async fn a_cart_that_became_an_order_is_cleaned_up_and_the_order_stays() {
         .unwrap();
     assert!(deleted >= 1);
     let mine: Value = order_view(&app, token, &order).await;
-    assert_eq!(mine["status"], "paid");
+    assert_eq!(mine["orderStatus"], "paid");
     assert_eq!(cart_items(&app, token).await, 0);
 }
 
@@ -839,7 +832,7 @@ async fn the_release_job_cancels_an_order_left_unpaid() {
         .await
         .unwrap();
     let after = order_view(&app, &token, &order).await;
-    assert_eq!(after["status"], "cancelled");
+    assert_eq!(after["orderStatus"], "cancelled");
     assert!(
         after["timeline"].as_array().unwrap().last().unwrap()["note"]
             .as_str()
@@ -850,42 +843,117 @@ async fn the_release_job_cancels_an_order_left_unpaid() {
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before);
 }
 
+/// Six cancellations of one paid order at once, four by the shopper and two by staff with a
+/// note, on fresh orders several times: exactly one wins (200), the others get what they would
+/// get after it (409 `invalid_transition`); the stock comes back once, the money goes back once,
+/// the history holds one cancellation, and a winning admin's note is in it.
 #[tokio::test]
-async fn racing_cancellations_restock_and_refund_once() {
+async fn racing_cancellations_have_one_winner_restock_and_refund_once() {
     let app = TestApp::spawn().await;
     let token = shopper(&app, "impatient@example.com").await;
-    let (product, variant) = buyable(&app, 2).await;
+    let boss = admin(&app, "racing-boss@example.com").await;
+    let (product, variant) = buyable(&app, 10).await;
     let before = stock(&app, uuid(&variant["id"])).await;
-    add_to_cart(&app, &token, &product, &variant, 2).await;
-    let order = placed(&app, &token, "race", "pm_card_visa").await;
-    let cancel = format!("/orders/{}/cancel", order["id"].as_str().unwrap());
-    let statuses = join_all((0..10).map(|_| app.call(Method::POST, &cancel, Some(&token), None)))
-        .await
-        .into_iter()
-        .map(|r| r.status())
-        .collect::<Vec<_>>();
-    // One request claims the cancellation; a repeat that arrives while its refund is under
-    // way finishes that refund too (200), later ones find nothing left to do (409). The
-    // provider gets one refund key for the order, so money goes back once.
-    assert!(
-        statuses
+    for round in 0..5 {
+        add_to_cart(&app, &token, &product, &variant, 1).await;
+        let order = placed(&app, &token, &format!("race-{round}"), "pm_card_visa").await;
+        let id = order["id"].as_str().unwrap().to_owned();
+        let cancel = format!("/orders/{id}/cancel");
+        let status_path = format!("/admin/orders/{id}/status");
+        let note = format!("staff cancel {round}");
+        let shopper_cancels = (0..4).map(|_| app.call(Method::POST, &cancel, Some(&token), None));
+        let staff_cancels =
+            (0..2).map(|_| set_status(&app, &boss, &status_path, json!({"status": "cancelled", "note": note})));
+        let (by_shopper, by_staff) = futures_util::join!(join_all(shopper_cancels), join_all(staff_cancels));
+        let mut winners = 0;
+        let mut staff_won = false;
+        for (who, resp) in by_shopper
+            .into_iter()
+            .map(|r| ("shopper", r))
+            .chain(by_staff.into_iter().map(|r| ("staff", r)))
+        {
+            match resp.status() {
+                StatusCode::OK => {
+                    winners += 1;
+                    staff_won |= who == "staff";
+                }
+                _ => {
+                    assert_problem(resp, StatusCode::CONFLICT, "invalid_transition").await;
+                }
+            }
+        }
+        assert_eq!(winners, 1, "round {round}: exactly one cancellation wins");
+        let after = order_view(&app, &token, &order).await;
+        assert_eq!(after["orderStatus"], "cancelled");
+        assert_eq!(after["paymentStatus"], "refunded");
+        assert_eq!(app.payments.refund_count(), round + 1, "one refund per order");
+        assert_eq!(
+            stock(&app, uuid(&variant["id"])).await,
+            before,
+            "round {round}: restocked exactly once"
+        );
+        let cancellations: Vec<&Value> = after["timeline"]
+            .as_array()
+            .unwrap()
             .iter()
-            .all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT),
-        "{statuses:?}"
-    );
-    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
-    assert_eq!(app.payments.refund_count(), 1);
-    assert_eq!(order_view(&app, &token, &order).await["payment"]["status"], "refunded");
-    assert_eq!(
-        stock(&app, uuid(&variant["id"])).await,
-        before,
-        "restocked exactly once"
-    );
-    let history = order_view(&app, &token, &order).await["timeline"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["status"] == "cancelled")
-        .count();
-    assert_eq!(history, 1);
+            .filter(|e| e["status"] == "cancelled")
+            .collect();
+        assert_eq!(cancellations.len(), 1, "round {round}: one history entry");
+        if staff_won {
+            assert_eq!(
+                cancellations[0]["note"],
+                note.as_str(),
+                "the winning admin's note is kept"
+            );
+        }
+    }
+}
+
+/// Six copies of one checkout (same key, same body) at once, several times: every copy gets
+/// the one order (201) or, while the first is still being processed, 409
+/// `idempotency_key_in_use` with `Retry-After`; never an error about the cart its twin
+/// emptied. One order, one charge, the stock taken once.
+#[tokio::test]
+async fn six_copies_of_one_checkout_at_once_get_the_one_order() {
+    let app = TestApp::spawn().await;
+    let token = shopper(&app, "sextuple@example.com").await;
+    let (product, variant) = buyable(&app, 10).await;
+    let before = stock(&app, uuid(&variant["id"])).await;
+    let body = checkout("pm_card_visa");
+    for round in 0..5 {
+        add_to_cart(&app, &token, &product, &variant, 1).await;
+        let key = format!("six-at-once-{round}");
+        let responses = join_all((0..6).map(|_| place(&app, &token, &key, &body))).await;
+        let mut ids = std::collections::HashSet::new();
+        for resp in responses {
+            match resp.status() {
+                StatusCode::CREATED => {
+                    let order: Value = resp.json().await.unwrap();
+                    assert_eq!(order["orderStatus"], "paid");
+                    ids.insert(order["id"].as_str().unwrap().to_owned());
+                }
+                _ => {
+                    let retry_after = resp
+                        .headers()
+                        .get("retry-after")
+                        .map(|v| v.to_str().unwrap().to_owned());
+                    assert_problem(resp, StatusCode::CONFLICT, "idempotency_key_in_use").await;
+                    let secs: u64 = retry_after.expect("Retry-After").parse().unwrap();
+                    assert!(secs >= 1);
+                }
+            }
+        }
+        assert!(ids.len() <= 1, "round {round}: one order, got {ids:?}");
+        // Retrying as told gets the order.
+        let again = place(&app, &token, &key, &body).await;
+        assert_eq!(again.status(), StatusCode::CREATED);
+        let order: Value = again.json().await.unwrap();
+        if let Some(id) = ids.iter().next() {
+            assert_eq!(order["id"].as_str().unwrap(), id);
+        }
+        assert_eq!(app.payments.charge_count(), round + 1, "one charge per checkout");
+        assert_eq!(stock(&app, uuid(&variant["id"])).await, before - (round as i32 + 1));
+    }
+    let list: Value = get(&app, &token, "/orders").await.json().await.unwrap();
+    assert_eq!(list["total"], 5);
 }

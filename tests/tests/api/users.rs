@@ -91,6 +91,14 @@ async fn a_password_change_needs_the_current_one_and_ends_other_sessions() {
         json!({"refreshToken": this["refreshToken"]}),
         json!({"refreshToken": other["refreshToken"]}),
     );
+    // The other session's access token ends with it, at once.
+    let resp = get(&app, access(&other), "/users/me").await;
+    assert_problem(resp, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    assert_eq!(
+        get(&app, token, "/users/me").await.status(),
+        StatusCode::OK,
+        "this session stays"
+    );
     let resp = app.post_json("/auth/refresh", &this_body).await;
     assert_eq!(resp.status(), StatusCode::OK, "this session stays");
     let resp = app.post_json("/auth/refresh", &other_body).await;

@@ -214,8 +214,14 @@ impl SeaOrderRepo {
                     user_id: m.user_id,
                     customer_email: m.customer_email,
                     currency: m.currency,
-                    total: m.total,
+                    totals: Totals {
+                        subtotal: m.subtotal,
+                        discount: m.discount_total,
+                        shipping: m.shipping_total,
+                        total: m.total,
+                    },
                     created_at: m.created_at,
+                    updated_at: m.updated_at,
                 })
             })
             .collect::<RepoResult<_>>()?;
@@ -530,6 +536,25 @@ impl OrderRepo for SeaOrderRepo {
             query = query.filter(orders::Column::PaymentStatus.ne(PaymentStatus::Succeeded.as_str()));
         }
         let result = query.exec(&self.db).await.map_err(db_err)?;
+        Ok(result.rows_affected == 1)
+    }
+
+    async fn swap_payment_status(
+        &self,
+        id: Uuid,
+        while_in: OrderStatus,
+        from: PaymentStatus,
+        to: PaymentStatus,
+    ) -> RepoResult<bool> {
+        let result = orders::Entity::update_many()
+            .col_expr(orders::Column::PaymentStatus, Expr::value(to.as_str()))
+            .col_expr(orders::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(orders::Column::Id.eq(id))
+            .filter(orders::Column::Status.eq(while_in.as_str()))
+            .filter(orders::Column::PaymentStatus.eq(from.as_str()))
+            .exec(&self.db)
+            .await
+            .map_err(db_err)?;
         Ok(result.rows_affected == 1)
     }
 

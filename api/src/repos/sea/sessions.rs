@@ -94,7 +94,12 @@ impl SessionRepo for SeaSessionRepo {
         Ok(result.rows_affected)
     }
 
-    async fn revoke_user_sessions(&self, user_id: Uuid, keep: Option<Uuid>, now: DateTime<Utc>) -> RepoResult<u64> {
+    async fn revoke_user_sessions(
+        &self,
+        user_id: Uuid,
+        keep: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> RepoResult<Vec<Uuid>> {
         let mut update = refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
             .filter(refresh_tokens::Column::UserId.eq(user_id))
@@ -102,7 +107,17 @@ impl SessionRepo for SeaSessionRepo {
         if let Some(family) = keep {
             update = update.filter(refresh_tokens::Column::FamilyId.ne(family));
         }
-        Ok(update.exec(&self.db).await.map_err(db_err)?.rows_affected)
+        // RETURNING (SQLite 3.35+, PostgreSQL): the families ended by this very statement.
+        let mut families: Vec<Uuid> = update
+            .exec_with_returning(&self.db)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(|t| t.family_id)
+            .collect();
+        families.sort_unstable();
+        families.dedup();
+        Ok(families)
     }
 
     async fn create_user_token(
@@ -197,8 +212,9 @@ impl AccessDenylist for SeaDenylist {
         Ok(())
     }
 
-    async fn is_denied(&self, jti: Uuid) -> RepoResult<bool> {
-        Ok(revoked_access_tokens::Entity::find_by_id(jti)
+    async fn is_denied(&self, ids: &[Uuid]) -> RepoResult<bool> {
+        Ok(revoked_access_tokens::Entity::find()
+            .filter(revoked_access_tokens::Column::Jti.is_in(ids.iter().copied()))
             .one(&self.db)
             .await
             .map_err(db_err)?

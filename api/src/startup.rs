@@ -14,7 +14,11 @@ use sea_orm::DatabaseConnection;
 use crate::{
     config::{Config, Environment},
     crypto::FieldCipher,
-    http::{body_limit, metrics, problems, rate_limit, request_id, security_headers},
+    http::{
+        body_limit,
+        contract::{self, Contract},
+        metrics, problems, rate_limit, request_id, security_headers,
+    },
     jobs::{self, JobContext, JobQueue, JobRegistry, JobRunner, Scheduler},
     repos::{
         AccessDenylist, Repos,
@@ -185,7 +189,13 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
     let config = state.config.clone();
     let state_limiter = state.limiter.clone();
     let api = openapi_service(state);
-    let spec = api.spec_endpoint();
+    let contract = Arc::new(Contract::new(&api.spec()));
+    let served = contract.clone();
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json; charset=utf-8")
+            .body(served.spec().to_owned())
+    });
     let docs = api.swagger_ui();
     let inner = Route::new()
         .nest("/", api)
@@ -216,23 +226,28 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
             "ratelimit-reset",
         ])
         .max_age(600);
-    app.around(move |ep, req| body_limit::limit(ep, req, max_body))
-        .around(move |ep, req| {
-            let (limiter, base) = (limiter.clone(), limit_base.clone());
-            async move { rate_limit::middleware(ep, req, &limiter, &base, max_body).await }
-        })
-        .around(problems::ensure_problem)
-        // An empty origin list would make poem's Cors allow every origin: no CORS at all instead.
-        .with_if(!origins.is_empty(), cors)
-        .around(move |ep, req| {
-            let docs_path = docs_path.clone();
-            async move { security_headers::middleware(ep, req, &docs_path).await }
-        })
-        .around(move |ep, req| {
-            let base = base.clone();
-            async move { metrics::middleware(ep, req, &base).await }
-        })
-        .around(request_id::middleware)
+    let contract_base = base.clone();
+    app.around(move |ep, req| {
+        let (contract, base) = (contract.clone(), contract_base.clone());
+        async move { contract::middleware(ep, req, &contract, &base).await }
+    })
+    .around(move |ep, req| body_limit::limit(ep, req, max_body))
+    .around(move |ep, req| {
+        let (limiter, base) = (limiter.clone(), limit_base.clone());
+        async move { rate_limit::middleware(ep, req, &limiter, &base, max_body).await }
+    })
+    .around(problems::ensure_problem)
+    // An empty origin list would make poem's Cors allow every origin: no CORS at all instead.
+    .with_if(!origins.is_empty(), cors)
+    .around(move |ep, req| {
+        let docs_path = docs_path.clone();
+        async move { security_headers::middleware(ep, req, &docs_path).await }
+    })
+    .around(move |ep, req| {
+        let base = base.clone();
+        async move { metrics::middleware(ep, req, &base).await }
+    })
+    .around(request_id::middleware)
 }
 
 /// A bound server, ready to run.
@@ -306,5 +321,6 @@ pub async fn openapi_spec(config: Config) -> anyhow::Result<String> {
     config.redis.url = Default::default();
     let jobs = JobQueue::connect(&config, &db).await?;
     let repos = sea::repos(db.clone(), Arc::new(FieldCipher::from_config(&config.encryption)));
-    Ok(openapi_service(state(config, &db, repos, jobs).await?).spec())
+    let generated = openapi_service(state(config, &db, repos, jobs).await?).spec();
+    Ok(Contract::new(&generated).spec().to_owned())
 }

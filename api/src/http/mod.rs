@@ -2,6 +2,7 @@
 
 pub mod body_limit;
 pub mod client_ip;
+pub mod contract;
 pub mod metrics;
 pub mod problems;
 pub mod rate_limit;

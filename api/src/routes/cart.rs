@@ -117,6 +117,7 @@ impl From<CartView> for CartDto {
 pub struct AddToCart {
     pub product_id: String,
     /// Required when the product comes in more than one variant.
+    #[oai(nullable)]
     pub variant_id: Option<String>,
     /// 1 to 99; added to the line when the variant is already in the cart.
     pub qty: i64,

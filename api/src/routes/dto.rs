@@ -20,11 +20,13 @@ pub struct ProductListItem {
     /// List price in minor units.
     pub price: i64,
     /// Sale price in minor units, when on sale.
+    #[oai(nullable)]
     pub sale_price: Option<i64>,
     /// What the shopper pays before promotions: `salePrice` when set, else `price`.
     pub effective_price: i64,
     pub currency: String,
     /// URL of the first image.
+    #[oai(nullable)]
     pub image: Option<String>,
     pub in_stock: bool,
 }
@@ -122,10 +124,13 @@ pub enum ScopeKindView {
 pub struct PromotionScopeView {
     pub kind: ScopeKindView,
     /// Id of the category (its subcategories included) when `kind` is `category`.
+    #[oai(nullable)]
     pub category_id: Option<String>,
     /// Id of the collection when `kind` is `collection`.
+    #[oai(nullable)]
     pub collection_id: Option<String>,
     /// Id of the product when `kind` is `product`.
+    #[oai(nullable)]
     pub product_id: Option<String>,
 }
 
@@ -136,7 +141,9 @@ pub struct PromotionView {
     pub id: String,
     pub name: String,
     pub slug: String,
+    #[oai(nullable)]
     pub description: Option<String>,
+    #[oai(nullable)]
     pub image: Option<String>,
     pub discount_type: DiscountTypeView,
     /// Whole percent for `percent`; minor units of `currency` for `fixed`.
@@ -145,6 +152,7 @@ pub struct PromotionView {
     pub start_date: DateTime<Utc>,
     pub end_date: DateTime<Utc>,
     /// The code a shopper enters at checkout; absent when the promotion applies automatically.
+    #[oai(nullable)]
     pub code: Option<String>,
     pub scope: PromotionScopeView,
     /// Adds to the best other promotion on an item instead of competing with it.
@@ -197,6 +205,7 @@ pub struct ProductView {
     pub description: String,
     pub images: Vec<String>,
     pub price: i64,
+    #[oai(nullable)]
     pub sale_price: Option<i64>,
     pub effective_price: i64,
     pub currency: String,
@@ -263,7 +272,9 @@ pub struct CategoryView {
     pub id: String,
     pub name: String,
     pub slug: String,
+    #[oai(nullable)]
     pub description: Option<String>,
+    #[oai(nullable)]
     pub image: Option<String>,
     pub order: i32,
     pub children: Vec<CategoryView>,
@@ -291,7 +302,9 @@ pub struct CollectionView {
     pub id: String,
     pub name: String,
     pub slug: String,
+    #[oai(nullable)]
     pub description: Option<String>,
+    #[oai(nullable)]
     pub image: Option<String>,
     pub order: i32,
 }

@@ -98,12 +98,15 @@ impl From<PaymentStatus> for PaymentStatusView {
 #[oai(rename = "NewShippingAddress", rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShippingAddressInput {
     pub line1: String,
+    #[oai(nullable)]
     pub line2: Option<String>,
     pub city: String,
+    #[oai(nullable)]
     pub state: Option<String>,
     pub zip: String,
     /// ISO 3166-1 alpha-2, e.g. `US`.
     pub country: String,
+    #[oai(nullable)]
     pub phone: Option<String>,
 }
 
@@ -112,11 +115,14 @@ pub struct ShippingAddressInput {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlaceOrderRequest {
     /// One of the shopper's saved addresses; or give `shippingAddress`.
+    #[oai(nullable)]
     pub shipping_address_id: Option<String>,
+    #[oai(nullable)]
     pub shipping_address: Option<ShippingAddressInput>,
     /// A payment method token from the storefront (Stripe's, e.g. `pm_card_visa`).
     pub payment_method: String,
     /// Applies this promotion code to the cart first.
+    #[oai(nullable)]
     pub promo_code: Option<String>,
 }
 
@@ -366,11 +372,15 @@ impl OrderPage {
 pub struct StatusChangeRequest {
     pub status: OrderStatusView,
     /// Required with `shipped`.
+    #[oai(nullable)]
     pub carrier: Option<String>,
     /// Required with `shipped`.
+    #[oai(nullable)]
     pub tracking_number: Option<String>,
+    #[oai(nullable)]
     pub tracking_url: Option<String>,
     /// Kept in the order's history.
+    #[oai(nullable)]
     pub note: Option<String>,
 }
 

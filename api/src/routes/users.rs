@@ -46,10 +46,13 @@ impl From<User> for UserView {
 #[derive(Object, Debug)]
 #[oai(rename = "ProfilePatch", rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateMeRequest {
+    #[oai(nullable)]
     pub name: Option<String>,
     /// Required with `newPassword`.
+    #[oai(nullable)]
     pub current_password: Option<String>,
     /// Changing it signs out every other session.
+    #[oai(nullable)]
     pub new_password: Option<String>,
 }
 
@@ -109,14 +112,18 @@ pub struct NewAddressRequest {
     /// e.g. `Home`, `Work`; 1 to 50 characters.
     pub label: String,
     pub line1: String,
+    #[oai(nullable)]
     pub line2: Option<String>,
     pub city: String,
+    #[oai(nullable)]
     pub state: Option<String>,
     pub zip: String,
     /// ISO 3166-1 alpha-2, e.g. `US`.
     pub country: String,
+    #[oai(nullable)]
     pub phone: Option<String>,
     /// Make it the default address (the first address always is).
+    #[oai(nullable)]
     pub is_default: Option<bool>,
 }
 
@@ -124,15 +131,24 @@ pub struct NewAddressRequest {
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddressPatch {
+    #[oai(nullable)]
     pub label: Option<String>,
+    #[oai(nullable)]
     pub line1: Option<String>,
+    #[oai(nullable)]
     pub line2: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub city: Option<String>,
+    #[oai(nullable)]
     pub state: MaybeUndefined<String>,
+    #[oai(nullable)]
     pub zip: Option<String>,
+    #[oai(nullable)]
     pub country: Option<String>,
+    #[oai(nullable)]
     pub phone: MaybeUndefined<String>,
     /// `true` makes it the default; the default moves, it is never unset.
+    #[oai(nullable)]
     pub is_default: Option<bool>,
 }
 

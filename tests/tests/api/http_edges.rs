@@ -15,8 +15,24 @@ async fn framework_errors_are_problems() {
     let app = TestApp::spawn().await;
     assert_problem(app.get("/no/such/route").await, StatusCode::NOT_FOUND, "not_found").await;
 
+    // A 405 says which methods the path has, read from the spec.
     let resp = app.client.delete(app.url("/products")).send().await.unwrap();
+    assert_eq!(resp.headers()["allow"], "GET");
     assert_problem(resp, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    let resp = app
+        .client
+        .put(app.url("/users/me/addresses/some-id"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.headers()["allow"], "DELETE, PATCH");
+    assert_problem(resp, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    let resp = app.client.patch(app.url("/cart/promo-code")).send().await.unwrap();
+    assert_eq!(
+        resp.headers()["allow"],
+        "DELETE, PUT",
+        "the literal path wins over /cart/{{itemId}}"
+    );
 
     let resp = app
         .client
@@ -36,6 +52,100 @@ async fn framework_errors_are_problems() {
         .await
         .unwrap();
     assert_problem(resp, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+}
+
+/// A JSON `true` or `5` where the spec declares a string is refused (422 naming the field),
+/// never stored as the text "true"; so is a null for a field that is not nullable.
+#[tokio::test]
+async fn wrong_json_types_are_refused_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (
+            "/auth/register",
+            json!({"name": true, "email": "typed@example.com", "password": "a-long-enough-pass"}),
+            "name",
+        ),
+        (
+            "/auth/register",
+            json!({"name": "Ada", "email": 5, "password": "a-long-enough-pass"}),
+            "email",
+        ),
+        ("/auth/forgot-password", json!({"email": false}), "email"),
+        ("/auth/resend-verification", json!({"email": 12}), "email"),
+        (
+            "/auth/login",
+            json!({"email": "a@example.com", "password": null}),
+            "password",
+        ),
+        (
+            "/cms/contact",
+            json!({"name": "Ada", "email": "ada@example.com", "subject": 1.5, "message": "Hello"}),
+            "subject",
+        ),
+        (
+            "/cms/contact",
+            json!({"name": "Ada", "email": "ada@example.com", "subject": "Hi", "message": ["Hello"]}),
+            "message",
+        ),
+        ("/cms/contact", json!(["not", "an", "object"]), "body"),
+    ];
+    for (path, body, field) in cases {
+        let problem = assert_problem(
+            app.post_json(path, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(problem_fields(&problem), [field], "{path} {body}");
+    }
+    assert!(
+        app.repos.contact.list_recent(10).await.unwrap().is_empty(),
+        "nothing stored"
+    );
+    assert!(
+        app.repos
+            .users
+            .find_by_email("typed@example.com")
+            .await
+            .unwrap()
+            .is_none(),
+        "nobody registered"
+    );
+    // A signed-in shopper's profile: the same rule.
+    let resp = app
+        .post_json(
+            "/auth/register",
+            &json!({"name": "Typed Shopper", "email": "shopper-typed@example.com", "password": "a-long-enough-pass"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let login: serde_json::Value = app
+        .post_json(
+            "/auth/login",
+            &json!({"email": "shopper-typed@example.com", "password": "a-long-enough-pass"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = login["accessToken"].as_str().unwrap();
+    let resp = app
+        .call(
+            reqwest::Method::PATCH,
+            "/users/me",
+            Some(token),
+            Some(&json!({"name": true})),
+        )
+        .await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), ["name"]);
+    let me: serde_json::Value = app
+        .call(reqwest::Method::GET, "/users/me", Some(token), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["name"], "Typed Shopper");
 }
 
 #[tokio::test]

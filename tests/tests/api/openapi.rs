@@ -68,3 +68,61 @@ async fn every_operation_is_documented_with_problem_errors() {
     let readyz = &spec["paths"]["/readyz"]["get"]["responses"];
     assert!(readyz.get("503").is_some(), "readiness declares 503");
 }
+
+/// What a client generator trusts: a field that can be `null` says so, request bodies refuse
+/// unknown fields, and bounded query parameters carry their bounds.
+#[tokio::test]
+async fn nullable_fields_closed_bodies_and_bounds_are_declared() {
+    let spec = committed_spec();
+    let schemas = &spec["components"]["schemas"];
+    for (schema, field) in [
+        ("ProductSummary", "salePrice"),
+        ("ProductSummary", "image"),
+        ("Product", "salePrice"),
+        ("Category", "image"),
+        ("Collection", "image"),
+        ("Promotion", "image"),
+        ("Promotion", "code"),
+        ("PromotionScope", "categoryId"),
+        ("PromotionScope", "collectionId"),
+        ("PromotionScope", "productId"),
+    ] {
+        assert_eq!(
+            schemas[schema]["properties"][field]["nullable"], true,
+            "{schema}.{field} is nullable"
+        );
+    }
+    for (name, schema) in schemas.as_object().unwrap() {
+        let is_request = name.ends_with("Request") || name.starts_with("New") || name.ends_with("Patch");
+        if is_request {
+            assert_eq!(schema["additionalProperties"], false, "{name} refuses unknown fields");
+        }
+    }
+    let products = spec["paths"]["/products"]["get"]["parameters"].as_array().unwrap();
+    let param = |name: &str| products.iter().find(|p| p["name"] == name).unwrap()["schema"].clone();
+    assert_eq!(param("limit")["minimum"], 1);
+    assert_eq!(
+        param("limit")["maximum"],
+        beeget_api::domain::pagination::PageRequest::MAX_LIMIT
+    );
+    assert_eq!(param("page")["minimum"], 1);
+    assert_eq!(
+        param("maxPrice")["maximum"],
+        beeget_api::domain::money::Money::MAX_MINOR
+    );
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if path.starts_with("/payments") {
+                continue;
+            }
+            if let Some(content) = op["requestBody"]["content"].as_object() {
+                let schema = &content.values().next().unwrap()["schema"]["$ref"];
+                let name = schema.as_str().unwrap().rsplit('/').next().unwrap();
+                assert!(
+                    name.ends_with("Request") || name.starts_with("New") || name.ends_with("Patch"),
+                    "{method} {path}: request body {name} is named New…, …Request or …Patch"
+                );
+            }
+        }
+    }
+}

@@ -11,6 +11,11 @@ RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC
 TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
 /// The upper-case code, if `raw` is one (case-insensitive).
+/// The spec's keywords: one of the codes, upper case.
+pub fn schema() -> serde_json::Value {
+    serde_json::json!({ "enum": CODES.split_ascii_whitespace().collect::<Vec<_>>() })
+}
+
 pub fn parse(field: &str, raw: &str) -> Result<String, InvalidField> {
     let code = raw.trim().to_ascii_uppercase();
     if code.len() == 2 && CODES.split_ascii_whitespace().any(|c| c == code) {

@@ -7,6 +7,23 @@ use super::InvalidField;
 pub struct Email(String);
 
 impl Email {
+    /// Longest address, in characters.
+    pub const MAX_CHARS: usize = 254;
+    /// What the spec declares: printable ASCII, a local part of 1 to 64 characters, a domain
+    /// of dot-separated labels, maybe surrounded by whitespace (trimmed). Everything it
+    /// matches, [`Email::parse`] accepts.
+    pub fn pattern() -> String {
+        let ws = super::text::WHITESPACE;
+        let local = r"[\x21-\x3f\x41-\x7e]{1,64}";
+        let label = r"[\x21-\x2d\x2f-\x3f\x41-\x7e]+";
+        format!(r"^[{ws}]*{local}@{label}(\.{label})+[{ws}]*$")
+    }
+
+    /// The spec's keywords for an email field.
+    pub fn schema() -> serde_json::Value {
+        serde_json::json!({ "maxLength": Self::MAX_CHARS, "pattern": Self::pattern() })
+    }
+
     pub fn parse(field: &str, raw: &str) -> Result<Self, InvalidField> {
         let normalised = raw.trim().to_lowercase();
         let invalid = || InvalidField::new(field, "not a valid email address");
@@ -39,6 +56,32 @@ impl fmt::Display for Email {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the declared pattern matches, `parse` accepts; what it refuses, clients are told.
+    #[test]
+    fn the_declared_pattern_is_within_the_rule() {
+        let pattern = regex::Regex::new(&Email::pattern()).unwrap();
+        for good in [
+            "ada@example.com",
+            " Ada@Example.COM ",
+            "a.b+c@mail.example.co.uk",
+            "x@y.z",
+        ] {
+            assert!(pattern.is_match(good), "{good}");
+            assert!(Email::parse("email", good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "ada",
+            "ada@example",
+            "ada@.example.com",
+            "ada@example..com",
+            "a da@example.com",
+            "ada@@example.com",
+        ] {
+            assert!(!pattern.is_match(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn normalises_case_and_whitespace() {

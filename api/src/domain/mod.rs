@@ -1,5 +1,6 @@
 //! Validated value types and pure catalogue rules. Nothing here knows about HTTP or storage.
 
+pub mod address;
 pub mod catalogue;
 pub mod category_tree;
 pub mod country;
@@ -14,6 +15,7 @@ pub mod product_query;
 pub mod promotion;
 pub mod search;
 pub mod slug;
+pub mod text;
 pub mod user;
 
 /// A value that failed validation, with the field it belongs to.

@@ -5,8 +5,8 @@ use std::{collections::HashSet, sync::OnceLock};
 
 use super::InvalidField;
 
-const MIN_CHARS: usize = 10;
-const MAX_CHARS: usize = 128;
+pub const MIN_CHARS: usize = 10;
+pub const MAX_CHARS: usize = 128;
 const COMMON: &str = include_str!("../../data/common-passwords.txt");
 
 fn common() -> &'static HashSet<String> {
@@ -19,6 +19,12 @@ fn common() -> &'static HashSet<String> {
             .map(str::to_lowercase)
             .collect()
     })
+}
+
+/// The spec's keywords: the length. That it is not a common password nor the email cannot
+/// be said in JSON Schema; those refusals are 422s the spec's descriptions name.
+pub fn schema() -> serde_json::Value {
+    serde_json::json!({ "minLength": MIN_CHARS, "maxLength": MAX_CHARS })
 }
 
 /// Checks `password` for the account `email`, naming the rule it breaks.

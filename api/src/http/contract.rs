@@ -8,17 +8,19 @@
 //! `additionalProperties: false` and coerces numbers and booleans into `String` fields, so
 //! both are settled here, from the one generated document.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use poem::{
     Body, Endpoint, Request, Response,
     http::{HeaderValue, Method, StatusCode, header},
 };
-use serde_json::{Map, Value};
+use regex::Regex;
+use serde_json::{Map, Value, json};
 
 use crate::{
-    domain::{money::Money, pagination::PageRequest},
+    domain::{address, email::Email, money::Money, pagination::PageRequest, password_policy, text},
     error::{FieldError, Problem},
+    services::cart::MAX_QUANTITY,
 };
 
 /// The finished spec and what the middleware needs from it.
@@ -26,6 +28,8 @@ pub struct Contract {
     spec: String,
     schemas: Map<String, Value>,
     operations: Vec<Operation>,
+    /// The declared patterns, compiled once.
+    patterns: HashMap<String, Regex>,
 }
 
 struct Operation {
@@ -33,12 +37,19 @@ struct Operation {
     segments: Vec<Option<String>>,
     method: Method,
     body: Option<Value>,
+    /// Needs a bearer token: without one the operation answers 401 before reading the body.
+    secured: bool,
 }
 
 impl Contract {
     /// Finishes poem-openapi's document and indexes its operations.
     pub fn new(generated: &str) -> Self {
+        Self::with_rules(generated, &field_rules())
+    }
+
+    fn with_rules(generated: &str, rules: &[FieldRule]) -> Self {
         let mut doc: Value = serde_json::from_str(generated).expect("poem-openapi emits valid JSON");
+        declare_field_rules(&mut doc, rules);
         close_request_bodies(&mut doc);
         bound_parameters(&mut doc);
         let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
@@ -51,18 +62,26 @@ impl Contract {
                         continue;
                     };
                     let body = json_body_schema(op).cloned();
+                    let secured = op
+                        .get("security")
+                        .and_then(Value::as_array)
+                        .is_some_and(|s| !s.is_empty());
                     operations.push(Operation {
                         segments: segments.clone(),
                         method,
                         body,
+                        secured,
                     });
                 }
             }
         }
+        let mut patterns = HashMap::new();
+        collect_patterns(&doc, &mut patterns);
         Self {
             spec: serde_json::to_string_pretty(&doc).expect("a JSON value serialises"),
             schemas,
             operations,
+            patterns,
         }
     }
 
@@ -98,11 +117,13 @@ impl Contract {
         best.map(|(_, ops)| ops).unwrap_or_default()
     }
 
-    /// The body schema of the operation `method path`, when it takes JSON.
-    fn body_schema(&self, method: &Method, path: &str) -> Option<&Value> {
+    /// The body schema of the operation `method path`, when it takes JSON and is to be read:
+    /// a secured operation called without credentials answers 401 first, whatever the body.
+    fn body_schema(&self, method: &Method, path: &str, authorized: bool) -> Option<&Value> {
         self.matching(path)
             .into_iter()
             .find(|op| op.method == method)
+            .filter(|op| authorized || !op.secured)
             .and_then(|op| op.body.as_ref())
     }
 
@@ -131,8 +152,10 @@ impl Contract {
 
     fn check(&self, value: &Value, schema: &Value, field: &str, errors: &mut Vec<FieldError>) {
         let schema = self.resolve(schema);
-        let typed = ["type", "allOf", "$ref"].iter().any(|k| schema.get(k).is_some());
-        if !typed {
+        let constrained = ["type", "allOf", "$ref", "required", "properties", "oneOf", "enum"]
+            .iter()
+            .any(|k| schema.get(k).is_some());
+        if !constrained {
             // Any JSON at all (e.g. a webhook's raw event).
             return;
         }
@@ -148,27 +171,50 @@ impl Contract {
                 self.check(value, part, field, errors);
             }
         }
-        let Some(ty) = schema.get("type").and_then(Value::as_str) else {
-            return;
-        };
-        let fits = match ty {
-            "string" => value.is_string(),
-            "integer" => value.is_i64() || value.is_u64(),
-            "number" => value.is_number(),
-            "boolean" => value.is_boolean(),
-            "array" => value.is_array(),
-            "object" => value.is_object(),
-            _ => true,
-        };
-        if !fits {
-            errors.push(error(field, &format!("must be {}", article(ty))));
-            return;
+        if let Some(ty) = schema.get("type").and_then(Value::as_str) {
+            let fits = match ty {
+                "string" => value.is_string(),
+                "integer" => value.is_i64() || value.is_u64(),
+                "number" => value.is_number(),
+                "boolean" => value.is_boolean(),
+                "array" => value.is_array(),
+                "object" => value.is_object(),
+                _ => true,
+            };
+            if !fits {
+                errors.push(error(field, &format!("must be {}", article(ty))));
+                return;
+            }
         }
         if let (Some(allowed), Some(text)) = (schema.get("enum").and_then(Value::as_array), value.as_str())
             && !allowed.iter().any(|a| a.as_str() == Some(text))
         {
             let names: Vec<&str> = allowed.iter().filter_map(Value::as_str).collect();
-            errors.push(error(field, &format!("must be one of: {}", names.join(", "))));
+            let listed = if names.len() > 12 {
+                "the values listed in the API description".to_owned()
+            } else {
+                names.join(", ")
+            };
+            errors.push(error(field, &format!("must be one of {listed}")));
+        }
+        if let Some(text) = value.as_str() {
+            self.check_text(text, schema, field, errors);
+        }
+        if let Some(number) = value.as_f64() {
+            let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
+            if let Some(min) = bound("minimum")
+                && number < min
+            {
+                errors.push(error(field, &format!("must be at least {min}")));
+            }
+            if let Some(max) = bound("maximum")
+                && number > max
+            {
+                errors.push(error(field, &format!("must be at most {max}")));
+            }
+        }
+        if let Some(alternatives) = schema.get("oneOf").and_then(Value::as_array) {
+            self.check_one_of(value, alternatives, field, errors);
         }
         match value {
             Value::Array(items) => {
@@ -209,6 +255,60 @@ impl Contract {
     }
 }
 
+impl Contract {
+    /// `minLength`, `maxLength` (in characters) and `pattern`. Patterns are read as Python's
+    /// `re.search` reads them (the fuzzer's dialect): `$` also matches before one final
+    /// newline, which the trimming checks behind it accept too.
+    fn check_text(&self, text: &str, schema: &Value, field: &str, errors: &mut Vec<FieldError>) {
+        let chars = text.chars().count();
+        let length = |key: &str| schema.get(key).and_then(Value::as_u64).map(|n| n as usize);
+        if let Some(min) = length("minLength")
+            && chars < min
+        {
+            errors.push(error(field, &format!("must be at least {min} characters")));
+        } else if let Some(max) = length("maxLength")
+            && chars > max
+        {
+            errors.push(error(field, &format!("must be at most {max} characters")));
+        } else if let Some(regex) = schema
+            .get("pattern")
+            .and_then(Value::as_str)
+            .and_then(|p| self.patterns.get(p))
+        {
+            let fits = regex.is_match(text) || text.strip_suffix('\n').is_some_and(|t| regex.is_match(t));
+            if !fits {
+                errors.push(error(field, "is not in the expected form (see the API description)"));
+            }
+        }
+    }
+
+    /// Exactly one alternative must hold (e.g. a saved address or a new one, not both).
+    fn check_one_of(&self, value: &Value, alternatives: &[Value], field: &str, errors: &mut Vec<FieldError>) {
+        let fitting = alternatives
+            .iter()
+            .filter(|alt| self.type_errors(value, alt).is_empty())
+            .count();
+        if fitting == 1 {
+            return;
+        }
+        let names: Vec<&str> = alternatives
+            .iter()
+            .filter_map(|alt| alt["required"][0].as_str())
+            .collect();
+        let prefix = if field.is_empty() {
+            String::new()
+        } else {
+            format!("{field}.")
+        };
+        let (name, message) = match (fitting, names.as_slice()) {
+            (0, [first, ..]) => (*first, format!("is required (or give {})", names[1..].join(" or "))),
+            (_, [.., last]) => (*last, format!("give one of {}, not several", names.join(", "))),
+            _ => ("body", "matches none of the allowed shapes".to_owned()),
+        };
+        errors.push(error(&format!("{prefix}{name}"), &message));
+    }
+}
+
 fn error(field: &str, message: &str) -> FieldError {
     FieldError {
         field: if field.is_empty() {
@@ -226,6 +326,90 @@ fn article(ty: &str) -> String {
         "object" => "an object".to_owned(),
         "array" => "an array".to_owned(),
         other => format!("a {other}"),
+    }
+}
+
+/// A request-body field's declared rule: schema name, property name, JSON Schema keywords.
+type FieldRule = (&'static str, &'static str, Value);
+
+/// The rules of request-body fields, by schema and property, from the domain rules that check
+/// them, so the spec declares exactly what the server enforces.
+fn field_rules() -> Vec<FieldRule> {
+    let person = text::PERSON_NAME.schema();
+    let password = password_policy::schema();
+    let quantity = json!({ "minimum": 1, "maximum": MAX_QUANTITY });
+    let mut tracking_url = text::TRACKING_URL.schema();
+    tracking_url["pattern"] = json!(text::HTTP_URL_PATTERN);
+    let mut rules = vec![
+        ("RegisterRequest", "name", person.clone()),
+        ("RegisterRequest", "email", Email::schema()),
+        ("RegisterRequest", "password", password.clone()),
+        ("ResetPasswordRequest", "password", password.clone()),
+        ("ProfilePatch", "name", person.clone()),
+        ("ProfilePatch", "newPassword", password),
+        ("ContactRequest", "name", person),
+        ("ContactRequest", "email", Email::schema()),
+        ("ContactRequest", "subject", text::CONTACT_SUBJECT.schema()),
+        ("ContactRequest", "message", text::CONTACT_MESSAGE.schema()),
+        ("PlaceOrderRequest", "paymentMethod", text::PAYMENT_METHOD.schema()),
+        ("OrderStatusChangeRequest", "carrier", text::CARRIER.schema()),
+        (
+            "OrderStatusChangeRequest",
+            "trackingNumber",
+            text::TRACKING_NUMBER.schema(),
+        ),
+        ("OrderStatusChangeRequest", "trackingUrl", tracking_url),
+        ("OrderStatusChangeRequest", "note", text::STATUS_NOTE.schema()),
+        ("NewCartLine", "qty", quantity.clone()),
+        ("CartLinePatch", "qty", quantity),
+    ];
+    for (name, schema) in address::field_schemas() {
+        rules.push(("NewAddress", name, schema.clone()));
+        rules.push(("AddressPatch", name, schema.clone()));
+        if name != "label" {
+            rules.push(("NewShippingAddress", name, schema));
+        }
+    }
+    rules
+}
+
+/// Merges [`field_rules`] into the schemas, and says that checkout takes a saved address or a
+/// new one (`oneOf`).
+fn declare_field_rules(doc: &mut Value, rules: &[FieldRule]) {
+    let schemas = &mut doc["components"]["schemas"];
+    for (schema, property, rule) in rules {
+        let Some(target) = schemas
+            .get_mut(schema)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(|p| p.get_mut(property))
+            .and_then(Value::as_object_mut)
+        else {
+            panic!("field rule for {schema}.{property}, which the API does not have");
+        };
+        target.extend(rule.as_object().cloned().unwrap_or_default());
+    }
+    if let Some(order) = schemas.get_mut("PlaceOrderRequest").and_then(Value::as_object_mut) {
+        order.insert(
+            "oneOf".into(),
+            json!([{ "required": ["shippingAddressId"] }, { "required": ["shippingAddress"] }]),
+        );
+    }
+}
+
+/// Compiles every `pattern` in the document.
+fn collect_patterns(value: &Value, patterns: &mut HashMap<String, Regex>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(pattern) = map.get("pattern").and_then(Value::as_str)
+                && !patterns.contains_key(pattern)
+            {
+                let regex = Regex::new(pattern).unwrap_or_else(|e| panic!("declared pattern {pattern}: {e}"));
+                patterns.insert(pattern.to_owned(), regex);
+            }
+            map.values().for_each(|v| collect_patterns(v, patterns));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_patterns(v, patterns)),
+        _ => {}
     }
 }
 
@@ -354,7 +538,8 @@ pub async fn middleware<E: Endpoint>(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/json"));
-    if is_json && let Some(schema) = contract.body_schema(req.method(), &api_path) {
+    let authorized = req.headers().contains_key(header::AUTHORIZATION);
+    if is_json && let Some(schema) = contract.body_schema(req.method(), &api_path, authorized) {
         let bytes = req.take_body().into_bytes().await?;
         // Malformed JSON is left to the operation, which answers 400 `malformed_json`.
         if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
@@ -410,7 +595,7 @@ mod tests {
                 "Address": {"type": "object", "required": ["line1"], "properties": {"line1": {"type": "string"}}}
             }}
         });
-        Contract::new(&doc.to_string())
+        Contract::with_rules(&doc.to_string(), &[])
     }
 
     #[test]
@@ -428,7 +613,7 @@ mod tests {
             {"name": "minTotal", "in": "query", "schema": {"type": "integer"}},
             {"name": "slug", "in": "path", "schema": {"type": "string"}}
         ]}}}});
-        let c = Contract::new(&doc.to_string());
+        let c = Contract::with_rules(&doc.to_string(), &[]);
         let spec: Value = serde_json::from_str(c.spec()).unwrap();
         let params = &spec["paths"]["/products"]["get"]["parameters"];
         assert_eq!(params[0]["schema"]["minimum"], 1);
@@ -455,7 +640,7 @@ mod tests {
     #[test]
     fn wrong_types_name_their_field() {
         let c = contract();
-        let schema = c.body_schema(&Method::PATCH, "/cart/1").unwrap().clone();
+        let schema = c.body_schema(&Method::PATCH, "/cart/1", true).unwrap().clone();
         let fields = |v: Value| {
             c.type_errors(&v, &schema)
                 .into_iter()
@@ -467,7 +652,7 @@ mod tests {
         assert_eq!(fields(json!({"qty": 1, "note": true})), ["note: must be a string"]);
         assert_eq!(fields(json!({"qty": null})), ["qty: must not be null"]);
         assert_eq!(fields(json!({})), ["qty: is required"]);
-        assert_eq!(fields(json!({"qty": 1, "kind": "c"})), ["kind: must be one of: a, b"]);
+        assert_eq!(fields(json!({"qty": 1, "kind": "c"})), ["kind: must be one of a, b"]);
         assert_eq!(
             fields(json!({"qty": 1, "address": {"line1": 5, "x": 1}})),
             [

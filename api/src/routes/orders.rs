@@ -115,9 +115,7 @@ pub struct ShippingAddressInput {
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PlaceOrderRequest {
     /// One of the shopper's saved addresses; or give `shippingAddress`.
-    #[oai(nullable)]
     pub shipping_address_id: Option<String>,
-    #[oai(nullable)]
     pub shipping_address: Option<ShippingAddressInput>,
     /// A payment method token from the storefront (Stripe's, e.g. `pm_card_visa`).
     pub payment_method: String,

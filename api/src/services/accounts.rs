@@ -10,14 +10,11 @@ use crate::{
     domain::{
         InvalidField,
         email::Email,
+        password_policy, text,
         user::{NewUser, Role, User},
     },
     repos::{RepoError, Repos},
 };
-
-/// Passwords shorter than this are refused (the full policy arrives with the auth endpoints).
-const MIN_PASSWORD_LEN: usize = 10;
-const MAX_PASSWORD_LEN: usize = 128;
 
 /// Hashes with argon2id at the crate's defaults, which are OWASP's recommendation (19 MiB, t=2, p=1).
 pub fn hash_password(password: &str) -> ServiceResult<String> {
@@ -37,13 +34,17 @@ pub struct NewAccount<'a> {
 pub async fn create_account(repos: &Repos, account: NewAccount<'_>) -> ServiceResult<User> {
     let mut errors = Vec::new();
     let email = Email::parse("email", account.email).map_err(|e| errors.push(e)).ok();
-    let name = account.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(InvalidField::new("name", "must be 1 to 100 characters"));
-    }
+    let name = text::PERSON_NAME.check("name", account.name, &mut errors);
     let len = account.password.chars().count();
-    if !(MIN_PASSWORD_LEN..=MAX_PASSWORD_LEN).contains(&len) {
-        errors.push(InvalidField::new("password", "must be 10 to 128 characters"));
+    if !(password_policy::MIN_CHARS..=password_policy::MAX_CHARS).contains(&len) {
+        errors.push(InvalidField::new(
+            "password",
+            format!(
+                "must be {} to {} characters",
+                password_policy::MIN_CHARS,
+                password_policy::MAX_CHARS
+            ),
+        ));
     }
     let Some(email) = email.filter(|_| errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors));

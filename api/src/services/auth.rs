@@ -11,9 +11,8 @@ use crate::{
     auth::{JwtKeys, PasswordCheck, Passwords, TokenError, opaque},
     config::AuthConfig,
     domain::{
-        InvalidField,
         email::Email,
-        password_policy,
+        password_policy, text,
         user::{NewUser, Role, User},
     },
     jobs::{Job, JobQueue, SendPasswordResetEmail, SendVerificationEmail},
@@ -55,15 +54,6 @@ pub struct AuthService {
     config: Arc<AuthConfig>,
 }
 
-/// Names are shown to staff and in emails: trimmed, 1 to 100 characters.
-pub fn valid_name(field: &str, raw: &str) -> Result<String, InvalidField> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(InvalidField::new(field, "must be 1 to 100 characters"));
-    }
-    Ok(name.to_owned())
-}
-
 impl AuthService {
     pub fn new(repos: Repos, jobs: JobQueue, denylist: Arc<dyn AccessDenylist>, config: &AuthConfig) -> Self {
         Self {
@@ -89,7 +79,7 @@ impl AuthService {
 
     pub async fn register(&self, form: Registration) -> ServiceResult<User> {
         let mut errors = Vec::new();
-        let name = valid_name("name", &form.name).map_err(|e| errors.push(e)).ok();
+        let name = Some(text::PERSON_NAME.check("name", &form.name, &mut errors)).filter(|_| errors.is_empty());
         let email = Email::parse("email", &form.email).map_err(|e| errors.push(e)).ok();
         if let Err(e) = password_policy::check("password", &form.password, &form.email) {
             errors.push(e);

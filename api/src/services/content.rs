@@ -2,7 +2,7 @@
 
 use super::{ServiceError, ServiceResult};
 use crate::{
-    domain::{InvalidField, catalogue::CmsPage, email::Email},
+    domain::{catalogue::CmsPage, email::Email, text},
     jobs::{ForwardContactMessage, JobQueue},
     repos::{ContactMessage, NewContactMessage, Repos},
 };
@@ -19,14 +19,6 @@ pub struct ContactForm {
     pub email: String,
     pub subject: String,
     pub message: String,
-}
-
-fn bounded(field: &str, value: &str, max: usize, errors: &mut Vec<InvalidField>) -> String {
-    let trimmed = value.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > max {
-        errors.push(InvalidField::new(field, format!("must be 1 to {max} characters")));
-    }
-    trimmed.to_owned()
 }
 
 impl ContentService {
@@ -46,10 +38,10 @@ impl ContentService {
 
     pub async fn submit_contact(&self, form: ContactForm) -> ServiceResult<ContactMessage> {
         let mut errors = Vec::new();
-        let name = bounded("name", &form.name, 100, &mut errors);
+        let name = text::PERSON_NAME.check("name", &form.name, &mut errors);
         let email = Email::parse("email", &form.email).map_err(|e| errors.push(e)).ok();
-        let subject = bounded("subject", &form.subject, 200, &mut errors);
-        let message = bounded("message", &form.message, 5000, &mut errors);
+        let subject = text::CONTACT_SUBJECT.check("subject", &form.subject, &mut errors);
+        let message = text::CONTACT_MESSAGE.check("message", &form.message, &mut errors);
         let Some(email) = email.filter(|_| errors.is_empty()) else {
             return Err(ServiceError::Invalid(errors));
         };

@@ -13,7 +13,6 @@ pub mod profile;
 pub mod rate_limit;
 pub mod seed;
 pub mod synthetic;
-mod text_fields;
 
 use crate::{domain::InvalidField, repos::RepoError};
 

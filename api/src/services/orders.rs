@@ -19,7 +19,6 @@ use super::{
     ServiceError, ServiceResult,
     cart::{CartService, CartView},
     profile::validate_address,
-    text_fields::optional,
 };
 use crate::{
     domain::{
@@ -27,6 +26,7 @@ use crate::{
         order::{Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
         order_status::OrderStatus,
         pagination::{Page, PageRequest},
+        text,
     },
     jobs::{JobQueue, SendOrderConfirmation, SendOrderDelivered, SendOrderShipped},
     payments::{ChargeOutcome, ChargeRequest, PaymentError, PaymentProvider},
@@ -181,9 +181,10 @@ impl OrderService {
     }
 
     async fn place_new(&self, user_id: Uuid, key: &str, request_hash: &str, input: PlaceOrder) -> ServiceResult<Order> {
-        let payment_method = input.payment_method.trim().to_owned();
-        if payment_method.is_empty() || payment_method.len() > 255 {
-            return Err(InvalidField::new("paymentMethod", "is required (a payment method token)").into());
+        let mut errors = Vec::new();
+        let payment_method = text::PAYMENT_METHOD.check("paymentMethod", &input.payment_method, &mut errors);
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
         }
         let user = self
             .repos
@@ -449,14 +450,13 @@ impl OrderService {
     /// A staff member moves an order on. `shipped` needs a carrier and a tracking number.
     pub async fn set_status(&self, actor: Uuid, id: Uuid, request: StatusRequest) -> ServiceResult<Order> {
         let mut errors = Vec::new();
-        let carrier = optional("carrier", request.carrier.as_deref(), 100, &mut errors);
-        let tracking_number = optional("trackingNumber", request.tracking_number.as_deref(), 100, &mut errors);
-        let tracking_url = optional("trackingUrl", request.tracking_url.as_deref(), 500, &mut errors);
-        let note = optional("note", request.note.as_deref(), 1000, &mut errors);
-        if tracking_url
-            .as_deref()
-            .is_some_and(|url| !(url.starts_with("https://") || url.starts_with("http://")))
-        {
+        let carrier = text::CARRIER.check_optional("carrier", request.carrier.as_deref(), &mut errors);
+        let tracking_number =
+            text::TRACKING_NUMBER.check_optional("trackingNumber", request.tracking_number.as_deref(), &mut errors);
+        let tracking_url =
+            text::TRACKING_URL.check_optional("trackingUrl", request.tracking_url.as_deref(), &mut errors);
+        let note = text::STATUS_NOTE.check_optional("note", request.note.as_deref(), &mut errors);
+        if tracking_url.as_deref().is_some_and(|url| !text::is_http_url(url)) {
             errors.push(InvalidField::new("trackingUrl", "must be an http(s) URL"));
         }
         if request.status == OrderStatus::Shipped {

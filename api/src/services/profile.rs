@@ -5,11 +5,10 @@ use uuid::Uuid;
 use super::{
     ServiceError, ServiceResult,
     auth::{AuthService, Principal},
-    text_fields::{optional, required},
 };
 use crate::{
     auth::PasswordCheck,
-    domain::{InvalidField, country, password_policy, user::User},
+    domain::{InvalidField, address, country, password_policy, text, user::User},
     repos::{Address, AddressFields, RepoError, Repos},
 };
 
@@ -35,30 +34,19 @@ pub struct ProfileChanges {
 /// optional fields as none).
 pub fn validate_address(input: &AddressFields) -> Result<AddressFields, ServiceError> {
     let mut errors = Vec::new();
-    let label = required("label", &input.label, 50, &mut errors);
-    let line1 = required("line1", &input.line1, 200, &mut errors);
-    let line2 = optional("line2", input.line2.as_deref(), 200, &mut errors);
-    let city = required("city", &input.city, 100, &mut errors);
-    let state = optional("state", input.state.as_deref(), 100, &mut errors);
-    let zip = required("zip", &input.zip, 20, &mut errors);
-    if !zip.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-') {
-        errors.push(InvalidField::new(
-            "zip",
-            "may hold only letters, digits, spaces and '-'",
-        ));
-    }
+    let label = address::LABEL.check("label", &input.label, &mut errors);
+    let line1 = address::LINE1.check("line1", &input.line1, &mut errors);
+    let line2 = address::LINE2.check_optional("line2", input.line2.as_deref(), &mut errors);
+    let city = address::CITY.check("city", &input.city, &mut errors);
+    let state = address::STATE.check_optional("state", input.state.as_deref(), &mut errors);
+    let zip = address::ZIP.check("zip", &input.zip, &mut errors);
+    address::check_zip(&zip, &mut errors);
     let country = country::parse("country", &input.country)
         .map_err(|e| errors.push(e))
         .ok();
-    let phone = optional("phone", input.phone.as_deref(), 30, &mut errors);
+    let phone = address::PHONE.check_optional("phone", input.phone.as_deref(), &mut errors);
     if let Some(p) = &phone {
-        let digits = p.chars().filter(char::is_ascii_digit).count();
-        if digits < 5 || !p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-            errors.push(InvalidField::new(
-                "phone",
-                "must be a phone number: digits, spaces, + - ( ) .",
-            ));
-        }
+        address::check_phone(p, &mut errors);
     }
     match country {
         Some(country) if errors.is_empty() => Ok(AddressFields {
@@ -90,11 +78,14 @@ impl ProfileService {
 
     /// A new password needs the current one and ends every other session of the account.
     pub async fn update(&self, who: &Principal, changes: ProfileChanges) -> ServiceResult<User> {
+        let mut errors = Vec::new();
         let name = changes
             .name
             .as_deref()
-            .map(|n| super::auth::valid_name("name", n))
-            .transpose()?;
+            .map(|n| text::PERSON_NAME.check("name", n, &mut errors));
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
         if let Some(new_password) = changes.new_password {
             let Some(current) = changes.current_password else {
                 return Err(InvalidField::new("currentPassword", "is required to change the password").into());

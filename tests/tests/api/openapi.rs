@@ -126,3 +126,63 @@ async fn nullable_fields_closed_bodies_and_bounds_are_declared() {
         }
     }
 }
+
+/// Request-body fields declare the rules the server checks them with, from the same
+/// constants: lengths, patterns, enums, and checkout's "a saved address or a new one".
+#[tokio::test]
+async fn body_rules_are_declared_from_the_domain_rules() {
+    use beeget_api::domain::{address, email::Email, password_policy, text};
+    let spec = committed_spec();
+    let schemas = &spec["components"]["schemas"];
+    let property = |schema: &str, field: &str| schemas[schema]["properties"][field].clone();
+    let name = property("RegisterRequest", "name");
+    assert_eq!(name["maxLength"], text::PERSON_NAME.max_chars);
+    assert_eq!(name["minLength"], 1);
+    assert!(name["pattern"].is_string());
+    assert_eq!(
+        property("RegisterRequest", "password")["minLength"],
+        password_policy::MIN_CHARS
+    );
+    assert_eq!(property("RegisterRequest", "email")["pattern"], Email::pattern());
+    assert_eq!(
+        property("ContactRequest", "message")["maxLength"],
+        text::CONTACT_MESSAGE.max_chars
+    );
+    assert_eq!(property("NewAddress", "zip")["pattern"], address::ZIP_PATTERN);
+    assert_eq!(
+        property("NewShippingAddress", "country")["enum"]
+            .as_array()
+            .unwrap()
+            .len(),
+        249
+    );
+    assert_eq!(
+        property("CartLinePatch", "qty")["maximum"],
+        beeget_api::services::cart::MAX_QUANTITY
+    );
+    assert_eq!(
+        schemas["PlaceOrderRequest"]["oneOf"],
+        serde_json::json!([{"required": ["shippingAddressId"]}, {"required": ["shippingAddress"]}])
+    );
+}
+
+/// What the spec declares, the server enforces, naming the field: a name too long, a blank
+/// subject, a malformed email, checkout with both kinds of address.
+#[tokio::test]
+async fn declared_body_rules_are_enforced() {
+    let app = TestApp::spawn().await;
+    let contact = |name: &str, subject: &str, email: &str| serde_json::json!({"name": name, "email": email, "subject": subject, "message": "Hello"});
+    for (body, field) in [
+        (contact(&"n".repeat(101), "Hi", "ada@example.com"), "name"),
+        (contact("Ada", " \t ", "ada@example.com"), "subject"),
+        (contact("Ada", "Hi", "ada@@example.com"), "email"),
+    ] {
+        let problem = beeget_tests::assert_problem(
+            app.post_json("/cms/contact", &body).await,
+            reqwest::StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(beeget_tests::problem_fields(&problem), [field], "{body}");
+    }
+}

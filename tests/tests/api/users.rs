@@ -12,7 +12,7 @@ use crate::auth::{PASSWORD, access, login, signed_up};
 fn address(label: &str) -> Value {
     json!({
         "label": label, "line1": "12 Rue de Rivoli", "line2": "Apt 4B", "city": "Paris",
-        "zip": "75001", "country": "fr", "phone": "+33 1 23 45 67 89"
+        "zip": "75001", "country": "FR", "phone": "+33 1 23 45 67 89"
     })
 }
 
@@ -155,6 +155,12 @@ async fn the_address_book() {
     let mut fields = problem_fields(&problem);
     fields.sort();
     assert_eq!(fields, vec!["country".to_owned(), "zip".to_owned()]);
+    // Country codes are ISO 3166-1 alpha-2 in capitals, as the spec's enum lists them.
+    let mut lower = address("Lower");
+    lower["country"] = json!("fr");
+    let resp = post(&app, token, "/users/me/addresses", &lower).await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), ["country"]);
 
     // Deleting the default promotes the oldest remaining one.
     let resp = app.call(Method::DELETE, &path, Some(token), None).await;

@@ -23,22 +23,17 @@ base="http://127.0.0.1:$port"
 for _ in $(seq 1 100); do curl -fsS "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "$base/healthz" >/dev/null || { cat "$work/server.log" >&2; exit 1; }
 
-token() {
-  local email password
-  email=$(awk -v role="$1" '$1 == role { print $2 }' data/demo-accounts.txt)
-  password=$(awk -v role="$1" '$1 == role { print $3 }' data/demo-accounts.txt)
-  curl -fsS -X POST "$base/auth/login" -H 'content-type: application/json' \
-    -d "{\"email\": \"$email\", \"password\": \"$password\"}" |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["accessToken"])'
+credential() {
+  awk -v role="$1" -v column="$2" '$1 == role { print $column }' data/demo-accounts.txt
 }
 
 status=0
 for role in user admin; do
   echo "--- schemathesis as the demo $role"
-  "$st" --config-file "$config" run "$base/openapi.json" \
+  BEEGET_ST_EMAIL=$(credential "$role" 2) BEEGET_ST_PASSWORD=$(credential "$role" 3) \
+    "$st" --config-file "$config" run "$base/openapi.json" \
     --checks all \
-    -H "Authorization: Bearer $(token "$role")" \
-    --phases examples,coverage,fuzzing --max-examples 15 --seed 20261129 \
+    --phases examples,coverage,fuzzing,stateful --max-examples 15 --seed 20261129 \
     --no-color || status=1
 done
 if grep -q "panicked" "$work/server.log"; then

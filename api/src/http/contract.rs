@@ -52,6 +52,7 @@ impl Contract {
         declare_field_rules(&mut doc, rules);
         close_request_bodies(&mut doc);
         bound_parameters(&mut doc);
+        add_links(&mut doc);
         let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
         let mut operations = Vec::new();
         if let Some(paths) = doc["paths"].as_object() {
@@ -387,6 +388,12 @@ fn declare_field_rules(doc: &mut Value, rules: &[FieldRule]) {
             panic!("field rule for {schema}.{property}, which the API does not have");
         };
         target.extend(rule.as_object().cloned().unwrap_or_default());
+        // OpenAPI 3.0: a nullable enum lists null among its values.
+        if target.get("nullable") == Some(&Value::Bool(true))
+            && let Some(values) = target.get_mut("enum").and_then(Value::as_array_mut)
+        {
+            values.push(Value::Null);
+        }
     }
     if let Some(order) = schemas.get_mut("PlaceOrderRequest").and_then(Value::as_object_mut) {
         order.insert(
@@ -410,6 +417,155 @@ fn collect_patterns(value: &Value, patterns: &mut HashMap<String, Regex>) {
         }
         Value::Array(items) => items.iter().for_each(|v| collect_patterns(v, patterns)),
         _ => {}
+    }
+}
+
+/// How a response leads to the next operation (OpenAPI `links`), so clients and stateful
+/// testers can chain them: (from operation, status, link name, to operation, parameter,
+/// runtime expression).
+const LINKS: &[(&str, &str, &str, &str, &str, &str)] = &[
+    (
+        "createAddress",
+        "201",
+        "UpdateAddress",
+        "updateAddress",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "createAddress",
+        "201",
+        "DeleteAddress",
+        "deleteAddress",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "listAddresses",
+        "200",
+        "UpdateAddress",
+        "updateAddress",
+        "id",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "listAddresses",
+        "200",
+        "DeleteAddress",
+        "deleteAddress",
+        "id",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "addToCart",
+        "200",
+        "UpdateCartItem",
+        "updateCartItem",
+        "itemId",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "addToCart",
+        "200",
+        "RemoveCartItem",
+        "removeCartItem",
+        "itemId",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "getCart",
+        "200",
+        "UpdateCartItem",
+        "updateCartItem",
+        "itemId",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "getCart",
+        "200",
+        "RemoveCartItem",
+        "removeCartItem",
+        "itemId",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "placeOrder",
+        "201",
+        "GetOrder",
+        "getMyOrder",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "placeOrder",
+        "201",
+        "CancelOrder",
+        "cancelMyOrder",
+        "id",
+        "$response.body#/id",
+    ),
+    (
+        "listMyOrders",
+        "200",
+        "GetOrder",
+        "getMyOrder",
+        "id",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "listMyOrders",
+        "200",
+        "CancelOrder",
+        "cancelMyOrder",
+        "id",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "adminListOrders",
+        "200",
+        "GetOrder",
+        "adminGetOrder",
+        "id",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "adminListOrders",
+        "200",
+        "SetStatus",
+        "adminSetOrderStatus",
+        "id",
+        "$response.body#/items/0/id",
+    ),
+    (
+        "listProducts",
+        "200",
+        "GetProduct",
+        "getProduct",
+        "slug",
+        "$response.body#/items/0/slug",
+    ),
+];
+
+/// Adds [`LINKS`] to the responses they start from.
+fn add_links(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    let ops = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut());
+    for op in ops {
+        let Some(id) = op["operationId"].as_str().map(str::to_owned) else {
+            continue;
+        };
+        for (_, status, name, target, param, expression) in LINKS.iter().filter(|l| l.0 == id) {
+            let Some(response) = op["responses"].get_mut(*status).and_then(Value::as_object_mut) else {
+                panic!("link from {id} {status}, which it does not answer");
+            };
+            let links = response.entry("links").or_insert_with(|| json!({}));
+            links[*name] = json!({ "operationId": target, "parameters": { *param: expression } });
+        }
     }
 }
 
@@ -627,6 +783,22 @@ mod tests {
     fn an_untyped_body_takes_any_json() {
         let c = contract();
         assert!(c.type_errors(&Value::Null, &json!({})).is_empty());
+    }
+
+    #[test]
+    fn links_name_operations_that_exist() {
+        let ids: Vec<&str> = LINKS.iter().flat_map(|l| [l.0, l.3]).collect();
+        let spec: Value = serde_json::from_str(include_str!("../../../openapi/openapi.json")).unwrap();
+        let known: Vec<&str> = spec["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .filter_map(|op| op["operationId"].as_str())
+            .collect();
+        for id in ids {
+            assert!(known.contains(&id), "{id}");
+        }
     }
 
     #[test]

@@ -10,7 +10,6 @@ pub mod config;
 pub mod crypto;
 pub mod domain;
 pub mod email;
-pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod payments;

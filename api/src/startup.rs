@@ -17,7 +17,7 @@ use crate::{
     http::{
         body_limit,
         contract::{self, Contract},
-        metrics, problems, rate_limit, request_id, security_headers,
+        framework_errors, metrics, rate_limit, request_id, security_headers,
     },
     jobs::{self, JobContext, JobQueue, JobRegistry, JobRunner, Scheduler},
     repos::{
@@ -236,7 +236,7 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
         let (limiter, base) = (limiter.clone(), limit_base.clone());
         async move { rate_limit::middleware(ep, req, &limiter, &base, max_body).await }
     })
-    .around(problems::ensure_problem)
+    .around(framework_errors::ensure_problem)
     // An empty origin list would make poem's Cors allow every origin: no CORS at all instead.
     .with_if(!origins.is_empty(), cors)
     .around(move |ep, req| {

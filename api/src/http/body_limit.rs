@@ -3,7 +3,7 @@
 
 use poem::{Body, Endpoint, Request, Response, http::StatusCode, web::headers::HeaderMapExt};
 
-use crate::error::Problem;
+use super::problem::Problem;
 
 pub(crate) fn too_large(max: usize) -> Response {
     Problem::new(

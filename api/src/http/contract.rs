@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 
 use crate::{
     domain::{address, email::Email, money::Money, pagination::PageRequest, password_policy, text},
-    error::{FieldError, Problem},
+    http::problem::{FieldError, Problem},
     services::cart::MAX_QUANTITY,
 };
 
@@ -717,7 +717,7 @@ pub async fn middleware<E: Endpoint>(
     }
     let mut resp = match next.call(req).await {
         Ok(resp) => poem::IntoResponse::into_response(resp),
-        Err(err) => super::problems::from_error(err),
+        Err(err) => super::framework_errors::from_error(err),
     };
     if resp.status() == StatusCode::METHOD_NOT_ALLOWED
         && let Some(allow) = contract.allowed(&api_path)

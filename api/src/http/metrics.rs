@@ -28,7 +28,7 @@ pub async fn middleware<E: Endpoint>(next: E, req: Request, base_path: &str) -> 
     let fallback = fallback_route(req.uri().path().strip_prefix(base_path).unwrap_or(req.uri().path()));
     let resp = match next.call(req).await {
         Ok(resp) => resp.into_response(),
-        Err(err) => super::problems::from_error(err),
+        Err(err) => super::framework_errors::from_error(err),
     };
     let route = resp
         .data::<poem_openapi::OperationId>()

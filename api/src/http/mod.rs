@@ -3,8 +3,9 @@
 pub mod body_limit;
 pub mod client_ip;
 pub mod contract;
+pub mod framework_errors;
 pub mod metrics;
-pub mod problems;
+pub mod problem;
 pub mod rate_limit;
 pub mod request_id;
 pub mod security_headers;

@@ -7,7 +7,7 @@ use poem::{Body, Endpoint, IntoResponse, Request, Response, http::StatusCode};
 
 use super::client_ip::client_ip;
 use crate::{
-    error::Problem,
+    http::problem::Problem,
     services::rate_limit::{Decision, RateLimiter},
 };
 
@@ -105,7 +105,7 @@ pub async fn middleware<E: Endpoint>(
     }
     let mut resp = match next.call(req).await {
         Ok(resp) => resp.into_response(),
-        Err(err) => super::problems::from_error(err),
+        Err(err) => super::framework_errors::from_error(err),
     };
     if let Some(d) = tightest {
         set_headers(&mut resp, &d);

@@ -34,7 +34,7 @@ pub async fn middleware<E: Endpoint>(next: E, req: Request) -> poem::Result<Resp
     let fut = async move {
         let mut resp = match next.call(req).await {
             Ok(resp) => resp.into_response(),
-            Err(err) => super::problems::from_error(err),
+            Err(err) => super::framework_errors::from_error(err),
         };
         tracing::info!(
             status = resp.status().as_u16(),

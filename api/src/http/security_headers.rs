@@ -13,7 +13,7 @@ pub async fn middleware<E: Endpoint>(next: E, req: Request, docs_path: &str) -> 
     // Errors that escaped the inner layers (e.g. a refused CORS preflight) get headers too.
     let mut resp = match next.call(req).await {
         Ok(resp) => resp.into_response(),
-        Err(err) => super::problems::from_error(err),
+        Err(err) => super::framework_errors::from_error(err),
     };
     let headers = resp.headers_mut();
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));

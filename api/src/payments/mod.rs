@@ -8,9 +8,12 @@ use uuid::Uuid;
 
 use crate::domain::money::{Currency, Money};
 
+mod events;
 pub mod fake;
 pub mod stripe;
 pub mod webhook_signature;
+
+pub use events::{ProviderEvent, ProviderEventKind, parse_stripe_event};
 
 /// A charge for one order. The idempotency key travels to the provider, so a retried request
 /// never charges twice.

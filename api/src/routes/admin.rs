@@ -9,14 +9,48 @@ use poem_openapi::{
 
 use super::{
     ApiTags, AppState,
-    orders::{self, OrderPage, OrderStatusView, OrderView, StatusChangeRequest, page_request},
+    orders::{self, OrderPage, OrderStatusView, OrderView, SetOrderStatusError, StatusChangeRequest, page_request},
     parse_id,
     security::BearerAuth,
     users::UserView,
 };
-use crate::error::{AuthError, AuthReadError};
+use crate::{http::problem::operation_errors, services::ServiceError};
 
 pub struct AdminApi(pub Arc<AppState>);
+
+operation_errors!(
+    /// Errors of `adminListUsers`.
+    pub enum AdminListUsersError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `adminListOrders`: 422 when `to` is not after `from` or `minTotal` is negative.
+    pub enum AdminListOrdersError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `adminGetOrder`.
+    pub enum AdminGetOrderError {
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        TooManyRequests,
+        Unavailable,
+    }
+);
 
 #[derive(Object, Debug)]
 pub struct UserPage {
@@ -37,16 +71,10 @@ impl AdminApi {
         page: Query<Option<u64>>,
         /// Items per page, 1 to 100 (default 20).
         limit: Query<Option<u64>>,
-    ) -> Result<Json<UserPage>, AuthReadError> {
+    ) -> Result<Json<UserPage>, AdminListUsersError> {
         auth.admin(&self.0).await?;
-        let request = page_request(page.0, limit.0).map_err(|e| *e)?;
-        let page = self
-            .0
-            .repos
-            .users
-            .list(request)
-            .await
-            .map_err(|e| AuthError::from(crate::error::ApiError::from(e)))?;
+        let request = page_request(page.0, limit.0)?;
+        let page = self.0.repos.users.list(request).await.map_err(ServiceError::from)?;
         Ok(Json(UserPage {
             page: page.request.page(),
             limit: page.request.limit(),
@@ -75,16 +103,16 @@ impl AdminApi {
         page: Query<Option<u64>>,
         /// Items per page, 1 to 100 (default 20).
         limit: Query<Option<u64>>,
-    ) -> Result<Json<OrderPage>, AuthReadError> {
+    ) -> Result<Json<OrderPage>, AdminListOrdersError> {
         auth.admin(&self.0).await?;
-        let request = page_request(page.0, limit.0).map_err(|e| *e)?;
+        let request = page_request(page.0, limit.0)?;
         let filter = orders::order_filter(status.0, email.0, from.0, to.0, min_total.0)?;
         Ok(Json(OrderPage::new(self.0.orders.list(&filter, request).await?, true)))
     }
 
     /// One order, with the customer and its full history
     #[oai(path = "/admin/orders/:id", method = "get", operation_id = "adminGetOrder")]
-    async fn order(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, AuthReadError> {
+    async fn order(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, AdminGetOrderError> {
         auth.admin(&self.0).await?;
         let id = parse_id(&id.0, "order")?;
         Ok(Json(OrderView::new(self.0.orders.get(id).await?, true)))
@@ -106,7 +134,7 @@ impl AdminApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Json<StatusChangeRequest>,
-    ) -> Result<Json<OrderView>, AuthError> {
+    ) -> Result<Json<OrderView>, SetOrderStatusError> {
         orders::set_status(&self.0, auth, &id.0, body.0).await
     }
 }

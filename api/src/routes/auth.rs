@@ -4,7 +4,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::{ApiTags, AppState, security::BearerAuth, users::UserView};
 use crate::{
-    error::AuthError,
+    http::problem::operation_errors,
     services::auth::{Registration, TokenPair},
 };
 
@@ -80,6 +80,44 @@ impl From<TokenPair> for TokenPairView {
     }
 }
 
+operation_errors!(
+    /// Errors of `register`.
+    pub enum RegisterError {
+        BadRequest,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `verifyEmail`, `resetPassword`, `resendVerification` and `forgotPassword`.
+    pub enum EmailLinkError {
+        BadRequest,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `login`, `refreshTokens` and `logout`.
+    pub enum SignInError {
+        BadRequest,
+        Unauthorized,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
 #[derive(ApiResponse)]
 enum Registered {
     /// The account exists; a verification email is on its way.
@@ -107,7 +145,7 @@ impl AuthApi {
     ///
     /// Registers a shopper and emails a verification link (valid 24 hours).
     #[oai(path = "/auth/register", method = "post", operation_id = "register")]
-    async fn register(&self, body: Json<RegisterRequest>) -> Result<Registered, AuthError> {
+    async fn register(&self, body: Json<RegisterRequest>) -> Result<Registered, RegisterError> {
         let body = body.0;
         let user = self
             .0
@@ -125,7 +163,7 @@ impl AuthApi {
     ///
     /// Uses the token from the verification email; each token works once.
     #[oai(path = "/auth/verify-email", method = "post", operation_id = "verifyEmail")]
-    async fn verify_email(&self, body: Json<TokenRequest>) -> Result<Done, AuthError> {
+    async fn verify_email(&self, body: Json<TokenRequest>) -> Result<Done, EmailLinkError> {
         self.0.auth.verify_email(&body.0.token).await?;
         Ok(Done::NoContent)
     }
@@ -136,7 +174,7 @@ impl AuthApi {
         method = "post",
         operation_id = "resendVerification"
     )]
-    async fn resend_verification(&self, body: Json<EmailRequest>) -> Result<Accepted, AuthError> {
+    async fn resend_verification(&self, body: Json<EmailRequest>) -> Result<Accepted, EmailLinkError> {
         self.0.auth.resend_verification(&body.0.email).await?;
         Ok(Accepted::Accepted)
     }
@@ -145,7 +183,7 @@ impl AuthApi {
     ///
     /// A wrong email and a wrong password get the same `invalid_credentials` answer.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
-    async fn login(&self, body: Json<LoginRequest>) -> Result<Json<TokenPairView>, AuthError> {
+    async fn login(&self, body: Json<LoginRequest>) -> Result<Json<TokenPairView>, SignInError> {
         let pair = self.0.auth.login(&body.0.email, &body.0.password).await?;
         Ok(Json(pair.into()))
     }
@@ -154,7 +192,7 @@ impl AuthApi {
     ///
     /// The refresh token is replaced; presenting a replaced one again ends the whole session.
     #[oai(path = "/auth/refresh", method = "post", operation_id = "refreshTokens")]
-    async fn refresh(&self, body: Json<RefreshRequest>) -> Result<Json<TokenPairView>, AuthError> {
+    async fn refresh(&self, body: Json<RefreshRequest>) -> Result<Json<TokenPairView>, SignInError> {
         let pair = self.0.auth.refresh(&body.0.refresh_token).await?;
         Ok(Json(pair.into()))
     }
@@ -163,7 +201,7 @@ impl AuthApi {
     ///
     /// Ends the session of the refresh token; the access token is refused from now on.
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
-    async fn logout(&self, auth: BearerAuth, body: Json<RefreshRequest>) -> Result<Done, AuthError> {
+    async fn logout(&self, auth: BearerAuth, body: Json<RefreshRequest>) -> Result<Done, SignInError> {
         let principal = auth.principal(&self.0).await?;
         self.0.auth.logout(&principal, &body.0.refresh_token).await?;
         Ok(Done::NoContent)
@@ -171,7 +209,7 @@ impl AuthApi {
 
     /// Ask for a password reset email
     #[oai(path = "/auth/forgot-password", method = "post", operation_id = "forgotPassword")]
-    async fn forgot_password(&self, body: Json<EmailRequest>) -> Result<Accepted, AuthError> {
+    async fn forgot_password(&self, body: Json<EmailRequest>) -> Result<Accepted, EmailLinkError> {
         self.0.auth.forgot_password(&body.0.email).await?;
         Ok(Accepted::Accepted)
     }
@@ -180,7 +218,7 @@ impl AuthApi {
     ///
     /// Each token works once, for an hour; every session of the account ends.
     #[oai(path = "/auth/reset-password", method = "post", operation_id = "resetPassword")]
-    async fn reset_password(&self, body: Json<ResetPasswordRequest>) -> Result<Done, AuthError> {
+    async fn reset_password(&self, body: Json<ResetPasswordRequest>) -> Result<Done, EmailLinkError> {
         self.0.auth.reset_password(&body.0.token, &body.0.password).await?;
         Ok(Done::NoContent)
     }

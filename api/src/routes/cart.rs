@@ -4,11 +4,59 @@ use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 
 use super::{ApiTags, AppState, parse_id, security::BearerAuth};
 use crate::{
-    error::{AuthError, AuthReadError},
+    http::problem::operation_errors,
     services::cart::{CartLineView, CartView, LineProblem},
 };
 
 pub struct CartApi(pub Arc<AppState>);
+
+operation_errors!(
+    /// Errors of `getCart` and `removePromoCode`.
+    pub enum CartReadError {
+        Unauthorized,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `addToCart` and `updateCartItem`: 404 for an unknown product, variant or
+    /// line, 409 `insufficient_stock` with the count left.
+    pub enum CartLineError {
+        BadRequest,
+        Unauthorized,
+        NotFound,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `removeCartItem`.
+    pub enum RemoveCartItemError {
+        Unauthorized,
+        NotFound,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `applyPromoCode`: 422 on `code` says why a code does not apply.
+    pub enum ApplyPromoCodeError {
+        BadRequest,
+        Unauthorized,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
 
 #[derive(Object, Debug)]
 #[oai(rename = "CartLineProduct", rename_all = "camelCase")]
@@ -140,14 +188,14 @@ pub struct PromoCode {
 impl CartApi {
     /// The cart
     #[oai(path = "/cart", method = "get", operation_id = "getCart")]
-    async fn get(&self, auth: BearerAuth) -> Result<Json<CartDto>, AuthReadError> {
+    async fn get(&self, auth: BearerAuth) -> Result<Json<CartDto>, CartReadError> {
         let who = auth.principal(&self.0).await?;
         Ok(Json(self.0.cart.view(who.user_id).await?.into()))
     }
 
     /// Add to the cart
     #[oai(path = "/cart", method = "post", operation_id = "addToCart")]
-    async fn add(&self, auth: BearerAuth, body: Json<AddToCart>) -> Result<Json<CartDto>, AuthError> {
+    async fn add(&self, auth: BearerAuth, body: Json<AddToCart>) -> Result<Json<CartDto>, CartLineError> {
         let who = auth.principal(&self.0).await?;
         let product = parse_id(&body.0.product_id, "product")?;
         let variant = body
@@ -167,7 +215,7 @@ impl CartApi {
         auth: BearerAuth,
         #[oai(name = "itemId")] item_id: Path<String>,
         body: Json<SetQuantity>,
-    ) -> Result<Json<CartDto>, AuthError> {
+    ) -> Result<Json<CartDto>, CartLineError> {
         let who = auth.principal(&self.0).await?;
         let line = parse_id(&item_id.0, "cart line")?;
         Ok(Json(
@@ -181,7 +229,7 @@ impl CartApi {
         &self,
         auth: BearerAuth,
         #[oai(name = "itemId")] item_id: Path<String>,
-    ) -> Result<Json<CartDto>, AuthError> {
+    ) -> Result<Json<CartDto>, RemoveCartItemError> {
         let who = auth.principal(&self.0).await?;
         let line = parse_id(&item_id.0, "cart line")?;
         Ok(Json(self.0.cart.remove(who.user_id, line).await?.into()))
@@ -189,14 +237,14 @@ impl CartApi {
 
     /// Apply a promotion code
     #[oai(path = "/cart/promo-code", method = "put", operation_id = "applyPromoCode")]
-    async fn apply_code(&self, auth: BearerAuth, body: Json<PromoCode>) -> Result<Json<CartDto>, AuthError> {
+    async fn apply_code(&self, auth: BearerAuth, body: Json<PromoCode>) -> Result<Json<CartDto>, ApplyPromoCodeError> {
         let who = auth.principal(&self.0).await?;
         Ok(Json(self.0.cart.apply_code(who.user_id, &body.0.code).await?.into()))
     }
 
     /// Remove the promotion code
     #[oai(path = "/cart/promo-code", method = "delete", operation_id = "removePromoCode")]
-    async fn clear_code(&self, auth: BearerAuth) -> Result<Json<CartDto>, AuthError> {
+    async fn clear_code(&self, auth: BearerAuth) -> Result<Json<CartDto>, CartReadError> {
         let who = auth.principal(&self.0).await?;
         Ok(Json(self.0.cart.clear_code(who.user_id).await?.into()))
     }

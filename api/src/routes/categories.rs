@@ -3,7 +3,15 @@ use std::sync::Arc;
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::{ApiTags, AppState, dto::CategoryView};
-use crate::error::{ApiError, ReadError};
+use crate::http::problem::operation_errors;
+
+operation_errors!(
+    /// Errors of `listCategories`.
+    pub enum ListCategoriesError {
+        TooManyRequests,
+        Unavailable,
+    }
+);
 
 pub struct CategoriesApi(pub Arc<AppState>);
 
@@ -14,8 +22,8 @@ impl CategoriesApi {
     /// Active categories as a tree; siblings are ordered by `order`. A category under an
     /// inactive parent is hidden with it.
     #[oai(path = "/categories", method = "get", operation_id = "listCategories")]
-    async fn list_categories(&self) -> Result<Json<Vec<CategoryView>>, ReadError> {
-        let forest = self.0.catalogue.category_tree().await.map_err(ApiError::from)?;
+    async fn list_categories(&self) -> Result<Json<Vec<CategoryView>>, ListCategoriesError> {
+        let forest = self.0.catalogue.category_tree().await?;
         Ok(Json(forest.into_iter().map(CategoryView::from).collect()))
     }
 }

@@ -3,7 +3,15 @@ use std::sync::Arc;
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::{ApiTags, AppState, dto::CollectionView};
-use crate::error::{ApiError, ReadError};
+use crate::http::problem::operation_errors;
+
+operation_errors!(
+    /// Errors of `listCollections`.
+    pub enum ListCollectionsError {
+        TooManyRequests,
+        Unavailable,
+    }
+);
 
 pub struct CollectionsApi(pub Arc<AppState>);
 
@@ -13,8 +21,8 @@ impl CollectionsApi {
     ///
     /// Active collections ordered by `order`.
     #[oai(path = "/collections", method = "get", operation_id = "listCollections")]
-    async fn list_collections(&self) -> Result<Json<Vec<CollectionView>>, ReadError> {
-        let collections = self.0.catalogue.active_collections().await.map_err(ApiError::from)?;
+    async fn list_collections(&self) -> Result<Json<Vec<CollectionView>>, ListCollectionsError> {
+        let collections = self.0.catalogue.active_collections().await?;
         Ok(Json(collections.into_iter().map(CollectionView::from).collect()))
     }
 }

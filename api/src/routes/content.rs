@@ -4,12 +4,30 @@ use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 
 use super::{ApiTags, AppState};
-use crate::{
-    error::{ApiError, ReadError},
-    services::content::ContactForm,
-};
+use crate::{http::problem::operation_errors, services::content::ContactForm};
 
 pub struct ContentApi(pub Arc<AppState>);
+
+operation_errors!(
+    /// Errors of `getPage`.
+    pub enum GetPageError {
+        NotFound,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `submitContact`.
+    pub enum SubmitContactError {
+        BadRequest,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
 
 /// A published CMS page.
 #[derive(Object, Debug, Clone)]
@@ -56,8 +74,8 @@ impl ContentApi {
     ///
     /// A published page such as `about`, `shipping`, `returns`, `privacy` or `faq`.
     #[oai(path = "/cms/pages/:slug", method = "get", operation_id = "getPage")]
-    async fn get_page(&self, slug: Path<String>) -> Result<Json<PageView>, ReadError> {
-        let page = self.0.content.published_page(&slug.0).await.map_err(ApiError::from)?;
+    async fn get_page(&self, slug: Path<String>) -> Result<Json<PageView>, GetPageError> {
+        let page = self.0.content.published_page(&slug.0).await?;
         Ok(Json(PageView {
             slug: page.slug,
             title: page.title,
@@ -71,7 +89,7 @@ impl ContentApi {
     /// Stores the message and queues its forward to the store's staff (202: the email is
     /// sent by a background job). Unknown fields are rejected.
     #[oai(path = "/cms/contact", method = "post", operation_id = "submitContact")]
-    async fn submit_contact(&self, body: Json<ContactRequest>) -> Result<ContactResponse, ApiError> {
+    async fn submit_contact(&self, body: Json<ContactRequest>) -> Result<ContactResponse, SubmitContactError> {
         let body = body.0;
         let message = self
             .0

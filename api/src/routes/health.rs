@@ -6,12 +6,19 @@ use poem_openapi::{
 };
 
 use super::{ApiTags, AppState};
-use crate::{
-    error::{ProbeError, unavailable_problem},
-    http::metrics,
+use crate::http::{
+    metrics,
+    problem::{Problem, operation_errors},
 };
 
 pub struct HealthApi(pub Arc<AppState>);
+
+operation_errors!(
+    /// Errors of `readyz`.
+    pub enum ReadyzError {
+        Unavailable,
+    }
+);
 
 /// Service status.
 #[derive(Object, Debug, Clone)]
@@ -40,12 +47,9 @@ impl HealthApi {
     ///
     /// 200 when the database answers a ping, 503 otherwise.
     #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
-    async fn readyz(&self) -> Result<Json<HealthStatus>, ProbeError> {
+    async fn readyz(&self) -> Result<Json<HealthStatus>, ReadyzError> {
         let health = &self.0.repos.health;
-        health
-            .ping()
-            .await
-            .map_err(|e| ProbeError::Unavailable(unavailable_problem(e)))?;
+        health.ping().await.map_err(Problem::unavailable)?;
         Ok(Json(HealthStatus {
             status: "ready".into(),
             database: Some(health.backend_name().into()),

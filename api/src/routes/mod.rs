@@ -2,12 +2,10 @@
 
 use std::sync::Arc;
 
-use poem::http::StatusCode;
-use poem_openapi::{OpenApiService, Tags, payload::Json};
+use poem_openapi::{OpenApiService, Tags};
 
 use crate::{
     config::Config,
-    error::{ApiError, AuthError, AuthReadError, OrderError, Problem},
     repos::Repos,
     services::{
         ServiceError, auth::AuthService, catalogue::CatalogueService, content::ContentService, profile::ProfileService,
@@ -115,96 +113,4 @@ pub fn openapi_service(state: Arc<AppState>) -> OpenApiService<Api, ()> {
 /// An id from a path or a body: anything that is not a UUID names nothing that exists.
 pub(crate) fn parse_id(raw: &str, what: &'static str) -> Result<uuid::Uuid, ServiceError> {
     uuid::Uuid::parse_str(raw).map_err(|_| ServiceError::NotFound(what))
-}
-
-impl From<ServiceError> for ApiError {
-    fn from(err: ServiceError) -> Self {
-        match err {
-            ServiceError::NotFound(what) => ApiError::not_found(what),
-            ServiceError::Invalid(errors) => ApiError::validation(errors),
-            ServiceError::Conflict { code, detail } | ServiceError::InProgress { code, detail, .. } => {
-                ApiError::Conflict(Json(Problem::new(StatusCode::CONFLICT, code, detail)))
-            }
-            ServiceError::InsufficientStock { available } => ApiError::Conflict(Json(
-                Problem::new(
-                    StatusCode::CONFLICT,
-                    "insufficient_stock",
-                    format!("only {available} available"),
-                )
-                .with_errors(vec![crate::error::FieldError {
-                    field: "qty".into(),
-                    message: format!("only {available} available"),
-                }]),
-            )),
-            ServiceError::InvalidTransition { from, to, allowed } => ApiError::Conflict(Json(
-                Problem::new(
-                    StatusCode::CONFLICT,
-                    "invalid_transition",
-                    format!("an order that is {from} cannot become {to}; allowed: {allowed}"),
-                )
-                .with_errors(vec![crate::error::FieldError {
-                    field: "status".into(),
-                    message: format!("allowed from {from}: {allowed}"),
-                }]),
-            )),
-            ServiceError::PaymentUnavailable(cause) => ApiError::unavailable(format!("payment provider: {cause}")),
-            // Only checkout answers 402 (`OrderError` maps it).
-            e @ ServiceError::PaymentDeclined { .. } => {
-                ApiError::internal(format!("payment refusal outside checkout: {e}"))
-            }
-            ServiceError::InvalidToken => ApiError::BadRequest(Json(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_token",
-                "the link is invalid, already used or expired; ask for a new one".to_owned(),
-            ))),
-            // Operations with credentials answer with `AuthError`, which maps these.
-            e @ (ServiceError::Unauthenticated(_) | ServiceError::Forbidden) => {
-                ApiError::internal(format!("credential error on an operation without credentials: {e}"))
-            }
-            ServiceError::Storage(e) => e.into(),
-        }
-    }
-}
-
-impl From<ServiceError> for AuthReadError {
-    fn from(err: ServiceError) -> Self {
-        AuthError::from(err).into()
-    }
-}
-
-impl From<ServiceError> for OrderError {
-    fn from(err: ServiceError) -> Self {
-        match err {
-            ServiceError::InProgress {
-                code,
-                detail,
-                retry_after_secs,
-            } => OrderError::Conflict(
-                Json(Problem::new(StatusCode::CONFLICT, code, detail)),
-                Some(retry_after_secs),
-            ),
-            ServiceError::PaymentDeclined { reason } => OrderError::PaymentRequired(Json(
-                Problem::new(
-                    StatusCode::PAYMENT_REQUIRED,
-                    "payment_declined",
-                    format!("the payment was declined ({reason}); the cart is kept, try another payment method"),
-                )
-                .with_errors(vec![crate::error::FieldError {
-                    field: "paymentMethod".into(),
-                    message: reason,
-                }]),
-            )),
-            other => AuthError::from(other).into(),
-        }
-    }
-}
-
-impl From<ServiceError> for AuthError {
-    fn from(err: ServiceError) -> Self {
-        match err {
-            ServiceError::Unauthenticated(code) => AuthError::unauthenticated(code),
-            ServiceError::Forbidden => AuthError::forbidden(),
-            other => ApiError::from(other).into(),
-        }
-    }
 }

@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use poem::http::StatusCode;
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
     param::{Header, Path, Query},
@@ -19,7 +18,7 @@ use crate::{
         order_status::OrderStatus,
         pagination::{Page, PageRequest},
     },
-    error::{ApiError, AuthError, AuthReadError, FieldError, OrderError, Problem},
+    http::problem::{Problem, operation_errors},
     repos::AddressFields,
     services::{
         ServiceError,
@@ -28,6 +27,71 @@ use crate::{
 };
 
 pub struct OrdersApi(pub Arc<AppState>);
+
+operation_errors!(
+    /// Errors of `placeOrder`.
+    pub enum PlaceOrderError {
+        BadRequest,
+        Unauthorized,
+        PaymentRequired,
+        NotFound,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `listMyOrders`.
+    pub enum ListMyOrdersError {
+        BadRequest,
+        Unauthorized,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `getMyOrder`.
+    pub enum GetMyOrderError {
+        Unauthorized,
+        NotFound,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `cancelMyOrder`: 409 `invalid_transition` once the order is being
+    /// processed; 503 when the refund could not be made (`paymentStatus = refund_failed`:
+    /// repeat the request).
+    pub enum CancelMyOrderError {
+        Unauthorized,
+        NotFound,
+        Conflict,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `setOrderStatus` and `adminSetOrderStatus`.
+    pub enum SetOrderStatusError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename = "OrderStatus", rename_all = "snake_case")]
@@ -403,15 +467,8 @@ pub enum PlacedOrder {
 }
 
 /// `page` and `limit` of a list; out of range is a 400 naming the parameter.
-pub fn page_request(page: Option<u64>, limit: Option<u64>) -> Result<PageRequest, Box<AuthReadError>> {
-    PageRequest::new(page, limit).map_err(|e| {
-        Box::new(AuthReadError::BadRequest(Json(
-            Problem::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string()).with_errors(vec![FieldError {
-                field: e.field,
-                message: e.message,
-            }]),
-        )))
-    })
+pub fn page_request(page: Option<u64>, limit: Option<u64>) -> Result<PageRequest, Box<Problem>> {
+    PageRequest::new(page, limit).map_err(|e| Box::new(Problem::bad_request(vec![e])))
 }
 
 /// What identifies a request body for idempotency: a digest of its canonical JSON.
@@ -460,11 +517,10 @@ impl OrdersApi {
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<String>,
         body: Json<PlaceOrderRequest>,
-    ) -> Result<PlacedOrder, OrderError> {
+    ) -> Result<PlacedOrder, PlaceOrderError> {
         let who = auth.principal(&self.0).await?;
         let digest = body_digest(&body.0);
-        let shipping =
-            shipping_choice(&body.0).map_err(|e| OrderError::from(AuthError::from(ApiError::validation(vec![e]))))?;
+        let shipping = shipping_choice(&body.0).map_err(|e| Problem::validation(vec![e]))?;
         let input = PlaceOrder {
             shipping,
             payment_method: body.0.payment_method,
@@ -487,16 +543,16 @@ impl OrdersApi {
         page: Query<Option<u64>>,
         /// Items per page, 1 to 100 (default 20).
         limit: Query<Option<u64>>,
-    ) -> Result<Json<OrderPage>, AuthReadError> {
+    ) -> Result<Json<OrderPage>, ListMyOrdersError> {
         let who = auth.principal(&self.0).await?;
-        let request = page_request(page.0, limit.0).map_err(|e| *e)?;
+        let request = page_request(page.0, limit.0)?;
         let page = self.0.orders.list_mine(who.user_id, request).await?;
         Ok(Json(OrderPage::new(page, false)))
     }
 
     /// One of my orders, with its tracking timeline
     #[oai(path = "/orders/:id", method = "get", operation_id = "getMyOrder")]
-    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, AuthReadError> {
+    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, GetMyOrderError> {
         let who = auth.principal(&self.0).await?;
         let id = parse_id(&id.0, "order")?;
         Ok(Json(OrderView::new(
@@ -510,7 +566,7 @@ impl OrdersApi {
     /// Possible while it is `pending_payment` or `paid`; the stock goes back and a paid order
     /// is refunded.
     #[oai(path = "/orders/:id/cancel", method = "post", operation_id = "cancelMyOrder")]
-    async fn cancel(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, AuthError> {
+    async fn cancel(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, CancelMyOrderError> {
         let who = auth.principal(&self.0).await?;
         let id = parse_id(&id.0, "order")?;
         Ok(Json(OrderView::new(
@@ -533,7 +589,7 @@ impl OrdersApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Json<StatusChangeRequest>,
-    ) -> Result<Json<OrderView>, AuthError> {
+    ) -> Result<Json<OrderView>, SetOrderStatusError> {
         set_status(&self.0, auth, &id.0, body.0).await
     }
 }
@@ -544,7 +600,7 @@ pub async fn set_status(
     auth: BearerAuth,
     id: &str,
     body: StatusChangeRequest,
-) -> Result<Json<OrderView>, AuthError> {
+) -> Result<Json<OrderView>, SetOrderStatusError> {
     let who = auth.admin(state).await?;
     let id = parse_id(id, "order")?;
     let order = state.orders.set_status(who.user_id, id, body.into()).await?;

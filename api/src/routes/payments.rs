@@ -1,24 +1,37 @@
 use std::sync::Arc;
 
+use super::{ApiTags, AppState};
+use crate::{
+    http::problem::{Problem, operation_errors},
+    payments::{parse_stripe_event, webhook_signature},
+    services::ServiceError,
+};
 use poem::{FromRequest, Request, RequestBody, http::StatusCode};
 use poem_openapi::{
     ApiResponse, OpenApi, impl_apirequest_for_payload,
     param::Header,
-    payload::{Json, ParsePayload, Payload},
+    payload::{ParsePayload, Payload},
     registry::MetaSchemaRef,
     types::Type,
 };
-use serde::Deserialize;
-use uuid::Uuid;
-
-use super::{ApiTags, AppState};
-use crate::{
-    error::{ApiError, Problem},
-    payments::webhook_signature,
-    services::orders::{ProviderEvent, ProviderEventKind},
-};
 
 pub struct PaymentsApi(pub Arc<AppState>);
+
+operation_errors!(
+    /// Errors of `stripeWebhook`: 400 `invalid_signature` or `malformed_event`, 404 when no
+    /// webhook secret is configured. Exempt from the per-IP rate limit.
+    pub enum StripeWebhookError {
+        BadRequest,
+        NotFound,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unavailable,
+    }
+);
+
+fn bad_request(code: &str, detail: &str) -> Problem {
+    Problem::new(StatusCode::BAD_REQUEST, code, detail.to_owned())
+}
 
 /// A JSON body kept as the exact bytes sent: the signature covers them, not a re-encoding.
 pub struct RawJson(pub Vec<u8>);
@@ -55,65 +68,6 @@ pub enum WebhookAccepted {
     Ok,
 }
 
-#[derive(Deserialize)]
-struct StripeEvent {
-    id: String,
-    #[serde(rename = "type")]
-    kind: String,
-    data: StripeEventData,
-}
-
-#[derive(Deserialize)]
-struct StripeEventData {
-    object: StripeObject,
-}
-
-#[derive(Deserialize)]
-struct StripeObject {
-    id: String,
-    /// On a charge: the PaymentIntent it belongs to.
-    payment_intent: Option<String>,
-    #[serde(default)]
-    metadata: std::collections::HashMap<String, String>,
-    last_payment_error: Option<StripeError>,
-}
-
-#[derive(Deserialize)]
-struct StripeError {
-    code: Option<String>,
-    decline_code: Option<String>,
-}
-
-fn bad_request(code: &str, detail: &str) -> ApiError {
-    ApiError::BadRequest(Json(Problem::new(StatusCode::BAD_REQUEST, code, detail.to_owned())))
-}
-
-impl StripeEvent {
-    fn into_provider_event(self) -> ProviderEvent {
-        let object = self.data.object;
-        let kind = match self.kind.as_str() {
-            "payment_intent.succeeded" => ProviderEventKind::PaymentSucceeded,
-            "payment_intent.payment_failed" => ProviderEventKind::PaymentFailed {
-                reason: object
-                    .last_payment_error
-                    .as_ref()
-                    .and_then(|e| e.decline_code.clone().or_else(|| e.code.clone()))
-                    .unwrap_or_else(|| "payment_failed".into()),
-            },
-            "charge.refunded" => ProviderEventKind::Refunded,
-            other => ProviderEventKind::Other(other.to_owned()),
-        };
-        ProviderEvent {
-            provider: "stripe",
-            id: self.id,
-            order_id: object.metadata.get("order_id").and_then(|id| Uuid::parse_str(id).ok()),
-            // A charge names its PaymentIntent; a PaymentIntent is its own reference.
-            payment_reference: object.payment_intent.unwrap_or(object.id),
-            kind,
-        }
-    }
-}
-
 #[OpenApi(tag = "ApiTags::Payments")]
 impl PaymentsApi {
     /// Stripe webhook
@@ -126,10 +80,10 @@ impl PaymentsApi {
         &self,
         #[oai(name = "Stripe-Signature")] signature: Header<Option<String>>,
         body: RawJson,
-    ) -> Result<WebhookAccepted, ApiError> {
+    ) -> Result<WebhookAccepted, StripeWebhookError> {
         let stripe = &self.0.config.payments.stripe;
         if stripe.webhook_secret.is_empty() {
-            return Err(ApiError::not_found("stripe webhook endpoint"));
+            return Err(ServiceError::NotFound("stripe webhook endpoint").into());
         }
         let header = signature.0.unwrap_or_default();
         webhook_signature::verify(
@@ -140,9 +94,9 @@ impl PaymentsApi {
             stripe.webhook_tolerance_secs,
         )
         .map_err(|e| bad_request("invalid_signature", &e.to_string()))?;
-        let event: StripeEvent = serde_json::from_slice(&body.0)
+        let event = parse_stripe_event(&body.0)
             .map_err(|e| bad_request("malformed_event", &format!("not a Stripe event: {e}")))?;
-        self.0.orders.handle_provider_event(event.into_provider_event()).await?;
+        self.0.orders.handle_provider_event(event).await?;
         Ok(WebhookAccepted::Ok)
     }
 }

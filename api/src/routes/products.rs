@@ -13,10 +13,30 @@ use super::{
 };
 use crate::{
     domain::product_query::{ProductFilter, ProductFilterInput, ProductSort},
-    error::{ApiError, ReadError},
+    http::problem::{Problem, operation_errors},
 };
 
 pub struct ProductsApi(pub Arc<AppState>);
+
+operation_errors!(
+    /// Errors of `listProducts` and `listCategoryCollectionProducts`.
+    pub enum ListProductsError {
+        BadRequest,
+        NotFound,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `getProduct`.
+    pub enum GetProductError {
+        NotFound,
+        TooManyRequests,
+        Unavailable,
+    }
+);
 
 /// Product list orderings.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,7 +97,7 @@ impl ProductsApi {
         /// Items per page, 1 to 100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
-    ) -> Result<Json<ProductPage>, ReadError> {
+    ) -> Result<Json<ProductPage>, ListProductsError> {
         let filter = ProductFilter::new(ProductFilterInput {
             category: category.0,
             collection: collection.0,
@@ -90,8 +110,8 @@ impl ProductsApi {
             page: page.0,
             limit: limit.0,
         })
-        .map_err(ApiError::validation)?;
-        let page = self.0.catalogue.list_products(&filter).await.map_err(ApiError::from)?;
+        .map_err(Problem::validation)?;
+        let page = self.0.catalogue.list_products(&filter).await?;
         Ok(Json(ProductPage::new(&page, &self.0.config.currency())))
     }
 
@@ -100,13 +120,8 @@ impl ProductsApi {
     /// The full product: variants with stock, images, categories, collections and the
     /// promotions running on it now.
     #[oai(path = "/products/:slug", method = "get", operation_id = "getProduct")]
-    async fn get_product(&self, slug: Path<String>) -> Result<Json<ProductView>, ReadError> {
-        let page = self
-            .0
-            .catalogue
-            .product_page(&slug.0, Utc::now())
-            .await
-            .map_err(ApiError::from)?;
+    async fn get_product(&self, slug: Path<String>) -> Result<Json<ProductView>, GetProductError> {
+        let page = self.0.catalogue.product_page(&slug.0, Utc::now()).await?;
         Ok(Json(ProductView::new(
             page.product,
             page.promotions,
@@ -147,7 +162,7 @@ impl ProductsApi {
         /// Items per page, 1 to 100 (default 20).
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))]
         limit: Query<Option<u64>>,
-    ) -> Result<Json<ProductPage>, ReadError> {
+    ) -> Result<Json<ProductPage>, ListProductsError> {
         self.list_products(
             Query(Some(category_slug.0)),
             Query(Some(collection_slug.0)),

@@ -4,7 +4,15 @@ use chrono::Utc;
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::{ApiTags, AppState, dto::PromotionView};
-use crate::error::{ApiError, ReadError};
+use crate::http::problem::operation_errors;
+
+operation_errors!(
+    /// Errors of `listPromotions`.
+    pub enum ListPromotionsError {
+        TooManyRequests,
+        Unavailable,
+    }
+);
 
 pub struct PromotionsApi(pub Arc<AppState>);
 
@@ -14,14 +22,9 @@ impl PromotionsApi {
     ///
     /// Promotions that are switched on and whose window contains now (`startDate <= now < endDate`).
     #[oai(path = "/promotions", method = "get", operation_id = "listPromotions")]
-    async fn list_promotions(&self) -> Result<Json<Vec<PromotionView>>, ReadError> {
+    async fn list_promotions(&self) -> Result<Json<Vec<PromotionView>>, ListPromotionsError> {
         let currency = self.0.config.currency();
-        let promotions = self
-            .0
-            .catalogue
-            .running_promotions(Utc::now())
-            .await
-            .map_err(ApiError::from)?;
+        let promotions = self.0.catalogue.running_promotions(Utc::now()).await?;
         Ok(Json(
             promotions
                 .into_iter()

@@ -6,12 +6,72 @@ use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, typ
 use super::{ApiTags, AppState, parse_id, security::BearerAuth};
 use crate::{
     domain::user::User,
-    error::{AuthError, AuthReadError},
+    http::problem::operation_errors,
     repos::{Address, AddressFields},
     services::profile::{MAX_ADDRESSES, ProfileChanges},
 };
 
 pub struct UsersApi(pub Arc<AppState>);
+
+operation_errors!(
+    /// Errors of `getMe` and `listAddresses`.
+    pub enum OwnReadError {
+        Unauthorized,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `updateMe`.
+    pub enum UpdateMeError {
+        BadRequest,
+        Unauthorized,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `createAddress` (409 `address_limit` past the most an account keeps).
+    pub enum CreateAddressError {
+        BadRequest,
+        Unauthorized,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `updateAddress`.
+    pub enum UpdateAddressError {
+        BadRequest,
+        Unauthorized,
+        NotFound,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `deleteAddress`.
+    pub enum DeleteAddressError {
+        Unauthorized,
+        NotFound,
+        TooManyRequests,
+        Unavailable,
+    }
+);
 
 /// An account as its owner (or staff) sees it. Never carries the password hash.
 #[derive(Object, Debug, Clone)]
@@ -177,14 +237,14 @@ enum Deleted {
 impl UsersApi {
     /// The signed-in account
     #[oai(path = "/users/me", method = "get", operation_id = "getMe")]
-    async fn me(&self, auth: BearerAuth) -> Result<Json<UserView>, AuthReadError> {
+    async fn me(&self, auth: BearerAuth) -> Result<Json<UserView>, OwnReadError> {
         let who = auth.principal(&self.0).await?;
-        Ok(Json(self.0.profile.me(&who).await.map_err(AuthError::from)?.into()))
+        Ok(Json(self.0.profile.me(&who).await?.into()))
     }
 
     /// Change name or password
     #[oai(path = "/users/me", method = "patch", operation_id = "updateMe")]
-    async fn update_me(&self, auth: BearerAuth, body: Json<UpdateMeRequest>) -> Result<Json<UserView>, AuthError> {
+    async fn update_me(&self, auth: BearerAuth, body: Json<UpdateMeRequest>) -> Result<Json<UserView>, UpdateMeError> {
         let who = auth.principal(&self.0).await?;
         let body = body.0;
         let user = self
@@ -204,7 +264,7 @@ impl UsersApi {
 
     /// The address book
     #[oai(path = "/users/me/addresses", method = "get", operation_id = "listAddresses")]
-    async fn addresses(&self, auth: BearerAuth) -> Result<Json<AddressList>, AuthReadError> {
+    async fn addresses(&self, auth: BearerAuth) -> Result<Json<AddressList>, OwnReadError> {
         let who = auth.principal(&self.0).await?;
         let items: Vec<AddressView> = self
             .0
@@ -224,7 +284,11 @@ impl UsersApi {
 
     /// Add an address
     #[oai(path = "/users/me/addresses", method = "post", operation_id = "createAddress")]
-    async fn add_address(&self, auth: BearerAuth, body: Json<NewAddressRequest>) -> Result<AddressCreated, AuthError> {
+    async fn add_address(
+        &self,
+        auth: BearerAuth,
+        body: Json<NewAddressRequest>,
+    ) -> Result<AddressCreated, CreateAddressError> {
         let who = auth.principal(&self.0).await?;
         let b = body.0;
         let input = AddressFields {
@@ -252,7 +316,7 @@ impl UsersApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Json<AddressPatch>,
-    ) -> Result<Json<AddressView>, AuthError> {
+    ) -> Result<Json<AddressView>, UpdateAddressError> {
         let who = auth.principal(&self.0).await?;
         let id = parse_id(&id.0, "address")?;
         let p = body.0;
@@ -293,7 +357,7 @@ impl UsersApi {
     ///
     /// Deleting the default makes the oldest remaining address the default.
     #[oai(path = "/users/me/addresses/:id", method = "delete", operation_id = "deleteAddress")]
-    async fn delete_address(&self, auth: BearerAuth, id: Path<String>) -> Result<Deleted, AuthError> {
+    async fn delete_address(&self, auth: BearerAuth, id: Path<String>) -> Result<Deleted, DeleteAddressError> {
         let who = auth.principal(&self.0).await?;
         let id = parse_id(&id.0, "address")?;
         self.0.profile.delete_address(&who, id).await?;

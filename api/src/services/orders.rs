@@ -29,7 +29,7 @@ use crate::{
         text,
     },
     jobs::{JobQueue, SendOrderConfirmation, SendOrderDelivered, SendOrderShipped},
-    payments::{ChargeOutcome, ChargeRequest, PaymentError, PaymentProvider},
+    payments::{ChargeOutcome, ChargeRequest, PaymentError, PaymentProvider, ProviderEvent, ProviderEventKind},
     repos::{AddressFields, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, Repos, StatusChange},
 };
 
@@ -55,40 +55,6 @@ pub struct StatusRequest {
     pub tracking_number: Option<String>,
     pub tracking_url: Option<String>,
     pub note: Option<String>,
-}
-
-/// What a payment provider's webhook reported, already authenticated.
-#[derive(Debug, Clone)]
-pub struct ProviderEvent {
-    pub provider: &'static str,
-    pub id: String,
-    pub kind: ProviderEventKind,
-    /// The provider's payment id (a PaymentIntent id).
-    pub payment_reference: String,
-    /// The order named in the payment's metadata, when there is one.
-    pub order_id: Option<Uuid>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProviderEventKind {
-    PaymentSucceeded,
-    PaymentFailed {
-        reason: String,
-    },
-    Refunded,
-    /// Recorded, not acted on.
-    Other(String),
-}
-
-impl ProviderEventKind {
-    fn name(&self) -> &str {
-        match self {
-            Self::PaymentSucceeded => "payment_intent.succeeded",
-            Self::PaymentFailed { .. } => "payment_intent.payment_failed",
-            Self::Refunded => "charge.refunded",
-            Self::Other(name) => name,
-        }
-    }
 }
 
 #[derive(Clone)]

@@ -3,7 +3,7 @@
 use poem::{Error, Response, http::StatusCode};
 use poem_openapi::error::{ParseParamError, ParsePathError, ParseRequestPayloadError};
 
-use crate::error::{FieldError, PROBLEM_JSON, Problem};
+use super::problem::{FieldError, PROBLEM_JSON, Problem};
 
 fn code_for(status: StatusCode) -> &'static str {
     match status {

@@ -10,8 +10,10 @@ use crate::{
     domain::user::Role,
     email::{self, templates::EmailTemplates},
     jobs::{self, Enqueued, JobContext, JobQueue, JobRunner, JobStatus},
-    services::{ServiceError, accounts, seed, synthetic},
-    startup, telemetry,
+    services::ServiceError,
+    startup,
+    tasks::{accounts, seed, synthetic},
+    telemetry,
 };
 
 #[derive(Parser)]

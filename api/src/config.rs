@@ -9,7 +9,14 @@ use figment::{
 };
 use serde::{Deserialize, Serialize};
 
+use base64::{Engine, engine::general_purpose::STANDARD};
+
 use crate::domain::money::Currency;
+
+/// The 32-byte key in `encoded` (base64), if that is what it holds (`encryption.keys`).
+pub fn decode_key(encoded: &str) -> Option<[u8; 32]> {
+    STANDARD.decode(encoded.trim()).ok()?.try_into().ok()
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -847,7 +854,7 @@ impl Config {
                     "encryption.keys.{kid}: a key id may not contain ':'"
                 )));
             }
-            if crate::crypto::decode_key(key.expose()).is_none() {
+            if decode_key(key.expose()).is_none() {
                 return Err(ConfigError(format!(
                     "encryption.keys.{kid}: must be base64 of exactly 32 bytes"
                 )));

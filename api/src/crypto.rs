@@ -15,11 +15,6 @@ use crate::config::EncryptionConfig;
 
 const PREFIX: &str = "enc:";
 
-/// The 32-byte key in `encoded` (base64), if that is what it holds.
-pub fn decode_key(encoded: &str) -> Option<[u8; 32]> {
-    STANDARD.decode(encoded.trim()).ok()?.try_into().ok()
-}
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CryptoError {
     #[error("value encrypted with unknown key {0:?}")]
@@ -48,7 +43,7 @@ impl FieldCipher {
             .keys
             .iter()
             .filter_map(|(kid, key)| {
-                let bytes = decode_key(key.expose())?;
+                let bytes = crate::config::decode_key(key.expose())?;
                 Some((kid.clone(), Aes256Gcm::new(&bytes.into())))
             })
             .collect();

@@ -19,23 +19,15 @@ use crate::{
         contract::{self, Contract},
         framework_errors, metrics, rate_limit, request_id, security_headers,
     },
+    infra::rate_limit::{MemoryCounter, RateCounter, RateLimiter, RedisRateCounter},
     jobs::{self, JobContext, JobQueue, JobRegistry, JobRunner, Scheduler},
-    repos::{
-        AccessDenylist, Repos,
-        redis::{RedisDenylist, RedisRateCounter},
-        sea,
-    },
+    repos::{AccessDenylist, Repos, redis::RedisDenylist, sea},
     routes::{AppState, openapi_service},
     services::{
-        accounts,
-        auth::AuthService,
-        cart::CartService,
-        catalogue::CatalogueService,
-        content::ContentService,
+        auth::AuthService, cart::CartService, catalogue::CatalogueService, content::ContentService,
         profile::ProfileService,
-        rate_limit::{MemoryCounter, RateCounter, RateLimiter},
-        seed,
     },
+    tasks::{accounts, seed},
 };
 
 /// Connects to the configured database and brings its schema up to date.

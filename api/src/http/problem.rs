@@ -8,7 +8,7 @@
 use poem::http::StatusCode;
 use poem_openapi::Object;
 
-use crate::{domain::InvalidField, http::request_id, repos::RepoError, services::ServiceError};
+use crate::{domain::InvalidField, repos::RepoError, services::ServiceError, telemetry};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -61,7 +61,7 @@ impl Problem {
             code: code.to_owned(),
             detail: detail.into(),
             errors: Vec::new(),
-            request_id: request_id::current(),
+            request_id: telemetry::current_request_id(),
             retry_after: None,
         }
     }

@@ -8,7 +8,7 @@ use poem::{Body, Endpoint, IntoResponse, Request, Response, http::StatusCode};
 use super::client_ip::client_ip;
 use crate::{
     http::problem::Problem,
-    services::rate_limit::{Decision, RateLimiter},
+    infra::rate_limit::{Decision, RateLimiter},
 };
 
 /// Routes where guessing or flooding costs others: limited per IP and per email.

@@ -29,7 +29,7 @@ pub use order_emails::{SendOrderConfirmation, SendOrderDelivered, SendOrderShipp
 pub use queue::{Enqueued, JobQueue, JobRecord, JobStatus};
 pub use registry::{JobContext, JobRegistry};
 pub use scheduler::{Scheduler, envelope as payloadless_job, schedulable, schedulable_names};
-pub use unpaid_orders::ReleaseUnpaidOrders;
+pub use unpaid_orders::{ReleaseUnpaidOrders, release_unpaid_orders};
 pub use worker::{JobRunner, run_workers};
 
 /// The store's own jobs.

@@ -7,7 +7,12 @@ use super::{
     job::{Job, QueueName},
     registry::JobContext,
 };
-use crate::services::orders;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::{
+    domain::order_status::OrderStatus,
+    repos::{RepoResult, Repos, StatusChange},
+};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ReleaseUnpaidOrders {}
@@ -19,7 +24,7 @@ impl Job for ReleaseUnpaidOrders {
 
 pub async fn perform(_: ReleaseUnpaidOrders, ctx: JobContext) -> anyhow::Result<()> {
     let payments = &ctx.config.payments;
-    let released = orders::release_unpaid_orders(
+    let released = release_unpaid_orders(
         &ctx.repos,
         chrono::Utc::now(),
         payments.pending_timeout_minutes,
@@ -32,4 +37,31 @@ pub async fn perform(_: ReleaseUnpaidOrders, ctx: JobContext) -> anyhow::Result<
         "unpaid orders released"
     );
     Ok(())
+}
+
+/// Cancels orders left unpaid since before `now - timeout`, releasing their stock; returns
+/// how many. Each is moved only if still unpaid, so a payment arriving meanwhile wins.
+pub async fn release_unpaid_orders(
+    repos: &Repos,
+    now: DateTime<Utc>,
+    timeout_minutes: u32,
+    batch: u64,
+) -> RepoResult<u64> {
+    let cutoff = now - Duration::minutes(i64::from(timeout_minutes));
+    let mut released = 0;
+    loop {
+        let ids = repos.orders.pending_payment_before(cutoff, batch.max(1)).await?;
+        let found = ids.len() as u64;
+        for id in ids {
+            let mut change = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::Cancelled);
+            change.restock = true;
+            change.note = Some(format!("not paid within {timeout_minutes} minutes; stock released"));
+            if repos.orders.change_status(id, change).await? {
+                released += 1;
+            }
+        }
+        if found < batch.max(1) {
+            return Ok(released);
+        }
+    }
 }

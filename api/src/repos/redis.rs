@@ -49,38 +49,3 @@ impl AccessDenylist for RedisDenylist {
         Ok(found > 0)
     }
 }
-
-/// Rate-limit windows as Redis counters, shared by every API instance.
-pub struct RedisRateCounter {
-    conn: ConnectionManager,
-    prefix: String,
-}
-
-impl RedisRateCounter {
-    pub fn new(conn: ConnectionManager, key_prefix: &str) -> Self {
-        Self {
-            conn,
-            prefix: format!("{key_prefix}:rate"),
-        }
-    }
-}
-
-#[async_trait]
-impl crate::services::rate_limit::RateCounter for RedisRateCounter {
-    async fn hit(&self, key: &str, window: u64) -> RepoResult<u64> {
-        let key = format!("{}:{key}:{window}", self.prefix);
-        // Count and expiry in one transaction, so no counter outlives its window by much.
-        let (hits,): (u64,) = redis::pipe()
-            .atomic()
-            .cmd("INCR")
-            .arg(&key)
-            .cmd("EXPIRE")
-            .arg(&key)
-            .arg(2 * crate::services::rate_limit::WINDOW_SECS)
-            .ignore()
-            .query_async(&mut self.conn.clone())
-            .await
-            .map_err(unavailable)?;
-        Ok(hits)
-    }
-}

@@ -60,7 +60,7 @@ pub struct AppState {
     pub profile: ProfileService,
     pub cart: crate::services::cart::CartService,
     pub orders: crate::services::orders::OrderService,
-    pub limiter: Arc<crate::services::rate_limit::RateLimiter>,
+    pub limiter: Arc<crate::infra::rate_limit::RateLimiter>,
 }
 
 pub type Api = (

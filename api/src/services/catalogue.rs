@@ -6,7 +6,8 @@ use std::{sync::Arc, time::Duration};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{ServiceError, ServiceResult, cache::TtlCache};
+use super::{ServiceError, ServiceResult};
+use crate::infra::cache::TtlCache;
 use crate::{
     config::CacheConfig,
     domain::{

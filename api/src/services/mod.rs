@@ -1,18 +1,13 @@
 //! Business operations. Services take validated domain values, call repository traits and
 //! return domain records; they know nothing of HTTP.
 
-pub mod accounts;
 pub mod auth;
-pub mod cache;
 pub mod cart;
 pub mod carts;
 pub mod catalogue;
 pub mod content;
 pub mod orders;
 pub mod profile;
-pub mod rate_limit;
-pub mod seed;
-pub mod synthetic;
 
 use crate::{domain::InvalidField, repos::RepoError};
 

@@ -520,9 +520,9 @@ async fn rate_limits_in_redis_are_shared_by_instances_and_so_is_logout() {
 async fn a_hash_made_with_other_parameters_is_upgraded_at_login() {
     let app = TestApp::spawn().await;
     // `beeget user create` hashes with the OWASP defaults; this app runs cheaper parameters.
-    beeget_api::services::accounts::create_account(
+    beeget_api::tasks::accounts::create_account(
         &app.repos,
-        beeget_api::services::accounts::NewAccount {
+        beeget_api::tasks::accounts::NewAccount {
             email: "staff@example.com",
             name: "Staff",
             password: PASSWORD,

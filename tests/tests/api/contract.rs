@@ -19,7 +19,8 @@ use beeget_api::{
         NewContactMessage, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, ProductListQuery,
         RepoError, Repos, StatusChange, sea,
     },
-    services::{carts::cleanup_abandoned_carts, seed},
+    services::carts::cleanup_abandoned_carts,
+    tasks::seed,
 };
 use beeget_tests::{Backend, TestDatabase, seeds_dir};
 use chrono::{Duration, Utc};

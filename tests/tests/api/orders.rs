@@ -2,9 +2,7 @@
 //! both databases, the Stripe webhook, cancellation, staff status changes and their emails,
 //! and that shoppers reach only their own orders.
 
-use beeget_api::{
-    payments::webhook_signature, repos::entities::product_variants, services::orders::release_unpaid_orders,
-};
+use beeget_api::{jobs::release_unpaid_orders, payments::webhook_signature, repos::entities::product_variants};
 use beeget_tests::{Backend, TestApp, assert_problem, problem_fields};
 use chrono::{Duration, Utc};
 use futures_util::future::join_all;

@@ -5,7 +5,7 @@ use std::{io::Write, path::Path};
 use argon2::{Argon2, password_hash::PasswordHasher};
 use rand::{Rng, distr::Alphanumeric};
 
-use super::{ServiceError, ServiceResult};
+use crate::services::{ServiceError, ServiceResult};
 use crate::{
     domain::{
         InvalidField,

@@ -12,7 +12,13 @@ use std::{
 
 use async_trait::async_trait;
 
-use crate::{config::RateLimitConfig, http::client_ip::IpRange, repos::RepoResult};
+use redis::aio::ConnectionManager;
+
+use crate::{
+    config::RateLimitConfig,
+    http::client_ip::IpRange,
+    repos::{RepoError, RepoResult},
+};
 
 pub const WINDOW_SECS: u64 = 60;
 
@@ -98,6 +104,41 @@ impl RateLimiter {
             reset_secs: (window + 1) * WINDOW_SECS - now,
             allowed: hits <= limit64,
         })
+    }
+}
+
+/// Rate-limit windows as Redis counters, shared by every API instance.
+pub struct RedisRateCounter {
+    conn: ConnectionManager,
+    prefix: String,
+}
+
+impl RedisRateCounter {
+    pub fn new(conn: ConnectionManager, key_prefix: &str) -> Self {
+        Self {
+            conn,
+            prefix: format!("{key_prefix}:rate"),
+        }
+    }
+}
+
+#[async_trait]
+impl RateCounter for RedisRateCounter {
+    async fn hit(&self, key: &str, window: u64) -> RepoResult<u64> {
+        let key = format!("{}:{key}:{window}", self.prefix);
+        // Count and expiry in one transaction, so no counter outlives its window by much.
+        let (hits,): (u64,) = redis::pipe()
+            .atomic()
+            .cmd("INCR")
+            .arg(&key)
+            .cmd("EXPIRE")
+            .arg(&key)
+            .arg(2 * WINDOW_SECS)
+            .ignore()
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(|e| RepoError::Unavailable(format!("redis: {e}")))?;
+        Ok(hits)
     }
 }
 

@@ -1,0 +1,104 @@
+//! Checkout and the order lifecycle: placing an order from the cart, taking payment, the
+//! shopper's cancellation, staff status changes and what payment providers report.
+//!
+//! Placing is two steps around the provider call, which must never run inside a database
+//! transaction: (1) one transaction stores the order as `pending_payment` and takes its stock;
+//! (2) the charge; its outcome then moves the order on (paid, or cancelled with the stock
+//! back). A request repeated with the same idempotency key resumes at step 2, and the
+//! provider gets the same key, so an order is charged at most once.
+
+mod checkout;
+mod lifecycle;
+mod provider_events;
+
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+};
+
+use chrono::Utc;
+use uuid::Uuid;
+
+use super::{
+    ServiceError, ServiceResult,
+    cart::{CartService, CartView},
+    profile::validate_address,
+};
+use crate::{
+    domain::{
+        InvalidField,
+        order::{Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
+        order_status::OrderStatus,
+        pagination::{Page, PageRequest},
+        text,
+    },
+    jobs::{JobQueue, SendOrderConfirmation, SendOrderDelivered, SendOrderShipped},
+    payments::{ChargeOutcome, ChargeRequest, PaymentError, PaymentProvider, ProviderEvent, ProviderEventKind},
+    repos::{AddressFields, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, Repos, StatusChange},
+};
+
+/// Where the order ships: an address-book entry or one given with the order.
+#[derive(Debug, Clone)]
+pub enum ShippingChoice {
+    Saved(Uuid),
+    New(AddressFields),
+}
+
+#[derive(Debug, Clone)]
+pub struct PlaceOrder {
+    pub shipping: ShippingChoice,
+    pub payment_method: String,
+    pub promo_code: Option<String>,
+}
+
+/// A staff member's status change.
+#[derive(Debug, Clone)]
+pub struct StatusRequest {
+    pub status: OrderStatus,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct OrderService {
+    repos: Repos,
+    cart: CartService,
+    payments: Arc<dyn PaymentProvider>,
+    jobs: JobQueue,
+    /// Checkouts being processed in this process, by (user, idempotency key).
+    in_flight: Arc<Mutex<HashSet<(Uuid, String)>>>,
+}
+
+impl OrderService {
+    pub fn new(repos: Repos, cart: CartService, payments: Arc<dyn PaymentProvider>, jobs: JobQueue) -> Self {
+        Self {
+            repos,
+            cart,
+            payments,
+            jobs,
+            in_flight: Arc::default(),
+        }
+    }
+
+    async fn enqueue<J: crate::jobs::Job>(&self, job: &J) {
+        // The order is already settled; a lost email is logged, never turned into a failed order.
+        if let Err(e) = self.jobs.enqueue(job).await {
+            tracing::error!(job = J::NAME, error = %e, "could not queue an order email");
+        }
+    }
+
+    async fn load(&self, id: Uuid) -> ServiceResult<Order> {
+        self.repos.orders.find(id).await?.ok_or(ServiceError::NotFound("order"))
+    }
+}
+
+fn allowed_names(status: OrderStatus) -> String {
+    let allowed = status.allowed_next();
+    if allowed.is_empty() {
+        "none (final state)".into()
+    } else {
+        allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}

@@ -189,16 +189,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             );
         }
         Command::Worker => {
-            let (db, repos) = startup::open_database(&config).await?;
-            let queue = JobQueue::connect(&config, &db).await?;
+            let app = startup::App::build(config).await?;
             let (shutdown, fire) = startup::ShutdownSignal::new();
             tokio::spawn(async move {
                 startup::shutdown_signal().await;
                 fire();
             });
-            let backend = queue.backend_name();
-            let background =
-                startup::BackgroundJobs::prepare(Arc::new(config), repos, queue, jobs::builtin_registry())?;
+            let backend = app.queue.backend_name();
+            let background = app.background_jobs()?;
             println!("Beeget job worker on the {backend} queue");
             background.run(shutdown).await?;
         }
@@ -235,22 +233,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             );
         }
         Command::Serve => {
-            let (db, repos) = startup::open_database(&config).await?;
-            startup::prepare_first_run(&config, &repos).await?;
-            let queue = JobQueue::connect(&config, &db).await?;
+            let built = startup::App::build(config.clone()).await?;
+            built.prepare_first_run().await?;
             let (shutdown, fire) = startup::ShutdownSignal::new();
             let background = if config.jobs.run_in_server {
-                let jobs = startup::BackgroundJobs::prepare(
-                    Arc::new(config.clone()),
-                    repos.clone(),
-                    queue.clone(),
-                    jobs::builtin_registry(),
-                )?;
-                Some(tokio::spawn(jobs.run(shutdown.clone())))
+                Some(tokio::spawn(built.background_jobs()?.run(shutdown.clone())))
             } else {
                 None
             };
-            let app = startup::Application::bind(startup::state(config.clone(), &db, repos, queue).await?).await?;
+            let app = built.bind().await?;
             let base = &config.server.base_path;
             let host = config.server.addr.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h);
             tracing::info!(port = app.port(), "listening");
@@ -287,7 +278,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
         }
         Command::Openapi { output } => {
-            let spec = startup::openapi_spec(config).await?;
+            let spec = startup::openapi_spec(&config);
             match output {
                 Some(path) => {
                     std::fs::write(&path, format!("{spec}\n")).with_context(|| format!("writing {}", path.display()))?

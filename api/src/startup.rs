@@ -84,18 +84,8 @@ async fn redis_connection(config: &Config) -> anyhow::Result<redis::aio::Connect
         .map_err(|e| anyhow::anyhow!("redis.url: cannot connect: {e}"))
 }
 
-pub async fn state(
-    config: Config,
-    db: &DatabaseConnection,
-    repos: Repos,
-    jobs: JobQueue,
-) -> anyhow::Result<Arc<AppState>> {
-    let payments = crate::payments::from_config(&config.payments)?;
-    state_with_payments(config, db, repos, jobs, payments).await
-}
-
-/// The state with a given payment provider (tests hold on to theirs to count charges).
-pub async fn state_with_payments(
+/// The state every operation reaches, with the payment provider to use.
+async fn state_with_payments(
     config: Config,
     db: &DatabaseConnection,
     repos: Repos,
@@ -180,7 +170,7 @@ impl BackgroundJobs {
 pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
     let config = state.config.clone();
     let state_limiter = state.limiter.clone();
-    let api = openapi_service(state);
+    let api = openapi_service(&config.server.base_path);
     let contract = Arc::new(Contract::new(&api.spec()));
     let served = contract.clone();
     let spec = poem::endpoint::make_sync(move |_| {
@@ -190,7 +180,7 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
     });
     let docs = api.swagger_ui();
     let inner = Route::new()
-        .nest("/", api)
+        .nest("/", api.data(state))
         .at("/openapi.json", spec)
         .nest("/docs", docs)
         .nest(&config.media.url_prefix, StaticFilesEndpoint::new(&config.media.dir));
@@ -303,16 +293,70 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown signal received: draining in-flight requests");
 }
 
-/// The spec as `beeget openapi` prints it and `/openapi.json` serves it. The in-memory
-/// database is never queried; it only satisfies the routes' state.
-pub async fn openapi_spec(config: Config) -> anyhow::Result<String> {
-    let mut options = sea_orm::ConnectOptions::new("sqlite::memory:");
-    options.sqlx_logging(false);
-    let db = sea_orm::Database::connect(options).await?;
-    let mut config = config;
-    config.redis.url = Default::default();
-    let jobs = JobQueue::connect(&config, &db).await?;
-    let repos = sea::repos(db.clone(), Arc::new(FieldCipher::from_config(&config.encryption)));
-    let generated = openapi_service(state(config, &db, repos, jobs).await?).spec();
-    Ok(Contract::new(&generated).spec().to_owned())
+/// The spec as `beeget openapi` prints it and `/openapi.json` serves it: generated from the
+/// operations alone, without opening any database or queue.
+pub fn openapi_spec(config: &Config) -> String {
+    let generated = openapi_service(&config.server.base_path).spec();
+    Contract::new(&generated).spec().to_owned()
+}
+
+/// What tests and tools may put in place of the configured parts.
+#[derive(Default)]
+pub struct Overrides {
+    /// A payment provider to use instead of `[payments] provider` (tests count its charges).
+    pub payments: Option<Arc<dyn crate::payments::PaymentProvider>>,
+}
+
+/// The application assembled from configuration, once for everything that runs it: `serve`,
+/// `worker`, the test harness and the benchmarks. Storage is migrated, the queue connected,
+/// the services and their shared state built.
+pub struct App {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub repos: Repos,
+    pub queue: JobQueue,
+    pub state: Arc<AppState>,
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, Overrides::default()).await
+    }
+
+    pub async fn build_with(config: Config, overrides: Overrides) -> anyhow::Result<Self> {
+        let (db, repos) = open_database(&config).await?;
+        let queue = JobQueue::connect(&config, &db).await?;
+        let payments = match overrides.payments {
+            Some(provider) => provider,
+            None => crate::payments::from_config(&config.payments)?,
+        };
+        let state = state_with_payments(config, &db, repos.clone(), queue.clone(), payments).await?;
+        Ok(Self {
+            config: state.config.clone(),
+            db,
+            repos,
+            queue,
+            state,
+        })
+    }
+
+    /// Demo catalogue and demo accounts on an empty database (see [`prepare_first_run`]).
+    pub async fn prepare_first_run(&self) -> anyhow::Result<()> {
+        prepare_first_run(&self.config, &self.repos).await
+    }
+
+    /// The job workers and the scheduler of this application.
+    pub fn background_jobs(&self) -> anyhow::Result<BackgroundJobs> {
+        BackgroundJobs::prepare(
+            self.config.clone(),
+            self.repos.clone(),
+            self.queue.clone(),
+            jobs::builtin_registry(),
+        )
+    }
+
+    /// The HTTP server, bound to `server.addr`.
+    pub async fn bind(&self) -> anyhow::Result<Application> {
+        Application::bind(self.state.clone()).await
+    }
 }

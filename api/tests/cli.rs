@@ -166,6 +166,22 @@ fn openapi_command_prints_the_committed_spec() {
     );
 }
 
+/// The spec comes from the operations alone: no database or queue is opened to print it.
+#[test]
+fn openapi_needs_no_database_or_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = beeget(dir.path())
+        .env("BEEGET_DATABASE__URL", "postgres://nobody@127.0.0.1:1/nowhere")
+        .env("BEEGET_REDIS__URL", "redis://127.0.0.1:1/0")
+        .arg("openapi")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(printed["paths"]["/orders"]["post"].is_object());
+    assert!(!dir.path().join("data").exists(), "no database file was made");
+}
+
 #[test]
 fn first_serve_migrates_seeds_creates_demo_accounts_logs_json_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();

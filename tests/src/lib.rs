@@ -274,39 +274,24 @@ impl TestApp {
         let media = tempfile::tempdir().expect("temp dir");
         let mut config = test_config(&database.url, media.path());
         adjust(&mut config);
-        let (_db, repos) = startup::open_database(&config).await.expect("open database");
-        startup::prepare_first_run(&config, &repos).await.expect("seed");
-        let (db, repos) = (_db, repos);
-        let queue = beeget_api::jobs::JobQueue::connect(&config, &db)
+        // The fake is shared with the test so it can count charges; other providers as configured.
+        let payments = Arc::new(beeget_api::payments::fake::FakeProvider::default());
+        let provider: Option<Arc<dyn beeget_api::payments::PaymentProvider>> =
+            (config.payments.provider == beeget_api::config::PaymentProviderKind::Fake).then(|| payments.clone() as _);
+        let built = startup::App::build_with(config, startup::Overrides { payments: provider })
             .await
-            .expect("job queue");
-        let (stop_jobs, jobs) = if config.jobs.run_in_server {
+            .expect("app");
+        built.prepare_first_run().await.expect("seed");
+        let (stop_jobs, jobs) = if built.config.jobs.run_in_server {
             let (signal, fire) = startup::ShutdownSignal::new();
-            let background = startup::BackgroundJobs::prepare(
-                Arc::new(config.clone()),
-                repos.clone(),
-                queue.clone(),
-                beeget_api::jobs::builtin_registry(),
-            )
-            .expect("background jobs");
+            let background = built.background_jobs().expect("background jobs");
             let jobs = tokio::spawn(background.run(signal));
             (Some(Box::new(fire) as Box<dyn FnOnce() + Send>), Some(jobs))
         } else {
             (None, None)
         };
-        // The fake is shared with the test so it can count charges; other providers as configured.
-        let payments = Arc::new(beeget_api::payments::fake::FakeProvider::default());
-        let provider: Arc<dyn beeget_api::payments::PaymentProvider> =
-            if config.payments.provider == beeget_api::config::PaymentProviderKind::Fake {
-                payments.clone()
-            } else {
-                beeget_api::payments::from_config(&config.payments).expect("payment provider")
-            };
-        let state = startup::state_with_payments(config, &db, repos.clone(), queue.clone(), provider)
-            .await
-            .expect("state");
-        let config = state.config.clone();
-        let app = startup::Application::bind(state).await.expect("bind");
+        let app = built.bind().await.expect("bind");
+        let (config, repos, db) = (built.config.clone(), built.repos.clone(), built.db.clone());
         let address = format!("http://127.0.0.1:{}{}", app.port(), config.server.base_path);
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(app.run_until(async {

@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use chrono::{DateTime, Utc};
 use poem_openapi::{
     Object, OpenApi,
@@ -16,7 +18,7 @@ use super::{
 };
 use crate::{http::problem::operation_errors, services::ServiceError};
 
-pub struct AdminApi(pub Arc<AppState>);
+pub struct AdminApi;
 
 operation_errors!(
     /// Errors of `adminListUsers`.
@@ -66,15 +68,16 @@ impl AdminApi {
     #[oai(path = "/admin/users", method = "get", operation_id = "adminListUsers")]
     async fn users(
         &self,
+        state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         /// 1-based page number.
         page: Query<Option<u64>>,
         /// Items per page, 1 to 100 (default 20).
         limit: Query<Option<u64>>,
     ) -> Result<Json<UserPage>, AdminListUsersError> {
-        auth.admin(&self.0).await?;
+        auth.admin(&state).await?;
         let request = page_request(page.0, limit.0)?;
-        let page = self.0.repos.users.list(request).await.map_err(ServiceError::from)?;
+        let page = state.repos.users.list(request).await.map_err(ServiceError::from)?;
         Ok(Json(UserPage {
             page: page.request.page(),
             limit: page.request.limit(),
@@ -88,6 +91,7 @@ impl AdminApi {
     #[allow(clippy::too_many_arguments)]
     async fn orders(
         &self,
+        state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         status: Query<Option<OrderStatusView>>,
         /// The customer's email, exact (case-insensitive).
@@ -104,18 +108,23 @@ impl AdminApi {
         /// Items per page, 1 to 100 (default 20).
         limit: Query<Option<u64>>,
     ) -> Result<Json<OrderPage>, AdminListOrdersError> {
-        auth.admin(&self.0).await?;
+        auth.admin(&state).await?;
         let request = page_request(page.0, limit.0)?;
         let filter = orders::order_filter(status.0, email.0, from.0, to.0, min_total.0)?;
-        Ok(Json(OrderPage::new(self.0.orders.list(&filter, request).await?, true)))
+        Ok(Json(OrderPage::new(state.orders.list(&filter, request).await?, true)))
     }
 
     /// One order, with the customer and its full history
     #[oai(path = "/admin/orders/:id", method = "get", operation_id = "adminGetOrder")]
-    async fn order(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, AdminGetOrderError> {
-        auth.admin(&self.0).await?;
+    async fn order(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> Result<Json<OrderView>, AdminGetOrderError> {
+        auth.admin(&state).await?;
         let id = parse_id(&id.0, "order")?;
-        Ok(Json(OrderView::new(self.0.orders.get(id).await?, true)))
+        Ok(Json(OrderView::new(state.orders.get(id).await?, true)))
     }
 
     /// Change an order's status
@@ -131,10 +140,11 @@ impl AdminApi {
     )]
     async fn set_order_status(
         &self,
+        state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         id: Path<String>,
         body: Json<StatusChangeRequest>,
     ) -> Result<Json<OrderView>, SetOrderStatusError> {
-        orders::set_status(&self.0, auth, &id.0, body.0).await
+        orders::set_status(&state, auth, &id.0, body.0).await
     }
 }

@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::{ApiTags, AppState, security::BearerAuth, users::UserView};
@@ -8,7 +10,7 @@ use crate::{
     services::auth::{Registration, TokenPair},
 };
 
-pub struct AuthApi(pub Arc<AppState>);
+pub struct AuthApi;
 
 #[derive(Object, Debug)]
 #[oai(rename_all = "camelCase", deny_unknown_fields)]
@@ -145,10 +147,13 @@ impl AuthApi {
     ///
     /// Registers a shopper and emails a verification link (valid 24 hours).
     #[oai(path = "/auth/register", method = "post", operation_id = "register")]
-    async fn register(&self, body: Json<RegisterRequest>) -> Result<Registered, RegisterError> {
+    async fn register(
+        &self,
+        state: Data<&Arc<AppState>>,
+        body: Json<RegisterRequest>,
+    ) -> Result<Registered, RegisterError> {
         let body = body.0;
-        let user = self
-            .0
+        let user = state
             .auth
             .register(Registration {
                 name: body.name,
@@ -163,8 +168,12 @@ impl AuthApi {
     ///
     /// Uses the token from the verification email; each token works once.
     #[oai(path = "/auth/verify-email", method = "post", operation_id = "verifyEmail")]
-    async fn verify_email(&self, body: Json<TokenRequest>) -> Result<Done, EmailLinkError> {
-        self.0.auth.verify_email(&body.0.token).await?;
+    async fn verify_email(
+        &self,
+        state: Data<&Arc<AppState>>,
+        body: Json<TokenRequest>,
+    ) -> Result<Done, EmailLinkError> {
+        state.auth.verify_email(&body.0.token).await?;
         Ok(Done::NoContent)
     }
 
@@ -174,8 +183,12 @@ impl AuthApi {
         method = "post",
         operation_id = "resendVerification"
     )]
-    async fn resend_verification(&self, body: Json<EmailRequest>) -> Result<Accepted, EmailLinkError> {
-        self.0.auth.resend_verification(&body.0.email).await?;
+    async fn resend_verification(
+        &self,
+        state: Data<&Arc<AppState>>,
+        body: Json<EmailRequest>,
+    ) -> Result<Accepted, EmailLinkError> {
+        state.auth.resend_verification(&body.0.email).await?;
         Ok(Accepted::Accepted)
     }
 
@@ -183,8 +196,12 @@ impl AuthApi {
     ///
     /// A wrong email and a wrong password get the same `invalid_credentials` answer.
     #[oai(path = "/auth/login", method = "post", operation_id = "login")]
-    async fn login(&self, body: Json<LoginRequest>) -> Result<Json<TokenPairView>, SignInError> {
-        let pair = self.0.auth.login(&body.0.email, &body.0.password).await?;
+    async fn login(
+        &self,
+        state: Data<&Arc<AppState>>,
+        body: Json<LoginRequest>,
+    ) -> Result<Json<TokenPairView>, SignInError> {
+        let pair = state.auth.login(&body.0.email, &body.0.password).await?;
         Ok(Json(pair.into()))
     }
 
@@ -192,8 +209,12 @@ impl AuthApi {
     ///
     /// The refresh token is replaced; presenting a replaced one again ends the whole session.
     #[oai(path = "/auth/refresh", method = "post", operation_id = "refreshTokens")]
-    async fn refresh(&self, body: Json<RefreshRequest>) -> Result<Json<TokenPairView>, SignInError> {
-        let pair = self.0.auth.refresh(&body.0.refresh_token).await?;
+    async fn refresh(
+        &self,
+        state: Data<&Arc<AppState>>,
+        body: Json<RefreshRequest>,
+    ) -> Result<Json<TokenPairView>, SignInError> {
+        let pair = state.auth.refresh(&body.0.refresh_token).await?;
         Ok(Json(pair.into()))
     }
 
@@ -201,16 +222,25 @@ impl AuthApi {
     ///
     /// Ends the session of the refresh token; the access token is refused from now on.
     #[oai(path = "/auth/logout", method = "post", operation_id = "logout")]
-    async fn logout(&self, auth: BearerAuth, body: Json<RefreshRequest>) -> Result<Done, SignInError> {
-        let principal = auth.principal(&self.0).await?;
-        self.0.auth.logout(&principal, &body.0.refresh_token).await?;
+    async fn logout(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        body: Json<RefreshRequest>,
+    ) -> Result<Done, SignInError> {
+        let principal = auth.principal(&state).await?;
+        state.auth.logout(&principal, &body.0.refresh_token).await?;
         Ok(Done::NoContent)
     }
 
     /// Ask for a password reset email
     #[oai(path = "/auth/forgot-password", method = "post", operation_id = "forgotPassword")]
-    async fn forgot_password(&self, body: Json<EmailRequest>) -> Result<Accepted, EmailLinkError> {
-        self.0.auth.forgot_password(&body.0.email).await?;
+    async fn forgot_password(
+        &self,
+        state: Data<&Arc<AppState>>,
+        body: Json<EmailRequest>,
+    ) -> Result<Accepted, EmailLinkError> {
+        state.auth.forgot_password(&body.0.email).await?;
         Ok(Accepted::Accepted)
     }
 
@@ -218,8 +248,12 @@ impl AuthApi {
     ///
     /// Each token works once, for an hour; every session of the account ends.
     #[oai(path = "/auth/reset-password", method = "post", operation_id = "resetPassword")]
-    async fn reset_password(&self, body: Json<ResetPasswordRequest>) -> Result<Done, EmailLinkError> {
-        self.0.auth.reset_password(&body.0.token, &body.0.password).await?;
+    async fn reset_password(
+        &self,
+        state: Data<&Arc<AppState>>,
+        body: Json<ResetPasswordRequest>,
+    ) -> Result<Done, EmailLinkError> {
+        state.auth.reset_password(&body.0.token, &body.0.password).await?;
         Ok(Done::NoContent)
     }
 }

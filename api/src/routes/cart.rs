@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use poem_openapi::{Object, OpenApi, param::Path, payload::Json};
 
 use super::{ApiTags, AppState, parse_id, security::BearerAuth};
@@ -8,7 +10,7 @@ use crate::{
     services::cart::{CartLineView, CartView, LineProblem},
 };
 
-pub struct CartApi(pub Arc<AppState>);
+pub struct CartApi;
 
 operation_errors!(
     /// Errors of `getCart` and `removePromoCode`.
@@ -188,15 +190,20 @@ pub struct PromoCode {
 impl CartApi {
     /// The cart
     #[oai(path = "/cart", method = "get", operation_id = "getCart")]
-    async fn get(&self, auth: BearerAuth) -> Result<Json<CartDto>, CartReadError> {
-        let who = auth.principal(&self.0).await?;
-        Ok(Json(self.0.cart.view(who.user_id).await?.into()))
+    async fn get(&self, state: Data<&Arc<AppState>>, auth: BearerAuth) -> Result<Json<CartDto>, CartReadError> {
+        let who = auth.principal(&state).await?;
+        Ok(Json(state.cart.view(who.user_id).await?.into()))
     }
 
     /// Add to the cart
     #[oai(path = "/cart", method = "post", operation_id = "addToCart")]
-    async fn add(&self, auth: BearerAuth, body: Json<AddToCart>) -> Result<Json<CartDto>, CartLineError> {
-        let who = auth.principal(&self.0).await?;
+    async fn add(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        body: Json<AddToCart>,
+    ) -> Result<Json<CartDto>, CartLineError> {
+        let who = auth.principal(&state).await?;
         let product = parse_id(&body.0.product_id, "product")?;
         let variant = body
             .0
@@ -204,7 +211,7 @@ impl CartApi {
             .as_deref()
             .map(|v| parse_id(v, "variant"))
             .transpose()?;
-        let cart = self.0.cart.add(who.user_id, product, variant, body.0.qty).await?;
+        let cart = state.cart.add(who.user_id, product, variant, body.0.qty).await?;
         Ok(Json(cart.into()))
     }
 
@@ -212,14 +219,15 @@ impl CartApi {
     #[oai(path = "/cart/:itemId", method = "patch", operation_id = "updateCartItem")]
     async fn set_quantity(
         &self,
+        state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         #[oai(name = "itemId")] item_id: Path<String>,
         body: Json<SetQuantity>,
     ) -> Result<Json<CartDto>, CartLineError> {
-        let who = auth.principal(&self.0).await?;
+        let who = auth.principal(&state).await?;
         let line = parse_id(&item_id.0, "cart line")?;
         Ok(Json(
-            self.0.cart.set_quantity(who.user_id, line, body.0.qty).await?.into(),
+            state.cart.set_quantity(who.user_id, line, body.0.qty).await?.into(),
         ))
     }
 
@@ -227,25 +235,31 @@ impl CartApi {
     #[oai(path = "/cart/:itemId", method = "delete", operation_id = "removeCartItem")]
     async fn remove(
         &self,
+        state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         #[oai(name = "itemId")] item_id: Path<String>,
     ) -> Result<Json<CartDto>, RemoveCartItemError> {
-        let who = auth.principal(&self.0).await?;
+        let who = auth.principal(&state).await?;
         let line = parse_id(&item_id.0, "cart line")?;
-        Ok(Json(self.0.cart.remove(who.user_id, line).await?.into()))
+        Ok(Json(state.cart.remove(who.user_id, line).await?.into()))
     }
 
     /// Apply a promotion code
     #[oai(path = "/cart/promo-code", method = "put", operation_id = "applyPromoCode")]
-    async fn apply_code(&self, auth: BearerAuth, body: Json<PromoCode>) -> Result<Json<CartDto>, ApplyPromoCodeError> {
-        let who = auth.principal(&self.0).await?;
-        Ok(Json(self.0.cart.apply_code(who.user_id, &body.0.code).await?.into()))
+    async fn apply_code(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        body: Json<PromoCode>,
+    ) -> Result<Json<CartDto>, ApplyPromoCodeError> {
+        let who = auth.principal(&state).await?;
+        Ok(Json(state.cart.apply_code(who.user_id, &body.0.code).await?.into()))
     }
 
     /// Remove the promotion code
     #[oai(path = "/cart/promo-code", method = "delete", operation_id = "removePromoCode")]
-    async fn clear_code(&self, auth: BearerAuth) -> Result<Json<CartDto>, CartReadError> {
-        let who = auth.principal(&self.0).await?;
-        Ok(Json(self.0.cart.clear_code(who.user_id).await?.into()))
+    async fn clear_code(&self, state: Data<&Arc<AppState>>, auth: BearerAuth) -> Result<Json<CartDto>, CartReadError> {
+        let who = auth.principal(&state).await?;
+        Ok(Json(state.cart.clear_code(who.user_id).await?.into()))
     }
 }

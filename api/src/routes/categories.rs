@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::{ApiTags, AppState, dto::CategoryView};
@@ -13,7 +15,7 @@ operation_errors!(
     }
 );
 
-pub struct CategoriesApi(pub Arc<AppState>);
+pub struct CategoriesApi;
 
 #[OpenApi(tag = "ApiTags::Catalogue")]
 impl CategoriesApi {
@@ -22,8 +24,11 @@ impl CategoriesApi {
     /// Active categories as a tree; siblings are ordered by `order`. A category under an
     /// inactive parent is hidden with it.
     #[oai(path = "/categories", method = "get", operation_id = "listCategories")]
-    async fn list_categories(&self) -> Result<Json<Vec<CategoryView>>, ListCategoriesError> {
-        let forest = self.0.catalogue.category_tree().await?;
+    async fn list_categories(
+        &self,
+        state: Data<&Arc<AppState>>,
+    ) -> Result<Json<Vec<CategoryView>>, ListCategoriesError> {
+        let forest = state.catalogue.category_tree().await?;
         Ok(Json(forest.into_iter().map(CategoryView::from).collect()))
     }
 }

@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use poem_openapi::{OpenApi, payload::Json};
 
 use super::{ApiTags, AppState, dto::CollectionView};
@@ -13,7 +15,7 @@ operation_errors!(
     }
 );
 
-pub struct CollectionsApi(pub Arc<AppState>);
+pub struct CollectionsApi;
 
 #[OpenApi(tag = "ApiTags::Catalogue")]
 impl CollectionsApi {
@@ -21,8 +23,11 @@ impl CollectionsApi {
     ///
     /// Active collections ordered by `order`.
     #[oai(path = "/collections", method = "get", operation_id = "listCollections")]
-    async fn list_collections(&self) -> Result<Json<Vec<CollectionView>>, ListCollectionsError> {
-        let collections = self.0.catalogue.active_collections().await?;
+    async fn list_collections(
+        &self,
+        state: Data<&Arc<AppState>>,
+    ) -> Result<Json<Vec<CollectionView>>, ListCollectionsError> {
+        let collections = state.catalogue.active_collections().await?;
         Ok(Json(collections.into_iter().map(CollectionView::from).collect()))
     }
 }

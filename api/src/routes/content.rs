@@ -1,12 +1,14 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 
 use super::{ApiTags, AppState};
 use crate::{http::problem::operation_errors, services::content::ContactForm};
 
-pub struct ContentApi(pub Arc<AppState>);
+pub struct ContentApi;
 
 operation_errors!(
     /// Errors of `getPage`.
@@ -74,8 +76,8 @@ impl ContentApi {
     ///
     /// A published page such as `about`, `shipping`, `returns`, `privacy` or `faq`.
     #[oai(path = "/cms/pages/:slug", method = "get", operation_id = "getPage")]
-    async fn get_page(&self, slug: Path<String>) -> Result<Json<PageView>, GetPageError> {
-        let page = self.0.content.published_page(&slug.0).await?;
+    async fn get_page(&self, state: Data<&Arc<AppState>>, slug: Path<String>) -> Result<Json<PageView>, GetPageError> {
+        let page = state.content.published_page(&slug.0).await?;
         Ok(Json(PageView {
             slug: page.slug,
             title: page.title,
@@ -89,10 +91,13 @@ impl ContentApi {
     /// Stores the message and queues its forward to the store's staff (202: the email is
     /// sent by a background job). Unknown fields are rejected.
     #[oai(path = "/cms/contact", method = "post", operation_id = "submitContact")]
-    async fn submit_contact(&self, body: Json<ContactRequest>) -> Result<ContactResponse, SubmitContactError> {
+    async fn submit_contact(
+        &self,
+        state: Data<&Arc<AppState>>,
+        body: Json<ContactRequest>,
+    ) -> Result<ContactResponse, SubmitContactError> {
         let body = body.0;
-        let message = self
-            .0
+        let message = state
             .content
             .submit_contact(ContactForm {
                 name: body.name,

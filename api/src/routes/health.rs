@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use poem_openapi::{
     Object, OpenApi,
     payload::{Json, PlainText},
@@ -11,7 +13,7 @@ use crate::http::{
     problem::{Problem, operation_errors},
 };
 
-pub struct HealthApi(pub Arc<AppState>);
+pub struct HealthApi;
 
 operation_errors!(
     /// Errors of `readyz`.
@@ -47,8 +49,8 @@ impl HealthApi {
     ///
     /// 200 when the database answers a ping, 503 otherwise.
     #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
-    async fn readyz(&self) -> Result<Json<HealthStatus>, ReadyzError> {
-        let health = &self.0.repos.health;
+    async fn readyz(&self, state: Data<&Arc<AppState>>) -> Result<Json<HealthStatus>, ReadyzError> {
+        let health = &state.repos.health;
         health.ping().await.map_err(Problem::unavailable)?;
         Ok(Json(HealthStatus {
             status: "ready".into(),
@@ -62,12 +64,12 @@ impl HealthApi {
     /// counters (enqueued, finished by outcome, run time, queue depth), in the Prometheus
     /// text format.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
-    async fn metrics(&self) -> PlainText<String> {
-        let (open, idle) = self.0.repos.health.pool_state();
+    async fn metrics(&self, state: Data<&Arc<AppState>>) -> PlainText<String> {
+        let (open, idle) = state.repos.health.pool_state();
         ::metrics::gauge!("db_pool_connections", "state" => "open").set(f64::from(open));
         ::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
-        ::metrics::gauge!("db_pool_max_connections").set(f64::from(self.0.config.database.max_connections));
-        self.0.jobs.export_depth().await;
+        ::metrics::gauge!("db_pool_max_connections").set(f64::from(state.config.database.max_connections));
+        state.jobs.export_depth().await;
         PlainText(metrics::handle().render())
     }
 }

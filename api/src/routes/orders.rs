@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use chrono::{DateTime, Utc};
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
@@ -26,7 +28,7 @@ use crate::{
     },
 };
 
-pub struct OrdersApi(pub Arc<AppState>);
+pub struct OrdersApi;
 
 operation_errors!(
     /// Errors of `placeOrder`.
@@ -512,13 +514,14 @@ impl OrdersApi {
     #[oai(path = "/orders", method = "post", operation_id = "placeOrder")]
     async fn place(
         &self,
+        state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         /// A unique key per checkout attempt (e.g. a UUID), 1 to 255 visible characters.
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<String>,
         body: Json<PlaceOrderRequest>,
     ) -> Result<PlacedOrder, PlaceOrderError> {
-        let who = auth.principal(&self.0).await?;
+        let who = auth.principal(&state).await?;
         let digest = body_digest(&body.0);
         let shipping = shipping_choice(&body.0).map_err(|e| Problem::validation(vec![e]))?;
         let input = PlaceOrder {
@@ -526,8 +529,7 @@ impl OrdersApi {
             payment_method: body.0.payment_method,
             promo_code: body.0.promo_code,
         };
-        let order = self
-            .0
+        let order = state
             .orders
             .place(who.user_id, &idempotency_key.0, &digest, input)
             .await?;
@@ -538,25 +540,31 @@ impl OrdersApi {
     #[oai(path = "/orders", method = "get", operation_id = "listMyOrders")]
     async fn list(
         &self,
+        state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         /// 1-based page number.
         page: Query<Option<u64>>,
         /// Items per page, 1 to 100 (default 20).
         limit: Query<Option<u64>>,
     ) -> Result<Json<OrderPage>, ListMyOrdersError> {
-        let who = auth.principal(&self.0).await?;
+        let who = auth.principal(&state).await?;
         let request = page_request(page.0, limit.0)?;
-        let page = self.0.orders.list_mine(who.user_id, request).await?;
+        let page = state.orders.list_mine(who.user_id, request).await?;
         Ok(Json(OrderPage::new(page, false)))
     }
 
     /// One of my orders, with its tracking timeline
     #[oai(path = "/orders/:id", method = "get", operation_id = "getMyOrder")]
-    async fn get(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, GetMyOrderError> {
-        let who = auth.principal(&self.0).await?;
+    async fn get(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> Result<Json<OrderView>, GetMyOrderError> {
+        let who = auth.principal(&state).await?;
         let id = parse_id(&id.0, "order")?;
         Ok(Json(OrderView::new(
-            self.0.orders.get_mine(who.user_id, id).await?,
+            state.orders.get_mine(who.user_id, id).await?,
             false,
         )))
     }
@@ -566,11 +574,16 @@ impl OrdersApi {
     /// Possible while it is `pending_payment` or `paid`; the stock goes back and a paid order
     /// is refunded.
     #[oai(path = "/orders/:id/cancel", method = "post", operation_id = "cancelMyOrder")]
-    async fn cancel(&self, auth: BearerAuth, id: Path<String>) -> Result<Json<OrderView>, CancelMyOrderError> {
-        let who = auth.principal(&self.0).await?;
+    async fn cancel(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> Result<Json<OrderView>, CancelMyOrderError> {
+        let who = auth.principal(&state).await?;
         let id = parse_id(&id.0, "order")?;
         Ok(Json(OrderView::new(
-            self.0.orders.cancel_mine(who.user_id, id).await?,
+            state.orders.cancel_mine(who.user_id, id).await?,
             false,
         )))
     }
@@ -586,11 +599,12 @@ impl OrdersApi {
     )]
     async fn set_status(
         &self,
+        state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         id: Path<String>,
         body: Json<StatusChangeRequest>,
     ) -> Result<Json<OrderView>, SetOrderStatusError> {
-        set_status(&self.0, auth, &id.0, body.0).await
+        set_status(&state, auth, &id.0, body.0).await
     }
 }
 

@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use super::{ApiTags, AppState};
 use crate::{
     http::problem::{Problem, operation_errors},
@@ -15,7 +17,7 @@ use poem_openapi::{
     types::Type,
 };
 
-pub struct PaymentsApi(pub Arc<AppState>);
+pub struct PaymentsApi;
 
 operation_errors!(
     /// Errors of `stripeWebhook`: 400 `invalid_signature` or `malformed_event`, 404 when no
@@ -78,10 +80,11 @@ impl PaymentsApi {
     #[oai(path = "/payments/stripe/webhook", method = "post", operation_id = "stripeWebhook")]
     async fn stripe_webhook(
         &self,
+        state: Data<&Arc<AppState>>,
         #[oai(name = "Stripe-Signature")] signature: Header<Option<String>>,
         body: RawJson,
     ) -> Result<WebhookAccepted, StripeWebhookError> {
-        let stripe = &self.0.config.payments.stripe;
+        let stripe = &state.config.payments.stripe;
         if stripe.webhook_secret.is_empty() {
             return Err(ServiceError::NotFound("stripe webhook endpoint").into());
         }
@@ -96,7 +99,7 @@ impl PaymentsApi {
         .map_err(|e| bad_request("invalid_signature", &e.to_string()))?;
         let event = parse_stripe_event(&body.0)
             .map_err(|e| bad_request("malformed_event", &format!("not a Stripe event: {e}")))?;
-        self.0.orders.handle_provider_event(event).await?;
+        state.orders.handle_provider_event(event).await?;
         Ok(WebhookAccepted::Ok)
     }
 }

@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use chrono::Utc;
 use poem_openapi::{
     Enum, OpenApi,
@@ -16,7 +18,7 @@ use crate::{
     http::problem::{Problem, operation_errors},
 };
 
-pub struct ProductsApi(pub Arc<AppState>);
+pub struct ProductsApi;
 
 operation_errors!(
     /// Errors of `listProducts` and `listCategoryCollectionProducts`.
@@ -72,6 +74,7 @@ impl ProductsApi {
     #[oai(path = "/products", method = "get", operation_id = "listProducts")]
     async fn list_products(
         &self,
+        state: Data<&Arc<AppState>>,
         /// Category slug; products in its subcategories are included.
         category: Query<Option<String>>,
         /// Collection slug.
@@ -111,8 +114,8 @@ impl ProductsApi {
             limit: limit.0,
         })
         .map_err(Problem::validation)?;
-        let page = self.0.catalogue.list_products(&filter).await?;
-        Ok(Json(ProductPage::new(&page, &self.0.config.currency())))
+        let page = state.catalogue.list_products(&filter).await?;
+        Ok(Json(ProductPage::new(&page, &state.config.currency())))
     }
 
     /// Get a product
@@ -120,12 +123,16 @@ impl ProductsApi {
     /// The full product: variants with stock, images, categories, collections and the
     /// promotions running on it now.
     #[oai(path = "/products/:slug", method = "get", operation_id = "getProduct")]
-    async fn get_product(&self, slug: Path<String>) -> Result<Json<ProductView>, GetProductError> {
-        let page = self.0.catalogue.product_page(&slug.0, Utc::now()).await?;
+    async fn get_product(
+        &self,
+        state: Data<&Arc<AppState>>,
+        slug: Path<String>,
+    ) -> Result<Json<ProductView>, GetProductError> {
+        let page = state.catalogue.product_page(&slug.0, Utc::now()).await?;
         Ok(Json(ProductView::new(
             page.product,
             page.promotions,
-            &self.0.config.currency(),
+            &state.config.currency(),
         )))
     }
 
@@ -141,6 +148,7 @@ impl ProductsApi {
     )]
     async fn list_category_collection_products(
         &self,
+        state: Data<&Arc<AppState>>,
         #[oai(name = "categorySlug")] category_slug: Path<String>,
         #[oai(name = "collectionSlug")] collection_slug: Path<String>,
         /// Lowest effective price, in minor units.
@@ -164,6 +172,7 @@ impl ProductsApi {
         limit: Query<Option<u64>>,
     ) -> Result<Json<ProductPage>, ListProductsError> {
         self.list_products(
+            state,
             Query(Some(category_slug.0)),
             Query(Some(collection_slug.0)),
             min_price,

@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use chrono::Utc;
 use poem_openapi::{OpenApi, payload::Json};
 
@@ -14,7 +16,7 @@ operation_errors!(
     }
 );
 
-pub struct PromotionsApi(pub Arc<AppState>);
+pub struct PromotionsApi;
 
 #[OpenApi(tag = "ApiTags::Catalogue")]
 impl PromotionsApi {
@@ -22,9 +24,12 @@ impl PromotionsApi {
     ///
     /// Promotions that are switched on and whose window contains now (`startDate <= now < endDate`).
     #[oai(path = "/promotions", method = "get", operation_id = "listPromotions")]
-    async fn list_promotions(&self) -> Result<Json<Vec<PromotionView>>, ListPromotionsError> {
-        let currency = self.0.config.currency();
-        let promotions = self.0.catalogue.running_promotions(Utc::now()).await?;
+    async fn list_promotions(
+        &self,
+        state: Data<&Arc<AppState>>,
+    ) -> Result<Json<Vec<PromotionView>>, ListPromotionsError> {
+        let currency = state.config.currency();
+        let promotions = state.catalogue.running_promotions(Utc::now()).await?;
         Ok(Json(
             promotions
                 .into_iter()

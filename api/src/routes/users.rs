@@ -1,5 +1,7 @@
 use std::sync::Arc;
 
+use poem::web::Data;
+
 use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::MaybeUndefined};
 
@@ -11,7 +13,7 @@ use crate::{
     services::profile::{MAX_ADDRESSES, ProfileChanges},
 };
 
-pub struct UsersApi(pub Arc<AppState>);
+pub struct UsersApi;
 
 operation_errors!(
     /// Errors of `getMe` and `listAddresses`.
@@ -237,18 +239,22 @@ enum Deleted {
 impl UsersApi {
     /// The signed-in account
     #[oai(path = "/users/me", method = "get", operation_id = "getMe")]
-    async fn me(&self, auth: BearerAuth) -> Result<Json<UserView>, OwnReadError> {
-        let who = auth.principal(&self.0).await?;
-        Ok(Json(self.0.profile.me(&who).await?.into()))
+    async fn me(&self, state: Data<&Arc<AppState>>, auth: BearerAuth) -> Result<Json<UserView>, OwnReadError> {
+        let who = auth.principal(&state).await?;
+        Ok(Json(state.profile.me(&who).await?.into()))
     }
 
     /// Change name or password
     #[oai(path = "/users/me", method = "patch", operation_id = "updateMe")]
-    async fn update_me(&self, auth: BearerAuth, body: Json<UpdateMeRequest>) -> Result<Json<UserView>, UpdateMeError> {
-        let who = auth.principal(&self.0).await?;
+    async fn update_me(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        body: Json<UpdateMeRequest>,
+    ) -> Result<Json<UserView>, UpdateMeError> {
+        let who = auth.principal(&state).await?;
         let body = body.0;
-        let user = self
-            .0
+        let user = state
             .profile
             .update(
                 &who,
@@ -264,10 +270,13 @@ impl UsersApi {
 
     /// The address book
     #[oai(path = "/users/me/addresses", method = "get", operation_id = "listAddresses")]
-    async fn addresses(&self, auth: BearerAuth) -> Result<Json<AddressList>, OwnReadError> {
-        let who = auth.principal(&self.0).await?;
-        let items: Vec<AddressView> = self
-            .0
+    async fn addresses(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+    ) -> Result<Json<AddressList>, OwnReadError> {
+        let who = auth.principal(&state).await?;
+        let items: Vec<AddressView> = state
             .profile
             .addresses(&who)
             .await?
@@ -286,10 +295,11 @@ impl UsersApi {
     #[oai(path = "/users/me/addresses", method = "post", operation_id = "createAddress")]
     async fn add_address(
         &self,
+        state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         body: Json<NewAddressRequest>,
     ) -> Result<AddressCreated, CreateAddressError> {
-        let who = auth.principal(&self.0).await?;
+        let who = auth.principal(&state).await?;
         let b = body.0;
         let input = AddressFields {
             label: b.label,
@@ -301,8 +311,7 @@ impl UsersApi {
             country: b.country,
             phone: b.phone,
         };
-        let address = self
-            .0
+        let address = state
             .profile
             .add_address(&who, input, b.is_default.unwrap_or(false))
             .await?;
@@ -313,16 +322,16 @@ impl UsersApi {
     #[oai(path = "/users/me/addresses/:id", method = "patch", operation_id = "updateAddress")]
     async fn update_address(
         &self,
+        state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         id: Path<String>,
         body: Json<AddressPatch>,
     ) -> Result<Json<AddressView>, UpdateAddressError> {
-        let who = auth.principal(&self.0).await?;
+        let who = auth.principal(&state).await?;
         let id = parse_id(&id.0, "address")?;
         let p = body.0;
         let make_default = p.is_default.unwrap_or(false);
-        let address = self
-            .0
+        let address = state
             .profile
             .update_address(
                 &who,
@@ -357,10 +366,15 @@ impl UsersApi {
     ///
     /// Deleting the default makes the oldest remaining address the default.
     #[oai(path = "/users/me/addresses/:id", method = "delete", operation_id = "deleteAddress")]
-    async fn delete_address(&self, auth: BearerAuth, id: Path<String>) -> Result<Deleted, DeleteAddressError> {
-        let who = auth.principal(&self.0).await?;
+    async fn delete_address(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> Result<Deleted, DeleteAddressError> {
+        let who = auth.principal(&state).await?;
         let id = parse_id(&id.0, "address")?;
-        self.0.profile.delete_address(&who, id).await?;
+        state.profile.delete_address(&who, id).await?;
         Ok(Deleted::NoContent)
     }
 }

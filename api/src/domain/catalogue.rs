@@ -135,6 +135,16 @@ impl ProductDetail {
     pub fn inventory_count(&self) -> i64 {
         self.variants.iter().map(|v| i64::from(v.inventory_count.max(0))).sum()
     }
+
+    /// The list and sale price of one of its variants: the variant's own price overrides the
+    /// product's (and its sale), and the product's sale price applies to variants without an
+    /// override. The storefront shows it and the cart prices with it.
+    pub fn variant_prices(&self, variant: &Variant) -> (Money, Option<Money>) {
+        match variant.price {
+            Some(own) => (own, None),
+            None => (self.price, self.sale_price),
+        }
+    }
 }
 
 /// What a writer supplies to create or replace a product (matched by slug).

@@ -13,6 +13,30 @@ pub enum OrderStatus {
     Refunded,
 }
 
+/// A status change the lifecycle allows; made only by [`OrderStatus::transition`], so storage
+/// is never asked to apply a change the table below forbids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    from: OrderStatus,
+    to: OrderStatus,
+}
+
+impl Transition {
+    /// The order's first timeline entry, `pending_payment` as it is placed: not a change.
+    pub const PLACED: Transition = Transition {
+        from: OrderStatus::PendingPayment,
+        to: OrderStatus::PendingPayment,
+    };
+
+    pub fn from(self) -> OrderStatus {
+        self.from
+    }
+
+    pub fn to(self) -> OrderStatus {
+        self.to
+    }
+}
+
 /// A status change the lifecycle does not allow, with the ones it does.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("an order that is {from} cannot become {to}; allowed: {}", allowed_list(.allowed))]
@@ -70,9 +94,15 @@ impl OrderStatus {
         }
     }
 
-    pub fn transition(self, to: OrderStatus) -> Result<OrderStatus, InvalidTransition> {
+    /// What may follow this status, for messages: `paid, cancelled` or `none (final state)`.
+    pub fn allowed_names(self) -> String {
+        allowed_list(self.allowed_next())
+    }
+
+    /// The change to `to`, when the lifecycle allows it: the only way to make a [`Transition`].
+    pub fn transition(self, to: OrderStatus) -> Result<Transition, InvalidTransition> {
         if self.allowed_next().contains(&to) {
-            Ok(to)
+            Ok(Transition { from: self, to })
         } else {
             Err(InvalidTransition {
                 from: self,

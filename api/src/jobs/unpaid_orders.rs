@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::{
     domain::order_status::OrderStatus,
-    repos::{RepoResult, Repos, StatusChange},
+    repos::{RepoError, RepoResult, Repos, StatusChange},
 };
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -53,7 +53,10 @@ pub async fn release_unpaid_orders(
         let ids = repos.orders.pending_payment_before(cutoff, batch.max(1)).await?;
         let found = ids.len() as u64;
         for id in ids {
-            let mut change = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::Cancelled);
+            let release = OrderStatus::PendingPayment
+                .transition(OrderStatus::Cancelled)
+                .map_err(|e| RepoError::Other(e.to_string()))?;
+            let mut change = StatusChange::new(release);
             change.restock = true;
             change.note = Some(format!("not paid within {timeout_minutes} minutes; stock released"));
             if repos.orders.change_status(id, change).await? {

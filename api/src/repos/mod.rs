@@ -13,7 +13,7 @@ use crate::domain::{
     },
     money::Money,
     order::{Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
-    order_status::OrderStatus,
+    order_status::{OrderStatus, Transition},
     pagination::{Page, PageRequest},
     pricing::Totals,
     product_query::ProductSort,
@@ -201,11 +201,11 @@ pub enum PlaceOutcome {
     PriceChanged,
 }
 
-/// A status change with what comes with it, applied only if the order is still in `from`.
+/// A status change with what comes with it, applied only if the order is still in the
+/// transition's `from`.
 #[derive(Debug, Clone)]
 pub struct StatusChange {
-    pub from: OrderStatus,
-    pub to: OrderStatus,
+    pub transition: Transition,
     pub payment_status: Option<PaymentStatus>,
     pub payment_reference: Option<String>,
     pub payment_failure: Option<String>,
@@ -218,10 +218,9 @@ pub struct StatusChange {
 }
 
 impl StatusChange {
-    pub fn new(from: OrderStatus, to: OrderStatus) -> Self {
+    pub fn new(transition: Transition) -> Self {
         Self {
-            from,
-            to,
+            transition,
             payment_status: None,
             payment_reference: None,
             payment_failure: None,

@@ -226,22 +226,26 @@ impl ProductView {
     pub fn new(p: ProductDetail, promotions: Vec<Promotion>, currency: &Currency) -> Self {
         let inventory_count = p.inventory_count();
         let effective = effective_price(p.price, p.sale_price);
-        Self {
-            id: p.id.to_string(),
-            variants: p
-                .variants
-                .into_iter()
-                .map(|v| VariantView {
+        let variants = p
+            .variants
+            .iter()
+            .map(|v| {
+                let (list, sale) = p.variant_prices(v);
+                VariantView {
                     id: v.id.to_string(),
-                    price: v.price.unwrap_or(p.price).minor(),
-                    effective_price: v.price.unwrap_or(effective).minor(),
+                    price: list.minor(),
+                    effective_price: effective_price(list, sale).minor(),
                     in_stock: v.inventory_count > 0,
                     inventory_count: v.inventory_count,
-                    sku: v.sku,
-                    size: v.size,
-                    color: v.color,
-                })
-                .collect(),
+                    sku: v.sku.clone(),
+                    size: v.size.clone(),
+                    color: v.color.clone(),
+                }
+            })
+            .collect();
+        Self {
+            id: p.id.to_string(),
+            variants,
             title: p.title,
             slug: p.slug,
             description: p.description,

@@ -75,15 +75,6 @@ fn money(minor: i64) -> Money {
     Money::from_minor("price", minor.max(0)).unwrap_or_default()
 }
 
-/// The list and sale price of a variant: its own price overrides the product's, and a
-/// product's sale price applies to variants without an override.
-fn prices(product: &ProductDetail, variant: &Variant) -> (Money, Option<Money>) {
-    match variant.price {
-        Some(own) => (own, None),
-        None => (product.price, product.sale_price),
-    }
-}
-
 fn available(variant: &Variant) -> u32 {
     variant.inventory_count.max(0) as u32
 }
@@ -155,7 +146,7 @@ impl CartService {
                     } else {
                         None
                     };
-                    let (list, sale) = prices(product, variant);
+                    let (list, sale) = product.variant_prices(variant);
                     let (unit_price, eligible) = pricing::promotion_base(self.base, list, sale);
                     let (category_ids, collection_ids) = promotion_targets(&tree, product);
                     let input = LineInput {

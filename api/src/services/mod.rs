@@ -68,6 +68,16 @@ impl ServiceError {
     }
 }
 
+impl From<crate::domain::order_status::InvalidTransition> for ServiceError {
+    fn from(e: crate::domain::order_status::InvalidTransition) -> Self {
+        Self::InvalidTransition {
+            from: e.from,
+            to: e.to,
+            allowed: e.from.allowed_names(),
+        }
+    }
+}
+
 impl From<InvalidField> for ServiceError {
     fn from(e: InvalidField) -> Self {
         Self::Invalid(vec![e])

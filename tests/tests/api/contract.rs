@@ -713,7 +713,8 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
         r.orders.find_by_payment_reference("pi_1").await.unwrap().unwrap().id,
         id
     );
-    let mut paid = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::Paid);
+    let step = |from: OrderStatus, to| StatusChange::new(from.transition(to).expect("in the lifecycle"));
+    let mut paid = step(OrderStatus::PendingPayment, OrderStatus::Paid);
     paid.payment_status = Some(PaymentStatus::Succeeded);
     assert!(r.orders.change_status(id, paid.clone()).await.unwrap());
     assert!(
@@ -723,7 +724,13 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
     let paid = r.orders.find(id).await.unwrap().unwrap();
     assert_eq!(paid.payment.client_secret, None, "the secret goes once paid");
 
-    let mut shipped = StatusChange::new(OrderStatus::Paid, OrderStatus::Shipped);
+    assert!(
+        r.orders
+            .change_status(id, step(OrderStatus::Paid, OrderStatus::Processing))
+            .await
+            .unwrap()
+    );
+    let mut shipped = step(OrderStatus::Processing, OrderStatus::Shipped);
     shipped.shipment = Some(Shipment {
         carrier: "DHL".into(),
         tracking_number: "JD0001".into(),
@@ -731,7 +738,7 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
     });
     shipped.actor_id = Some(user.id);
     assert!(r.orders.change_status(id, shipped).await.unwrap());
-    let mut cancel = StatusChange::new(OrderStatus::Shipped, OrderStatus::Cancelled);
+    let mut cancel = step(OrderStatus::Shipped, OrderStatus::Refunded);
     cancel.restock = true;
     assert!(r.orders.change_status(id, cancel).await.unwrap());
     assert_eq!(stock().await, 3, "restocked");
@@ -742,12 +749,13 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
         [
             OrderStatus::PendingPayment,
             OrderStatus::Paid,
+            OrderStatus::Processing,
             OrderStatus::Shipped,
-            OrderStatus::Cancelled
+            OrderStatus::Refunded
         ]
     );
     assert_eq!(done.shipment().unwrap().tracking_number, "JD0001");
-    assert_eq!(done.events[2].actor_id, Some(user.id));
+    assert_eq!(done.events[3].actor_id, Some(user.id));
 
     let mine = r.orders.list_for_user(user.id, PageRequest::default()).await.unwrap();
     assert_eq!((mine.total, mine.items[0].item_count), (1, 2));
@@ -759,7 +767,7 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
     };
     assert_eq!(
         r.orders
-            .list(&filter(OrderStatus::Cancelled), PageRequest::default())
+            .list(&filter(OrderStatus::Refunded), PageRequest::default())
             .await
             .unwrap()
             .total,

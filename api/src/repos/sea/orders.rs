@@ -16,7 +16,7 @@ use crate::{
     crypto::FieldCipher,
     domain::{
         order::{Order, OrderEvent, OrderFilter, OrderLine, OrderSummary, Payment, PaymentStatus, Shipment},
-        order_status::OrderStatus,
+        order_status::{OrderStatus, Transition},
         pagination::{Page, PageRequest},
         pricing::Totals,
     },
@@ -237,7 +237,7 @@ async fn insert_event<C: ConnectionTrait>(conn: &C, order_id: Uuid, change: &Sta
     order_events::Entity::insert(order_events::ActiveModel {
         id: Set(Uuid::now_v7()),
         order_id: Set(order_id),
-        status: Set(change.to.as_str().to_owned()),
+        status: Set(change.transition.to().as_str().to_owned()),
         note: Set(change.note.clone()),
         carrier: Set(change.shipment.as_ref().map(|s| s.carrier.clone())),
         tracking_number: Set(change.shipment.as_ref().map(|s| s.tracking_number.clone())),
@@ -410,7 +410,7 @@ impl OrderRepo for SeaOrderRepo {
             .exec_without_returning(&txn)
             .await
             .map_err(db_err)?;
-        let mut created = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::PendingPayment);
+        let mut created = StatusChange::new(Transition::PLACED);
         created.at = order.created_at;
         created.note = Some("order placed".into());
         insert_event(&txn, order.id, &created).await?;
@@ -464,7 +464,7 @@ impl OrderRepo for SeaOrderRepo {
     async fn change_status(&self, id: Uuid, change: StatusChange) -> RepoResult<bool> {
         let txn = self.db.begin().await.map_err(db_err)?;
         let mut update = orders::Entity::update_many()
-            .col_expr(orders::Column::Status, Expr::value(change.to.as_str()))
+            .col_expr(orders::Column::Status, Expr::value(change.transition.to().as_str()))
             .col_expr(orders::Column::UpdatedAt, Expr::value(change.at));
         if let Some(status) = change.payment_status {
             update = update.col_expr(orders::Column::PaymentStatus, Expr::value(status.as_str()));
@@ -481,7 +481,7 @@ impl OrderRepo for SeaOrderRepo {
         // Conditional on the current status: of two concurrent changes from one state, one wins.
         let moved = update
             .filter(orders::Column::Id.eq(id))
-            .filter(orders::Column::Status.eq(change.from.as_str()))
+            .filter(orders::Column::Status.eq(change.transition.from().as_str()))
             .exec(&txn)
             .await
             .map_err(db_err)?;

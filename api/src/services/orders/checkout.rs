@@ -219,7 +219,7 @@ impl OrderService {
     /// `pending_payment` → `paid`; the winner of concurrent attempts empties the cart of what
     /// was bought and queues the confirmation.
     pub(super) async fn mark_paid(&self, order: &Order, payment_id: &str) -> ServiceResult<bool> {
-        let mut change = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::Paid);
+        let mut change = StatusChange::new(OrderStatus::PendingPayment.transition(OrderStatus::Paid)?);
         change.payment_status = Some(PaymentStatus::Succeeded);
         change.payment_reference = Some(payment_id.to_owned());
         change.note = Some("payment received".into());
@@ -235,7 +235,7 @@ impl OrderService {
 
     /// The payment was refused: the order is cancelled and its stock released; the cart stays.
     async fn fail_payment(&self, order: &Order, payment_id: Option<String>, reason: &str) -> ServiceResult<bool> {
-        let mut change = StatusChange::new(OrderStatus::PendingPayment, OrderStatus::Cancelled);
+        let mut change = StatusChange::new(OrderStatus::PendingPayment.transition(OrderStatus::Cancelled)?);
         change.payment_status = Some(PaymentStatus::Failed);
         change.payment_reference = payment_id;
         change.payment_failure = Some(reason.to_owned());

@@ -29,7 +29,7 @@ impl OrderService {
                 allowed: if order.status.allowed_next().contains(&OrderStatus::Cancelled) {
                     "none for the shopper once the order is being processed; contact us".into()
                 } else {
-                    allowed_names(order.status)
+                    order.status.allowed_names()
                 },
             });
         }
@@ -110,15 +110,7 @@ impl OrderService {
         if order.status == to && order.payment.status == PaymentStatus::RefundFailed {
             return self.retry_refund(order).await;
         }
-        order
-            .status
-            .transition(to)
-            .map_err(|e| ServiceError::InvalidTransition {
-                from: e.from,
-                to: e.to,
-                allowed: allowed_names(e.from),
-            })?;
-        let mut change = StatusChange::new(order.status, to);
+        let mut change = StatusChange::new(order.status.transition(to)?);
         change.shipment = shipment;
         change.note = note;
         change.actor_id = actor;
@@ -136,7 +128,7 @@ impl OrderService {
             return Err(ServiceError::InvalidTransition {
                 from: now.status,
                 to,
-                allowed: allowed_names(now.status),
+                allowed: now.status.allowed_names(),
             });
         }
         match to {
@@ -170,7 +162,7 @@ impl OrderService {
             return Err(ServiceError::InvalidTransition {
                 from: now.status,
                 to: order.status,
-                allowed: allowed_names(now.status),
+                allowed: now.status.allowed_names(),
             });
         }
         let mut claimed_order = order;

@@ -93,12 +93,3 @@ impl OrderService {
         self.repos.orders.find(id).await?.ok_or(ServiceError::NotFound("order"))
     }
 }
-
-fn allowed_names(status: OrderStatus) -> String {
-    let allowed = status.allowed_next();
-    if allowed.is_empty() {
-        "none (final state)".into()
-    } else {
-        allowed.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
-    }
-}

@@ -74,18 +74,16 @@ impl OrderService {
                     .await?;
             }
             ProviderEventKind::Refunded => {
-                let mut change = StatusChange::new(order.status, OrderStatus::Refunded);
+                let (to, restock) = match order.status {
+                    // A refund that overtook its payment's success: nothing is owed, nothing ships.
+                    OrderStatus::PendingPayment => (OrderStatus::Cancelled, true),
+                    OrderStatus::Cancelled | OrderStatus::Refunded => return Ok(()),
+                    _ => (OrderStatus::Refunded, false),
+                };
+                let mut change = StatusChange::new(order.status.transition(to)?);
                 change.payment_status = Some(PaymentStatus::Refunded);
                 change.note = Some("refunded at the payment provider".into());
-                match order.status {
-                    // A refund that overtook its payment's success: nothing is owed, nothing ships.
-                    OrderStatus::PendingPayment => {
-                        change.to = OrderStatus::Cancelled;
-                        change.restock = true;
-                    }
-                    OrderStatus::Cancelled | OrderStatus::Refunded => return Ok(()),
-                    _ => {}
-                }
+                change.restock = restock;
                 self.repos.orders.change_status(order.id, change).await?;
             }
             ProviderEventKind::Other(_) => {}

@@ -1,0 +1,172 @@
+//! `[server]`, `[database]`, `[store]`, `[log]`, `[media]`, `[seed]`, `[cache]` and `[redis]`.
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub addr: String,
+    /// Prefix the whole API is mounted under, e.g. `/api`; empty for the root.
+    pub base_path: String,
+    pub max_body_bytes: usize,
+    pub cors_origins: Vec<String>,
+    /// How long in-flight requests may run after a shutdown signal.
+    pub shutdown_grace_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub connect_timeout_secs: u64,
+    pub acquire_timeout_secs: u64,
+    pub sqlite_busy_timeout_ms: u64,
+    /// Log every SQL statement at debug level (target `sqlx::query`).
+    pub log_statements: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    pub name: String,
+    pub currency: String,
+    pub frontend_url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A `tracing` filter: `info`, or `beeget_api=debug,info`.
+    pub level: String,
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MediaConfig {
+    /// Folder of uploaded and seeded images, served under `url_prefix`.
+    pub dir: String,
+    pub url_prefix: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CacheConfig {
+    /// Seconds a catalogue read (list page, product page, category tree) is served from
+    /// memory; 0 disables the cache. Writes in this process clear it at once.
+    pub catalogue_ttl_secs: u64,
+    /// Most cached catalogue entries per kind.
+    pub catalogue_max_entries: usize,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            catalogue_ttl_secs: 10,
+            catalogue_max_entries: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisConfig {
+    /// `redis://host:6379/0`; empty means no Redis (everything stays in-process and in the
+    /// database). When set, the job queue lives in Redis. May hold a password, hence secret.
+    pub url: Secret,
+    /// Prefix of every key Beeget writes, so several stores (or test runs) share one server.
+    pub key_prefix: String,
+}
+
+impl Default for RedisConfig {
+    fn default() -> Self {
+        Self {
+            url: Secret::default(),
+            key_prefix: "beeget".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SeedConfig {
+    /// Folder holding the demo catalogue.
+    pub dir: String,
+    /// Whether `serve` loads the demo catalogue into an empty database.
+    pub on_empty_database: bool,
+    /// Where development demo account passwords are written (mode 0600).
+    pub demo_accounts_file: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            base_path: String::new(),
+            max_body_bytes: 1024 * 1024,
+            cors_origins: vec!["http://localhost:5173".into()],
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://data/beeget.db?mode=rwc".into(),
+            max_connections: 16,
+            min_connections: 1,
+            connect_timeout_secs: 5,
+            acquire_timeout_secs: 5,
+            sqlite_busy_timeout_ms: 5000,
+            log_statements: false,
+        }
+    }
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            name: "Beeget Fashion".into(),
+            currency: "USD".into(),
+            frontend_url: "http://localhost:5173".into(),
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            level: "info".into(),
+            format: LogFormat::Pretty,
+        }
+    }
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            dir: "data/media".into(),
+            url_prefix: "/media".into(),
+        }
+    }
+}
+
+impl Default for SeedConfig {
+    fn default() -> Self {
+        Self {
+            dir: "seeds".into(),
+            on_empty_database: true,
+            demo_accounts_file: "data/demo-accounts.txt".into(),
+        }
+    }
+}

@@ -3,6 +3,7 @@
 pub mod address;
 pub mod catalogue;
 pub mod category_tree;
+pub mod checkout;
 pub mod country;
 pub mod email;
 pub mod money;

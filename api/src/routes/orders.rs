@@ -16,6 +16,7 @@ use super::{ApiTags, AppState, parse_id, security::BearerAuth};
 use crate::{
     domain::{
         InvalidField,
+        checkout::{IdempotencyKey, PaymentMethod},
         order::{Order, OrderFilter, OrderSummary, PaymentStatus},
         order_status::OrderStatus,
         pagination::{Page, PageRequest},
@@ -523,16 +524,23 @@ impl OrdersApi {
     ) -> Result<PlacedOrder, PlaceOrderError> {
         let who = auth.principal(&state).await?;
         let digest = body_digest(&body.0);
-        let shipping = shipping_choice(&body.0).map_err(|e| Problem::validation(vec![e]))?;
+        // Every value parsed here, so the client sees every problem in one answer.
+        let key = IdempotencyKey::parse(&idempotency_key.0);
+        let payment_method = PaymentMethod::parse(&body.0.payment_method);
+        let shipping = shipping_choice(&body.0);
+        let (Ok(key), Ok(payment_method), Ok(shipping)) = (&key, &payment_method, &shipping) else {
+            let errors = [key.err(), payment_method.err(), shipping.err()]
+                .into_iter()
+                .flatten()
+                .collect();
+            return Err(Problem::validation(errors).into());
+        };
         let input = PlaceOrder {
-            shipping,
-            payment_method: body.0.payment_method,
+            shipping: shipping.clone(),
+            payment_method: payment_method.clone(),
             promo_code: body.0.promo_code,
         };
-        let order = state
-            .orders
-            .place(who.user_id, &idempotency_key.0, &digest, input)
-            .await?;
+        let order = state.orders.place(who.user_id, key, &digest, input).await?;
         Ok(PlacedOrder::Created(Json(OrderView::new(order, false))))
     }
 

@@ -44,11 +44,14 @@ impl OrderService {
     /// one after another or at once: while a copy is being processed in this process, the
     /// others get `idempotency_key_in_use` (retry shortly); a copy on another instance that
     /// finds the cart already bought or emptied by its twin answers with the twin's order.
-    pub async fn place(&self, user_id: Uuid, key: &str, request_hash: &str, input: PlaceOrder) -> ServiceResult<Order> {
-        let key = key.trim();
-        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(InvalidField::new("Idempotency-Key", "must be 1 to 255 visible ASCII characters").into());
-        }
+    pub async fn place(
+        &self,
+        user_id: Uuid,
+        key: &IdempotencyKey,
+        request_hash: &str,
+        input: PlaceOrder,
+    ) -> ServiceResult<Order> {
+        let key = key.as_str();
         let Some(_in_flight) = InFlight::claim(&self.in_flight, user_id, key) else {
             return Err(ServiceError::InProgress {
                 code: "idempotency_key_in_use",
@@ -73,11 +76,6 @@ impl OrderService {
     }
 
     async fn place_new(&self, user_id: Uuid, key: &str, request_hash: &str, input: PlaceOrder) -> ServiceResult<Order> {
-        let mut errors = Vec::new();
-        let payment_method = text::PAYMENT_METHOD.check("paymentMethod", &input.payment_method, &mut errors);
-        if !errors.is_empty() {
-            return Err(ServiceError::Invalid(errors));
-        }
         let user = self
             .repos
             .users
@@ -111,7 +109,7 @@ impl OrderService {
             promo_code: cart.promo_code.clone(),
             shipping_address: address,
             payment_provider: self.payments.name().to_owned(),
-            payment_method,
+            payment_method: input.payment_method.as_str().to_owned(),
             idempotency_key: key.to_owned(),
             request_hash: request_hash.to_owned(),
             lines,

@@ -27,6 +27,7 @@ use super::{
 use crate::{
     domain::{
         InvalidField,
+        checkout::{IdempotencyKey, PaymentMethod},
         order::{Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
         order_status::OrderStatus,
         pagination::{Page, PageRequest},
@@ -47,7 +48,7 @@ pub enum ShippingChoice {
 #[derive(Debug, Clone)]
 pub struct PlaceOrder {
     pub shipping: ShippingChoice,
-    pub payment_method: String,
+    pub payment_method: PaymentMethod,
     pub promo_code: Option<String>,
 }
 

@@ -258,6 +258,18 @@ pub struct TestApp {
     _database: TestDatabase,
 }
 
+/// The password every `TestUser` signs in with.
+pub const TEST_PASSWORD: &str = "velvet-trench-coat-42";
+
+/// An account a test made through the API, signed in.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
 impl TestApp {
     /// The app on SQLite with the demo catalogue loaded.
     pub async fn spawn() -> Self {
@@ -311,6 +323,45 @@ impl TestApp {
             _media: media,
             _database: database,
         })
+    }
+
+    /// A shopper registered and signed in over HTTP (without the email round trip), as
+    /// `TestUser`: `app.with_user("ada@example.com").await.access_token`.
+    pub async fn with_user(&self, email: &str) -> TestUser {
+        let resp = self
+            .post_json(
+                "/auth/register",
+                &serde_json::json!({"name": "Grace Hopper", "email": email, "password": TEST_PASSWORD}),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::CREATED, "register {email}");
+        let registered: Value = resp.json().await.expect("user");
+        let resp = self
+            .post_json(
+                "/auth/login",
+                &serde_json::json!({"email": email, "password": TEST_PASSWORD}),
+            )
+            .await;
+        assert_eq!(resp.status(), StatusCode::OK, "login {email}");
+        let pair: Value = resp.json().await.expect("token pair");
+        let text = |v: &Value| v.as_str().expect("a string").to_owned();
+        TestUser {
+            id: uuid::Uuid::parse_str(registered["id"].as_str().expect("id")).expect("a UUID"),
+            email: text(&registered["email"]),
+            access_token: text(&pair["accessToken"]),
+            refresh_token: text(&pair["refreshToken"]),
+        }
+    }
+
+    /// A signed-in staff member: a shopper promoted in storage (admin rights are read from
+    /// storage on every call, so the token already carries them).
+    pub async fn with_admin(&self, email: &str) -> TestUser {
+        let user = self.with_user(email).await;
+        self.db
+            .execute_unprepared(&format!("UPDATE users SET role = 'admin' WHERE email = '{}'", user.email))
+            .await
+            .expect("promote");
+        user
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,6 +1,9 @@
 //! Every email the store sends, rendered from the minijinja templates in `api/templates/email/`
 //! (embedded in the binary). HTML templates auto-escape, so user-supplied values are safe;
 //! each email has an HTML and a plain-text part and the store's name and links from config.
+//!
+//! About 450 lines: the seven emails with their context types, and (the last 140) tests that
+//! render every email in both parts.
 
 use minijinja::{AutoEscape, Environment};
 use serde::Serialize;

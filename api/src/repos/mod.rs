@@ -1,5 +1,8 @@
 //! Storage behind one trait per aggregate. The traits speak in domain records only, so a
 //! non-SQL backend can implement them; `sea` is the SQLite and PostgreSQL implementation.
+//!
+//! About 480 lines: the traits and the records they speak in, listed together so that the
+//! contract suite and every backend read one page.
 
 use std::sync::Arc;
 

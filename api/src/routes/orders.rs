@@ -1,3 +1,7 @@
+//! Checkout and orders over HTTP: the wire types of an order (about half of this file) and
+//! the thin operations. Larger than most route files because an order is the richest wire
+//! shape (lines, address, payment, timeline); its wire types are the next to move out.
+
 use std::sync::Arc;
 
 use poem::web::Data;

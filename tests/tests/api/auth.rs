@@ -8,7 +8,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-pub const PASSWORD: &str = "velvet-trench-coat-42";
+pub const PASSWORD: &str = beeget_tests::TEST_PASSWORD;
 
 /// Registers, verifies through the emailed link and signs in; returns the token pair.
 pub async fn signed_up(app: &TestApp, email: &str) -> Value {

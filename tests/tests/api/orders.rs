@@ -7,24 +7,17 @@ use beeget_tests::{Backend, TestApp, assert_problem, problem_fields};
 use chrono::{Duration, Utc};
 use futures_util::future::join_all;
 use reqwest::{Method, StatusCode};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::auth::{PASSWORD, access, login, signed_up};
+use crate::auth::{access, signed_up};
 
 pub(crate) const WEBHOOK_SECRET: &str = "whsec_test_secret";
 
 /// A shopper without the email round trip: registered and signed in.
 pub(crate) async fn shopper(app: &TestApp, email: &str) -> String {
-    let resp = app
-        .post_json(
-            "/auth/register",
-            &json!({"name": "Grace Hopper", "email": email, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(resp.status(), StatusCode::CREATED);
-    access(&login(app, email, PASSWORD).await).to_owned()
+    app.with_user(email).await.access_token
 }
 
 /// A product with a variant that has at least `min_stock` units: (product id, variant id).
@@ -136,12 +129,7 @@ pub(crate) async fn cart_items(app: &TestApp, token: &str) -> usize {
 }
 
 async fn admin(app: &TestApp, email: &str) -> String {
-    let token = shopper(app, email).await;
-    app.db
-        .execute_unprepared(&format!("UPDATE users SET role = 'admin' WHERE email = '{email}'"))
-        .await
-        .unwrap();
-    token
+    app.with_admin(email).await.access_token
 }
 
 async fn set_status(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {

@@ -1,3 +1,10 @@
+//! The order aggregate on SQLite and PostgreSQL.
+//!
+//! One file of about 640 lines on purpose: placing (order row, conditional stock decrements,
+//! price checks), status changes with their history and restock, payments and provider events
+//! all share the row mappings, the encrypted address column and the transaction helpers
+//! here; split, one aggregate's SQL would sit in several rooms.
+
 use std::{collections::HashMap, sync::Arc};
 
 use async_trait::async_trait;

@@ -1,3 +1,7 @@
+//! The catalogue on SQLite and PostgreSQL: product lists with every filter and sort,
+//! full-text search on both databases, batched detail loads and upserts by slug. Kept whole
+//! (about 580 lines) because lists, counts and searches share one filter builder (`filtered`).
+
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;

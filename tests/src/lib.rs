@@ -358,7 +358,10 @@ impl TestApp {
     pub async fn with_admin(&self, email: &str) -> TestUser {
         let user = self.with_user(email).await;
         self.db
-            .execute_unprepared(&format!("UPDATE users SET role = 'admin' WHERE email = '{}'", user.email))
+            .execute_unprepared(&format!(
+                "UPDATE users SET role = 'admin' WHERE email = '{}'",
+                user.email
+            ))
             .await
             .expect("promote");
         user

@@ -5,13 +5,13 @@ use super::*;
 
 /// Marks a checkout as being processed until dropped (also when its request is abandoned).
 struct InFlight {
-    set: Arc<Mutex<HashSet<(Uuid, String)>>>,
+    set: Arc<InFlightSet>,
     entry: (Uuid, String),
 }
 
 impl InFlight {
     /// `None` when a request with the same user and key is already being processed here.
-    fn claim(set: &Arc<Mutex<HashSet<(Uuid, String)>>>, user_id: Uuid, key: &str) -> Option<Self> {
+    fn claim(set: &Arc<InFlightSet>, user_id: Uuid, key: &str) -> Option<Self> {
         let entry = (user_id, key.to_owned());
         let fresh = set
             .lock()
@@ -36,6 +36,15 @@ impl Drop for InFlight {
 /// How long a client waits before asking again about a checkout still in progress.
 const IN_PROGRESS_RETRY_SECS: u64 = 1;
 
+/// The answer to a copy of a checkout that another request with the same key is processing.
+fn key_in_use() -> ServiceError {
+    ServiceError::InProgress {
+        code: "idempotency_key_in_use",
+        detail: "a request with this Idempotency-Key is still being processed; retry shortly".into(),
+        retry_after_secs: IN_PROGRESS_RETRY_SECS,
+    }
+}
+
 impl OrderService {
     /// Places an order from the user's cart. `request_hash` identifies the request body: the
     /// same key with another body is refused.
@@ -53,11 +62,7 @@ impl OrderService {
     ) -> ServiceResult<Order> {
         let key = key.as_str();
         let Some(_in_flight) = InFlight::claim(&self.in_flight, user_id, key) else {
-            return Err(ServiceError::InProgress {
-                code: "idempotency_key_in_use",
-                detail: "a request with this Idempotency-Key is still being processed; retry shortly".into(),
-                retry_after_secs: IN_PROGRESS_RETRY_SECS,
-            });
+            return Err(key_in_use());
         };
         if let Some(existing) = self.repos.orders.find_by_idempotency_key(user_id, key).await? {
             return self.replay(existing, request_hash).await;
@@ -125,11 +130,7 @@ impl OrderService {
                     .orders
                     .find_by_idempotency_key(user_id, key)
                     .await?
-                    .ok_or_else(|| ServiceError::InProgress {
-                        code: "idempotency_key_in_use",
-                        detail: "a request with this Idempotency-Key is still being processed; retry shortly".into(),
-                        retry_after_secs: IN_PROGRESS_RETRY_SECS,
-                    })?;
+                    .ok_or_else(key_in_use)?;
                 return self.replay(existing, request_hash).await;
             }
             // Someone bought the last units since the cart was read.

@@ -38,6 +38,9 @@ use crate::{
     repos::{AddressFields, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, Repos, StatusChange},
 };
 
+/// Checkouts being processed in this process, by (user, idempotency key).
+type InFlightSet = Mutex<HashSet<(Uuid, String)>>;
+
 /// Where the order ships: an address-book entry or one given with the order.
 #[derive(Debug, Clone)]
 pub enum ShippingChoice {
@@ -68,8 +71,8 @@ pub struct OrderService {
     cart: CartService,
     payments: Arc<dyn PaymentProvider>,
     jobs: JobQueue,
-    /// Checkouts being processed in this process, by (user, idempotency key).
-    in_flight: Arc<Mutex<HashSet<(Uuid, String)>>>,
+    /// Checkouts being processed in this process.
+    in_flight: Arc<InFlightSet>,
 }
 
 impl OrderService {

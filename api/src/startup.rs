@@ -17,7 +17,7 @@ use crate::{
     http::{
         body_limit,
         contract::{self, Contract},
-        framework_errors, metrics, rate_limit, request_id, security_headers,
+        foreign_origin, framework_errors, metrics, rate_limit, request_id, security_headers,
     },
     infra::rate_limit::{MemoryCounter, RateCounter, RateLimiter, RedisRateCounter},
     jobs::{self, JobContext, JobQueue, JobRegistry, JobRunner, Scheduler},
@@ -209,6 +209,7 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
         ])
         .max_age(600);
     let contract_base = base.clone();
+    let metrics_contract = contract.clone();
     app.around(move |ep, req| {
         let (contract, base) = (contract.clone(), contract_base.clone());
         async move { contract::middleware(ep, req, &contract, &base).await }
@@ -222,12 +223,16 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
     // An empty origin list would make poem's Cors allow every origin: no CORS at all instead.
     .with_if(!origins.is_empty(), cors)
     .around(move |ep, req| {
+        let origins = origins.clone();
+        async move { foreign_origin::middleware(ep, req, &origins).await }
+    })
+    .around(move |ep, req| {
         let docs_path = docs_path.clone();
         async move { security_headers::middleware(ep, req, &docs_path).await }
     })
     .around(move |ep, req| {
-        let base = base.clone();
-        async move { metrics::middleware(ep, req, &base).await }
+        let (contract, base) = (metrics_contract.clone(), base.clone());
+        async move { metrics::middleware(ep, req, &contract, &base).await }
     })
     .around(request_id::middleware)
 }

@@ -18,6 +18,8 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tokio::sync::oneshot;
 
+pub mod outage;
+
 pub const POSTGRES_URL_VAR: &str = "BEEGET_TEST_POSTGRES_URL";
 pub const REDIS_URL_VAR: &str = "BEEGET_TEST_REDIS_URL";
 
@@ -498,8 +500,42 @@ impl TestApp {
     }
 }
 
+/// A folder where each test process leaves the statuses its apps answered, per operation
+/// (`status-coverage` then checks them against the statuses the spec declares).
+pub const STATUS_LOG_VAR: &str = "BEEGET_TEST_STATUS_LOG";
+
+/// Writes this process's `http_requests_total` counters (operation, method, status) to
+/// `$BEEGET_TEST_STATUS_LOG/<program>-<pid>.prom`. The counters are process-wide and only
+/// grow, so the file written last holds everything; a lock keeps an older snapshot from
+/// replacing a newer one.
+fn record_answered_statuses() {
+    static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let Some(dir) = std::env::var_os(STATUS_LOG_VAR) else {
+        return;
+    };
+    let _writing = WRITING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let counters: String = beeget_api::http::metrics::handle()
+        .render()
+        .lines()
+        .filter(|line| line.starts_with("http_requests_total{"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let program = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "tests".into());
+    let dir = PathBuf::from(dir);
+    let _ = std::fs::create_dir_all(&dir);
+    let file = dir.join(format!("{program}-{}.prom", std::process::id()));
+    let partial = file.with_extension("partial");
+    if std::fs::write(&partial, counters).is_ok() {
+        let _ = std::fs::rename(&partial, &file);
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
+        record_answered_statuses();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

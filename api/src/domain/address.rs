@@ -3,7 +3,58 @@
 
 use serde_json::{Value, json};
 
-use super::{InvalidField, text::TextRule};
+use super::{InvalidField, country, text::TextRule};
+
+/// A postal address as the shopper gives it: for the address book and for an order's
+/// shipping address. [`AddressFields::validated`] turns what was submitted into what is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressFields {
+    pub label: String,
+    pub line1: String,
+    pub line2: Option<String>,
+    pub city: String,
+    pub state: Option<String>,
+    pub zip: String,
+    /// ISO 3166-1 alpha-2, upper case once validated.
+    pub country: String,
+    pub phone: Option<String>,
+}
+
+impl AddressFields {
+    /// Checks every field at once, so the client sees every problem in one answer, and
+    /// returns the address trimmed and normalised (country upper-case, empty optional fields
+    /// as none). Errors name the fields by their JSON names (`zip`, `line1`…).
+    pub fn validated(&self) -> Result<AddressFields, Vec<InvalidField>> {
+        let mut errors = Vec::new();
+        let label = LABEL.check("label", &self.label, &mut errors);
+        let line1 = LINE1.check("line1", &self.line1, &mut errors);
+        let line2 = LINE2.check_optional("line2", self.line2.as_deref(), &mut errors);
+        let city = CITY.check("city", &self.city, &mut errors);
+        let state = STATE.check_optional("state", self.state.as_deref(), &mut errors);
+        let zip = ZIP.check("zip", &self.zip, &mut errors);
+        check_zip(&zip, &mut errors);
+        let country = country::parse("country", &self.country)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let phone = PHONE.check_optional("phone", self.phone.as_deref(), &mut errors);
+        if let Some(p) = &phone {
+            check_phone(p, &mut errors);
+        }
+        match country {
+            Some(country) if errors.is_empty() => Ok(AddressFields {
+                label,
+                line1,
+                line2,
+                city,
+                state,
+                zip,
+                country,
+                phone,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
 
 pub const LABEL: TextRule = TextRule::required(50);
 pub const LINE1: TextRule = TextRule::required(200);

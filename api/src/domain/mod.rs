@@ -34,4 +34,13 @@ impl InvalidField {
             message: message.into(),
         }
     }
+
+    /// The same problem on a field nested in `parent`: `zip` within `shippingAddress` is
+    /// `shippingAddress.zip`.
+    pub fn within(self, parent: &str) -> Self {
+        Self {
+            field: format!("{parent}.{}", self.field),
+            message: self.message,
+        }
+    }
 }

@@ -6,10 +6,55 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::{
+    InvalidField,
+    catalogue::ProductDetail,
     catalogue::{DiscountType, Promotion, PromotionScope},
+    category_tree::CategoryTree,
     money::Money,
     pricing::{Discount, Offer, Scope},
 };
+
+/// The promotion whose code is `entered` (compared case-insensitively, surrounding spaces
+/// ignored) if a shopper may redeem it at `now`; otherwise why not, on the field `field`:
+/// unknown, not started yet, or ended.
+pub fn redeemable<'a>(
+    promotions: &'a [Promotion],
+    entered: &str,
+    now: DateTime<Utc>,
+    field: &str,
+) -> Result<&'a Promotion, InvalidField> {
+    let entered = entered.trim();
+    let promotion = promotions
+        .iter()
+        .filter(|p| p.active)
+        .find(|p| p.code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(entered)))
+        .ok_or_else(|| InvalidField::new(field, "is not a known promotion code"))?;
+    if now < promotion.start_date {
+        let starts = promotion.start_date.format("%Y-%m-%d");
+        return Err(InvalidField::new(
+            field,
+            format!("is not valid yet: it starts {starts}"),
+        ));
+    }
+    if now >= promotion.end_date {
+        let ended = promotion.end_date.format("%Y-%m-%d");
+        return Err(InvalidField::new(field, format!("has expired: it ended {ended}")));
+    }
+    Ok(promotion)
+}
+
+/// What promotions are matched on for a product: its visible categories with their ancestors
+/// (a promotion on a category covers everything below it), and its collections. The product
+/// page and the cart both price with this.
+pub fn targets(tree: &CategoryTree, product: &ProductDetail) -> (Vec<Uuid>, Vec<Uuid>) {
+    let categories = product
+        .categories
+        .iter()
+        .filter(|c| tree.is_visible(c.id))
+        .flat_map(|c| tree.ancestor_ids(c.id))
+        .collect();
+    (categories, product.collections.iter().map(|c| c.id).collect())
+}
 
 impl Promotion {
     /// Running now: switched on, started, and not yet ended (`start <= now < end`).

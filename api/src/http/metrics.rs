@@ -5,6 +5,8 @@ use std::{sync::OnceLock, time::Instant};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
+use super::contract::Contract;
+
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// The process-wide recorder; installed on first use so several apps in one test process share it.
@@ -22,18 +24,26 @@ pub fn handle() -> &'static PrometheusHandle {
 }
 
 /// Labels requests by OpenAPI operation id so that paths with ids do not explode cardinality.
-pub async fn middleware<E: Endpoint>(next: E, req: Request, base_path: &str) -> poem::Result<Response> {
+/// The id comes from the contract, not from the operation, so that answers given by the
+/// middleware before an operation runs (401, 413, 415, 422, 429) count under it too.
+pub async fn middleware<E: Endpoint>(
+    next: E,
+    req: Request,
+    contract: &Contract,
+    base_path: &str,
+) -> poem::Result<Response> {
     let started = Instant::now();
-    let method = req.method().to_string();
-    let fallback = fallback_route(req.uri().path().strip_prefix(base_path).unwrap_or(req.uri().path()));
+    let method = req.method().clone();
+    let path = req.uri().path().strip_prefix(base_path).unwrap_or(req.uri().path());
+    let route = contract
+        .operation_id(&method, path)
+        .unwrap_or_else(|| fallback_route(path))
+        .to_owned();
+    let method = method.to_string();
     let resp = match next.call(req).await {
         Ok(resp) => resp.into_response(),
         Err(err) => super::framework_errors::from_error(err),
     };
-    let route = resp
-        .data::<poem_openapi::OperationId>()
-        .map(|op| op.0.to_owned())
-        .unwrap_or_else(|| fallback.to_owned());
     let status = resp.status().as_u16().to_string();
     metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status)
         .increment(1);

@@ -3,6 +3,7 @@
 pub mod body_limit;
 pub mod client_ip;
 pub mod contract;
+pub mod foreign_origin;
 pub mod framework_errors;
 pub mod metrics;
 pub mod problem;

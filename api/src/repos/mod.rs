@@ -417,18 +417,7 @@ pub struct Address {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// An address as the shopper gives it (validated by the service).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AddressFields {
-    pub label: String,
-    pub line1: String,
-    pub line2: Option<String>,
-    pub city: String,
-    pub state: Option<String>,
-    pub zip: String,
-    pub country: String,
-    pub phone: Option<String>,
-}
+pub use crate::domain::address::AddressFields;
 
 /// A user's address book; every call is scoped to the owner.
 #[async_trait]

@@ -253,7 +253,9 @@ impl CartApi {
         body: Json<PromoCode>,
     ) -> Result<Json<CartDto>, ApplyPromoCodeError> {
         let who = auth.principal(&state).await?;
-        Ok(Json(state.cart.apply_code(who.user_id, &body.0.code).await?.into()))
+        Ok(Json(
+            state.cart.apply_code(who.user_id, &body.0.code, "code").await?.into(),
+        ))
     }
 
     /// Remove the promotion code

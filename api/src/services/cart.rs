@@ -5,10 +5,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{
-    ServiceError, ServiceResult,
-    catalogue::{CatalogueService, promotion_targets},
-};
+use super::{ServiceError, ServiceResult, catalogue::CatalogueService};
 use crate::{
     config::{Config, PromotionsApplyTo},
     domain::{
@@ -17,6 +14,7 @@ use crate::{
         category_tree::CategoryTree,
         money::{Currency, Money},
         pricing::{self, LineInput, Offer, PricedLine, PromotionBase, ShippingRule, Totals},
+        promotion,
     },
     repos::{RepoError, Repos},
 };
@@ -148,7 +146,7 @@ impl CartService {
                     };
                     let (list, sale) = product.variant_prices(variant);
                     let (unit_price, eligible) = pricing::promotion_base(self.base, list, sale);
-                    let (category_ids, collection_ids) = promotion_targets(&tree, product);
+                    let (category_ids, collection_ids) = promotion::targets(&tree, product);
                     let input = LineInput {
                         product_id: product.id,
                         category_ids,
@@ -277,34 +275,11 @@ impl CartService {
         self.priced(cart).await
     }
 
-    /// Applies a promotion code; an unknown, finished or future code is refused, saying which.
-    pub async fn apply_code(&self, user_id: Uuid, code: &str) -> ServiceResult<CartView> {
-        let entered = code.trim();
-        let now = Utc::now();
+    /// Applies a promotion code; an unknown, finished or future code is refused, saying which,
+    /// on `field` (`code` for the cart's own request, `promoCode` at checkout).
+    pub async fn apply_code(&self, user_id: Uuid, code: &str, field: &str) -> ServiceResult<CartView> {
         let promotions = self.repos.promotions.list_active().await?;
-        let Some(promotion) = promotions
-            .iter()
-            .find(|p| p.code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(entered)))
-        else {
-            return Err(InvalidField::new("code", "is not a known promotion code").into());
-        };
-        if now < promotion.start_date {
-            return Err(InvalidField::new(
-                "code",
-                format!(
-                    "is not valid yet: it starts {}",
-                    promotion.start_date.format("%Y-%m-%d")
-                ),
-            )
-            .into());
-        }
-        if now >= promotion.end_date {
-            return Err(InvalidField::new(
-                "code",
-                format!("has expired: it ended {}", promotion.end_date.format("%Y-%m-%d")),
-            )
-            .into());
-        }
+        let promotion = promotion::redeemable(&promotions, code, Utc::now(), field)?;
         let cart = self.repos.carts.get_or_create(user_id).await?;
         self.repos.carts.set_promo_code(cart, promotion.code.as_deref()).await?;
         self.priced(cart).await

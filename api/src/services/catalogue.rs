@@ -4,7 +4,6 @@
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
 use crate::infra::cache::TtlCache;
@@ -15,22 +14,10 @@ use crate::{
         category_tree::{CategoryNode, CategoryTree},
         pagination::Page,
         product_query::ProductFilter,
+        promotion,
     },
     repos::{ProductListQuery, RepoError, Repos},
 };
-
-/// What promotions are matched on for a product: its visible categories with their ancestors
-/// (a promotion on a category covers everything below it), and its collections. The product
-/// page and the cart both price with this.
-pub fn promotion_targets(tree: &CategoryTree, product: &ProductDetail) -> (Vec<Uuid>, Vec<Uuid>) {
-    let categories = product
-        .categories
-        .iter()
-        .filter(|c| tree.is_visible(c.id))
-        .flat_map(|c| tree.ancestor_ids(c.id))
-        .collect();
-    (categories, product.collections.iter().map(|c| c.id).collect())
-}
 
 #[derive(Clone)]
 pub struct CatalogueService {
@@ -151,7 +138,7 @@ impl CatalogueService {
         let all = self.all_categories().await?;
         let tree = CategoryTree::new(&all);
         product.categories.retain(|c| tree.is_visible(c.id));
-        let (category_ids, collection_ids) = promotion_targets(&tree, &product);
+        let (category_ids, collection_ids) = promotion::targets(&tree, &product);
         let promotions = self
             .running_promotions(now)
             .await?

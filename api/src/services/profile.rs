@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     auth::PasswordCheck,
-    domain::{InvalidField, address, country, password_policy, text, user::User},
+    domain::{InvalidField, password_policy, text, user::User},
     repos::{Address, AddressFields, RepoError, Repos},
 };
 
@@ -27,40 +27,6 @@ pub struct ProfileChanges {
     pub name: Option<String>,
     pub current_password: Option<String>,
     pub new_password: Option<String>,
-}
-
-/// Checks every field of an address as submitted, all at once so the client sees every
-/// problem in one answer, and returns it trimmed and normalised (country upper-case, empty
-/// optional fields as none).
-pub fn validate_address(input: &AddressFields) -> Result<AddressFields, ServiceError> {
-    let mut errors = Vec::new();
-    let label = address::LABEL.check("label", &input.label, &mut errors);
-    let line1 = address::LINE1.check("line1", &input.line1, &mut errors);
-    let line2 = address::LINE2.check_optional("line2", input.line2.as_deref(), &mut errors);
-    let city = address::CITY.check("city", &input.city, &mut errors);
-    let state = address::STATE.check_optional("state", input.state.as_deref(), &mut errors);
-    let zip = address::ZIP.check("zip", &input.zip, &mut errors);
-    address::check_zip(&zip, &mut errors);
-    let country = country::parse("country", &input.country)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let phone = address::PHONE.check_optional("phone", input.phone.as_deref(), &mut errors);
-    if let Some(p) = &phone {
-        address::check_phone(p, &mut errors);
-    }
-    match country {
-        Some(country) if errors.is_empty() => Ok(AddressFields {
-            label,
-            line1,
-            line2,
-            city,
-            state,
-            zip,
-            country,
-            phone,
-        }),
-        _ => Err(ServiceError::Invalid(errors)),
-    }
 }
 
 impl ProfileService {
@@ -133,7 +99,7 @@ impl ProfileService {
         input: AddressFields,
         make_default: bool,
     ) -> ServiceResult<Address> {
-        let fields = validate_address(&input)?;
+        let fields = input.validated().map_err(ServiceError::Invalid)?;
         self.repos
             .addresses
             .create(who.user_id, fields, make_default, MAX_ADDRESSES)
@@ -163,7 +129,7 @@ impl ProfileService {
             .ok_or(ServiceError::NotFound("address"))?;
         let mut input = existing.fields;
         patch(&mut input);
-        let fields = validate_address(&input)?;
+        let fields = input.validated().map_err(ServiceError::Invalid)?;
         self.repos
             .addresses
             .update(who.user_id, id, fields, make_default)

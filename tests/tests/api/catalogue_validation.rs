@@ -42,6 +42,12 @@ async fn bad_list_parameters_name_the_parameter() {
             "minPrice",
         ),
         (
+            "/categories/women/collections/summer-linen/products?minPrice=9000&maxPrice=100",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "minPrice",
+        ),
+        (
             "/categories/women/collections/summer-linen/products?limit=1000",
             StatusCode::BAD_REQUEST,
             "bad_request",

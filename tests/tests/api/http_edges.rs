@@ -332,6 +332,11 @@ async fn cors_allows_configured_origins_only() {
         .send()
         .await
         .unwrap();
+    assert_eq!(
+        foreign.status(),
+        StatusCode::OK,
+        "answered as without an Origin: the browser, not the server, withholds it"
+    );
     assert!(!foreign.headers().contains_key("access-control-allow-origin"));
 
     let refused = app

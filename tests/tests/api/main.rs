@@ -5,6 +5,7 @@ mod cart;
 mod catalogue;
 mod catalogue_validation;
 mod contract;
+mod declared_statuses;
 mod email;
 mod http_edges;
 mod jobs;

@@ -35,6 +35,7 @@ pub struct Contract {
 }
 
 struct Operation {
+    id: String,
     /// Path segments; `None` stands for a `{parameter}`.
     segments: Vec<Option<String>>,
     method: Method,
@@ -70,6 +71,11 @@ impl Contract {
                         .and_then(Value::as_array)
                         .is_some_and(|s| !s.is_empty());
                     operations.push(Operation {
+                        id: op
+                            .get("operationId")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned(),
                         segments: segments.clone(),
                         method,
                         body,
@@ -128,6 +134,16 @@ impl Contract {
             .find(|op| op.method == method)
             .filter(|op| authorized || !op.secured)
             .and_then(|op| op.body.as_ref())
+    }
+
+    /// The `operationId` that `method path` (without the base path) is routed to, for the
+    /// metrics: answers given before the operation runs (413, 422, 429) count under it too.
+    pub fn operation_id(&self, method: &Method, path: &str) -> Option<&str> {
+        self.matching(path)
+            .into_iter()
+            .find(|op| op.method == method)
+            .map(|op| op.id.as_str())
+            .filter(|id| !id.is_empty())
     }
 
     /// `GET, POST`: the methods of the path, for `Allow`.

@@ -89,15 +89,7 @@ impl OrderService {
             .ok_or(ServiceError::Unauthenticated("unauthenticated"))?;
         let address = self.shipping_address(user_id, &user.name, input.shipping).await?;
         if let Some(code) = input.promo_code.as_deref() {
-            self.cart.apply_code(user_id, code).await.map_err(|e| match e {
-                ServiceError::Invalid(fields) => ServiceError::Invalid(
-                    fields
-                        .into_iter()
-                        .map(|f| InvalidField::new("promoCode", f.message))
-                        .collect(),
-                ),
-                other => other,
-            })?;
+            self.cart.apply_code(user_id, code, "promoCode").await?;
         }
 
         let cart = self.cart.view(user_id).await?;
@@ -258,14 +250,8 @@ impl OrderService {
                     .ok_or_else(|| InvalidField::new("shippingAddressId", "is not one of your addresses"))?
                     .fields
             }
-            ShippingChoice::New(fields) => validate_address(&fields).map_err(|e| match e {
-                ServiceError::Invalid(errors) => ServiceError::Invalid(
-                    errors
-                        .into_iter()
-                        .map(|f| InvalidField::new(format!("shippingAddress.{}", f.field), f.message))
-                        .collect(),
-                ),
-                other => other,
+            ShippingChoice::New(fields) => fields.validated().map_err(|errors| {
+                ServiceError::Invalid(errors.into_iter().map(|e| e.within("shippingAddress")).collect())
             })?,
         };
         Ok(ShippingAddress {

@@ -22,7 +22,6 @@ use uuid::Uuid;
 use super::{
     ServiceError, ServiceResult,
     cart::{CartService, CartView},
-    profile::validate_address,
 };
 use crate::{
     domain::{

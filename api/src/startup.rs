@@ -119,6 +119,7 @@ async fn state_with_payments(
         config: Arc::new(config),
         repos,
         jobs,
+        workers: crate::jobs::WorkerHealth::default(),
     }))
 }
 
@@ -146,21 +147,30 @@ pub struct BackgroundJobs {
     queue: JobQueue,
     runner: Arc<JobRunner>,
     scheduler: Scheduler,
+    health: crate::jobs::WorkerHealth,
 }
 
 impl BackgroundJobs {
-    pub fn prepare(config: Arc<Config>, repos: Repos, queue: JobQueue, registry: JobRegistry) -> anyhow::Result<Self> {
+    /// `health` is where the workers report whether they run (the readiness check reads it).
+    pub fn prepare(
+        config: Arc<Config>,
+        repos: Repos,
+        queue: JobQueue,
+        registry: JobRegistry,
+        health: crate::jobs::WorkerHealth,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
             scheduler: Scheduler::new(queue.clone(), &config.jobs)?,
             runner: Arc::new(JobRunner::new(registry, JobContext::from_config(config, repos)?)),
             queue,
+            health,
         })
     }
 
     /// Runs until `shutdown` fires, then lets running jobs finish (bounded).
     pub async fn run(self, shutdown: ShutdownSignal) -> anyhow::Result<()> {
         let scheduling = tokio::spawn(self.scheduler.run(shutdown.clone().wait()));
-        let result = jobs::run_workers(&self.queue, self.runner, shutdown.wait()).await;
+        let result = jobs::run_workers(&self.queue, self.runner, self.health, shutdown.wait()).await;
         let _ = scheduling.await;
         result
     }
@@ -357,6 +367,7 @@ impl App {
             self.repos.clone(),
             self.queue.clone(),
             jobs::builtin_registry(),
+            self.state.workers.clone(),
         )
     }
 

@@ -18,6 +18,10 @@ pub struct JobsConfig {
     pub backoff_max_ms: u64,
     /// How often an idle worker looks for new jobs.
     pub poll_interval_ms: u64,
+    /// A worker that stops (its queue's backend unreachable) is started again after this
+    /// wait, doubling per failed start up to `restart_backoff_max_ms`.
+    pub restart_backoff_initial_ms: u64,
+    pub restart_backoff_max_ms: u64,
     /// Workers report every `heartbeat_secs`; a worker silent for `heartbeat_secs ×
     /// missed_heartbeats` is presumed dead and its running jobs are queued again (the lease).
     pub heartbeat_secs: u64,
@@ -42,6 +46,8 @@ impl Default for JobsConfig {
             backoff_initial_ms: 1_000,
             backoff_max_ms: 300_000,
             poll_interval_ms: 500,
+            restart_backoff_initial_ms: 500,
+            restart_backoff_max_ms: 30_000,
             heartbeat_secs: 10,
             missed_heartbeats: 3,
             shutdown_timeout_secs: 30,

@@ -220,6 +220,12 @@ impl Config {
                 "must be at least jobs.backoff_initial_ms, which must be above 0",
             );
         }
+        if jobs.restart_backoff_initial_ms == 0 || jobs.restart_backoff_max_ms < jobs.restart_backoff_initial_ms {
+            return fail(
+                "jobs.restart_backoff_max_ms",
+                "must be at least jobs.restart_backoff_initial_ms, which must be above 0",
+            );
+        }
         if jobs.poll_interval_ms == 0 || jobs.heartbeat_secs == 0 || jobs.missed_heartbeats == 0 {
             return fail(
                 "jobs.heartbeat_secs",

@@ -12,6 +12,9 @@ pub struct ServerConfig {
     pub cors_origins: Vec<String>,
     /// How long in-flight requests may run after a shutdown signal.
     pub shutdown_grace_secs: u64,
+    /// How long each readiness check (database, Redis) may take before `/readyz` calls
+    /// that part not ready.
+    pub readiness_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -115,6 +118,7 @@ impl Default for ServerConfig {
             max_body_bytes: 1024 * 1024,
             cors_origins: vec!["http://localhost:5173".into()],
             shutdown_grace_secs: 30,
+            readiness_timeout_ms: 1_000,
         }
     }
 }

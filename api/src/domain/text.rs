@@ -10,6 +10,15 @@ use super::InvalidField;
 /// `re` (whose `\s` also takes U+001C–U+001F) and Rust's `regex`.
 pub const WHITESPACE: &str = r"\t\n\x0b\x0c\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
 
+/// Text every backend can store: no NUL character (PostgreSQL's `text` cannot hold U+0000).
+/// Declared on every string the API takes that has no stricter pattern.
+pub const STORABLE_PATTERN: &str = r"^[^\x00]*$";
+
+/// Whether every backend can store `text` (see [`STORABLE_PATTERN`]).
+pub fn is_storable(text: &str) -> bool {
+    !text.contains('\0')
+}
+
 /// A text field's rule: how many characters, and whether it may be left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextRule {
@@ -58,16 +67,17 @@ impl TextRule {
     }
 
     /// The JSON Schema keywords that declare this rule. The spec counts the raw value, the
-    /// check the trimmed one, so what the spec allows the check accepts.
+    /// check the trimmed one, so what the spec allows the check accepts. The pattern also
+    /// keeps NUL out ([`STORABLE_PATTERN`]); a required value needs a visible character.
     pub fn schema(&self) -> Value {
         if self.required {
             json!({
                 "minLength": 1,
                 "maxLength": self.max_chars,
-                "pattern": format!("[^{WHITESPACE}]"),
+                "pattern": format!("^[^\\x00]*[^{WHITESPACE}\\x00][^\\x00]*$"),
             })
         } else {
-            json!({ "maxLength": self.max_chars })
+            json!({ "maxLength": self.max_chars, "pattern": STORABLE_PATTERN })
         }
     }
 }
@@ -83,7 +93,7 @@ pub const TRACKING_NUMBER: TextRule = TextRule::optional(100);
 pub const TRACKING_URL: TextRule = TextRule::optional(500);
 pub const STATUS_NOTE: TextRule = TextRule::optional(1000);
 /// What a tracking link starts with.
-pub const HTTP_URL_PATTERN: &str = "^https?://";
+pub const HTTP_URL_PATTERN: &str = r"^https?://[^\x00]*$";
 
 /// Whether a trimmed value is a link [`HTTP_URL_PATTERN`] accepts.
 pub fn is_http_url(value: &str) -> bool {
@@ -126,9 +136,16 @@ mod tests {
             assert!(!pattern.is_match(blank), "{blank:?}");
             assert!(blank.trim().is_empty());
         }
-        for text in ["a", " a ", "\u{1c}"] {
+        for text in ["a", " a ", "\u{1c}", "two\nlines"] {
             assert!(pattern.is_match(text), "{text:?}");
             assert!(!text.trim().is_empty());
         }
+        for stored_badly in ["a\u{0}", "\u{0}a", "\u{0}"] {
+            assert!(!pattern.is_match(stored_badly), "{stored_badly:?}");
+            assert!(!is_storable(stored_badly));
+        }
+        let storable = regex::Regex::new(STORABLE_PATTERN).unwrap();
+        assert!(storable.is_match("") && storable.is_match("any\ntext"));
+        assert!(!storable.is_match("a\u{0}b"));
     }
 }

@@ -21,7 +21,8 @@ pub struct OutgoingEmail {
     pub subject: String,
     pub html: String,
     pub text: String,
-    pub reply_to: Option<String>,
+    /// Built with lettre's type so the display name is quoted as RFC 5322 needs.
+    pub reply_to: Option<Mailbox>,
     pub attachments: Vec<Attachment>,
 }
 
@@ -38,7 +39,7 @@ pub(crate) fn to_message(from: &Mailbox, email: &OutgoingEmail) -> Result<Messag
         .to(parse_mailbox("to", &email.to)?)
         .subject(email.subject.clone());
     if let Some(reply_to) = &email.reply_to {
-        builder = builder.reply_to(parse_mailbox("reply_to", reply_to)?);
+        builder = builder.reply_to(reply_to.clone());
     }
     let alternative = MultiPart::alternative()
         .singlepart(SinglePart::plain(email.text.clone()))

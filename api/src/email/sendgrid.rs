@@ -49,7 +49,7 @@ impl SendGridMailer {
             ],
         });
         if let Some(reply_to) = &email.reply_to {
-            body["reply_to"] = address(&message::parse_mailbox("reply_to", reply_to)?);
+            body["reply_to"] = address(reply_to);
         }
         if !email.attachments.is_empty() {
             body["attachments"] = email

@@ -260,11 +260,12 @@ impl EmailTemplates {
             &format!("Contact form: {}", contact.subject),
             &Vars { contact },
         )?;
-        email.reply_to = Some(format!(
-            "{} <{}>",
-            one_line(&contact.name).replace(['<', '>', '"'], ""),
-            contact.email
-        ));
+        // lettre's types quote the display name, so any name works (`Doe, Jane`, `a@b`, `:`).
+        let address = contact
+            .email
+            .parse::<lettre::Address>()
+            .map_err(|e| MailError::Invalid(format!("reply_to: {:?} cannot receive mail ({e})", contact.email)))?;
+        email.reply_to = Some(lettre::message::Mailbox::new(Some(one_line(&contact.name)), address));
         Ok(email)
     }
 
@@ -431,7 +432,57 @@ mod tests {
         assert!(email.html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
         assert!(email.text.contains("<script>alert(1)</script>"));
         assert_eq!(email.subject, "Contact form: Hi Bcc: victim@example.com");
-        assert_eq!(email.reply_to.as_deref(), Some("Eve script <eve@example.com>"));
+        let reply_to = email.reply_to.expect("reply-to");
+        assert_eq!(reply_to.name.as_deref(), Some("Eve <script>"));
+        assert_eq!(reply_to.email.to_string(), "eve@example.com");
+    }
+
+    /// `=?utf-8?b?…?=` decoded; any other text as it is.
+    fn decode_encoded_word(word: &str) -> String {
+        use base64::Engine;
+        match word.strip_prefix("=?utf-8?b?").and_then(|w| w.strip_suffix("?=")) {
+            Some(encoded) => {
+                String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded).unwrap()).unwrap()
+            }
+            None => word.to_owned(),
+        }
+    }
+
+    /// Names with the characters that need quoting in a header survive the round trip.
+    #[test]
+    fn reply_to_quotes_any_display_name() {
+        let t = templates();
+        for name in [
+            "Doe, Jane",
+            "Ada: Lovelace",
+            "a;b",
+            "x@y",
+            "(Grace)",
+            "Ana \"Ani\" Ruiz",
+        ] {
+            let contact = ContactMessage {
+                name: name.into(),
+                email: "jane@example.com".into(),
+                subject: "Hello".into(),
+                message: "Hi".into(),
+                received_at: "2026-11-25T10:00:00Z".into(),
+            };
+            let email = t.contact_forward("staff@beeget.local", &contact).unwrap();
+            let from: lettre::message::Mailbox = "Shop <shop@beeget.local>".parse().unwrap();
+            let message = crate::email::message::to_message(&from, &email).unwrap();
+            let raw = String::from_utf8(message.formatted()).unwrap();
+            let header = raw
+                .lines()
+                .find(|l| l.starts_with("Reply-To:"))
+                .expect("a Reply-To header")
+                .trim_start_matches("Reply-To:")
+                .trim();
+            let parsed: lettre::message::Mailbox = header.parse().unwrap_or_else(|e| panic!("{name}: {header}: {e}"));
+            // lettre sends a name with specials as an RFC 2047 encoded word.
+            let shown = parsed.name.as_deref().map(decode_encoded_word);
+            assert_eq!(shown.as_deref(), Some(name), "{header}");
+            assert_eq!(parsed.email.to_string(), "jane@example.com");
+        }
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Prometheus metrics: requests by route and status, a latency histogram, and pool gauges.
 
-use std::{sync::OnceLock, time::Instant};
+use std::{
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use poem::{Endpoint, IntoResponse, Request, Response};
@@ -9,17 +12,32 @@ use super::contract::Contract;
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
-/// The process-wide recorder; installed on first use so several apps in one test process share it.
+/// How often histogram samples are folded into their buckets.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The process-wide recorder; installed on first use so several apps in one test process share
+/// it. Installed this way the exporter spawns no upkeep task, and without one every histogram
+/// sample waits in memory for the next scrape: a thread runs the upkeep, scraped or not.
 pub fn handle() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
-        PrometheusBuilder::new()
+        let handle = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full("http_request_duration_seconds".into()),
                 &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0],
             )
             .expect("static buckets")
             .install_recorder()
-            .expect("metrics recorder installed once")
+            .expect("metrics recorder installed once");
+        let upkeep = handle.clone();
+        let _ = std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(UPKEEP_INTERVAL);
+                    upkeep.run_upkeep();
+                }
+            });
+        handle
     })
 }
 

@@ -1,5 +1,7 @@
 //! Infrastructure the services lean on that holds no business rule: the catalogue's read
-//! cache and the rate limiter with its counters (in memory, or in Redis across instances).
+//! cache, the rate limiter with its counters (in memory, or in Redis across instances), and
+//! the readiness checks.
 
 pub mod cache;
 pub mod rate_limit;
+pub mod readiness;

@@ -12,6 +12,7 @@
 mod abandoned_carts;
 mod account_emails;
 mod contact_forward;
+mod health;
 mod job;
 mod metrics;
 mod order_emails;
@@ -24,6 +25,7 @@ mod worker;
 pub use abandoned_carts::CleanupAbandonedCarts;
 pub use account_emails::{SendPasswordResetEmail, SendVerificationEmail};
 pub use contact_forward::ForwardContactMessage;
+pub use health::WorkerHealth;
 pub use job::{Job, JobEnvelope, QueueName};
 pub use order_emails::{SendOrderConfirmation, SendOrderDelivered, SendOrderShipped};
 pub use queue::{Enqueued, JobQueue, JobRecord, JobStatus};

@@ -148,6 +148,15 @@ impl JobQueue {
         }
     }
 
+    /// Whether the queue's own server answers: a Redis `PING` when the queue lives in Redis
+    /// (in the database, the database check covers it). The caller bounds the wait.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        if let Store::Redis { conn, .. } = &self.store {
+            let _: String = redis::cmd("PING").query_async(&mut conn.clone()).await?;
+        }
+        Ok(())
+    }
+
     /// The backend's name for a queue: Redis keys carry the configured prefix.
     pub(super) fn queue_key(&self, queue: QueueName) -> String {
         match &self.store {

@@ -2,7 +2,7 @@
 //! `schedule:<job>:<tick time>`, which the queue accepts once: however many instances run a
 //! scheduler, a tick becomes one job.
 
-use std::{future::Future, str::FromStr};
+use std::{future::Future, str::FromStr, time::Duration};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -51,6 +51,8 @@ struct Entry {
 pub struct Scheduler {
     queue: JobQueue,
     entries: Vec<Entry>,
+    /// First and longest wait between attempts at a tick the queue refused.
+    retry: (Duration, Duration),
 }
 
 impl Scheduler {
@@ -71,7 +73,11 @@ impl Scheduler {
                 .with_context(|| format!("jobs.schedule.{name}: {expression:?} is not a cron expression"))?;
             entries.push(Entry { name, queue, schedule });
         }
-        Ok(Self { queue, entries })
+        let retry = (
+            Duration::from_millis(settings.restart_backoff_initial_ms),
+            Duration::from_millis(settings.restart_backoff_max_ms),
+        );
+        Ok(Self { queue, entries, retry })
     }
 
     /// Enqueues the tick at `at` of the job `name`, unless some instance already did.
@@ -101,15 +107,34 @@ impl Scheduler {
             after = next;
             let wait = (next - Utc::now()).to_std().unwrap_or_default();
             tokio::time::sleep(wait).await;
-            match self.enqueue_tick(entry.name, next).await {
+            self.enqueue_until_done(entry, next).await;
+        }
+    }
+
+    /// Enqueues the tick `at`, retrying with a doubling wait while the queue is unreachable,
+    /// until it is enqueued or the following tick is due (which then stands in for it).
+    async fn enqueue_until_done(&self, entry: &Entry, at: DateTime<Utc>) {
+        let following = entry.schedule.after(&at).next();
+        let mut wait = self.retry.0;
+        loop {
+            match self.enqueue_tick(entry.name, at).await {
                 Ok(Enqueued::Queued(id)) => {
-                    tracing::info!(job = entry.name, job_id = %id, tick = %next, queue = entry.queue.as_str(), "scheduled job enqueued");
+                    tracing::info!(job = entry.name, job_id = %id, tick = %at, queue = entry.queue.as_str(), "scheduled job enqueued");
+                    return;
                 }
                 Ok(Enqueued::Duplicate) => {
-                    tracing::debug!(job = entry.name, tick = %next, "tick already enqueued by another instance");
+                    tracing::debug!(job = entry.name, tick = %at, "tick already enqueued by another instance");
+                    return;
                 }
                 Err(e) => {
-                    tracing::error!(job = entry.name, tick = %next, error = %format!("{e:#}"), "cannot enqueue scheduled job")
+                    let retry_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                    if following.is_some_and(|f| retry_at >= f) {
+                        tracing::error!(job = entry.name, tick = %at, error = %format!("{e:#}"), "cannot enqueue scheduled job; the next tick takes its place");
+                        return;
+                    }
+                    tracing::error!(job = entry.name, tick = %at, error = %format!("{e:#}"), retry_in_ms = wait.as_millis() as u64, "cannot enqueue scheduled job; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(self.retry.1);
                 }
             }
         }

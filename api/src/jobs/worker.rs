@@ -1,5 +1,6 @@
 //! Workers: one apalis worker per queue, with retries and exponential backoff, bounded
-//! concurrency, panics contained, and a bounded graceful shutdown.
+//! concurrency, panics contained, a bounded graceful shutdown, and a supervisor that starts a
+//! stopped worker again.
 
 use std::{future::Future, sync::Arc, time::Duration, time::Instant};
 
@@ -13,9 +14,14 @@ use apalis::{
 use apalis_postgres::PostgresStorage;
 use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
+use futures_util::{
+    FutureExt,
+    future::{BoxFuture, Shared},
+};
 use tracing::Instrument;
 
 use super::{
+    health::WorkerHealth,
     job::{JobEnvelope, QueueName},
     metrics,
     queue::{JobQueue, Store},
@@ -119,99 +125,186 @@ fn worker_name(queue_key: &str) -> String {
     )
 }
 
-/// Registers a worker for one queue on the monitor; the backend types differ, the worker not.
+/// Registers the worker of one queue on a monitor; the backend types differ, the worker not.
+/// The worker marks itself up in `health` when it starts and on each heartbeat.
 macro_rules! register {
-    ($monitor:expr, $storage:expr, $queue:expr, $runner:expr, $settings:expr) => {{
+    ($monitor:expr, $storage:expr, $queue:expr, $runner:expr, $settings:expr, $health:expr) => {{
         let storage = $storage;
         let runner = $runner.clone();
         let settings: Arc<JobsConfig> = $settings.clone();
         let concurrency = settings.concurrency_of($queue.as_str());
         let name = worker_name(&$queue.as_str());
-        $monitor.register(move |_| {
-            WorkerBuilder::new(name.clone())
-                .backend(
-                    storage
-                        .clone()
-                        .poll_with_interval(Duration::from_millis(settings.poll_interval_ms)),
-                )
-                .data(runner.clone())
-                // The limit wraps the retries: a retry reuses its job's slot. Inside out, a
-                // retry would wait for a slot the idle worker holds, forever at concurrency 1.
-                .concurrency(concurrency)
-                .retry(RetryPolicy::retries(settings.max_attempts - 1).with_backoff(backoff(&settings)))
-                .catch_panic()
-                .build(handle_job)
-        })
+        let (health, queue): (WorkerHealth, QueueName) = ($health.clone(), $queue);
+        $monitor
+            .on_event(move |_, event| {
+                if matches!(event, Event::Start | Event::HeartBeat) {
+                    health.set(queue, true);
+                }
+            })
+            .register(move |_| {
+                WorkerBuilder::new(name.clone())
+                    .backend(
+                        storage
+                            .clone()
+                            .poll_with_interval(Duration::from_millis(settings.poll_interval_ms)),
+                    )
+                    .data(runner.clone())
+                    // The limit wraps the retries: a retry reuses its job's slot. Inside out, a
+                    // retry would wait for a slot the idle worker holds, forever at concurrency 1.
+                    .concurrency(concurrency)
+                    .retry(RetryPolicy::retries(settings.max_attempts - 1).with_backoff(backoff(&settings)))
+                    .catch_panic()
+                    .build(handle_job)
+            })
     }};
 }
 
-/// Runs a worker per queue until `shutdown` resolves, then gives running jobs up to
-/// `jobs.shutdown_timeout_secs` to finish. A job cut off there is picked up again by another
-/// worker after its lease (`heartbeat_secs × missed_heartbeats`).
+/// A monitor running the worker of one queue.
+fn monitor_for(queue: &JobQueue, name: QueueName, runner: &Arc<JobRunner>, health: &WorkerHealth) -> Monitor {
+    let settings = queue.settings.clone();
+    let heartbeat = Duration::from_secs(settings.heartbeat_secs);
+    let key = queue.queue_key(name);
+    let batch = settings.concurrency_of(name.as_str());
+    let monitor = Monitor::new().shutdown_timeout(Duration::from_secs(settings.shutdown_timeout_secs));
+    match &queue.store {
+        Store::Sqlite(pool) => {
+            let config = apalis_sqlite::Config::default()
+                .queue(&key)
+                .batch_size(batch)
+                .heartbeat_interval(heartbeat)
+                .missed_heartbeats(settings.missed_heartbeats);
+            register!(
+                monitor,
+                SqliteStorage::<JobEnvelope>::new(pool).with_config(config),
+                name,
+                runner,
+                settings,
+                health
+            )
+        }
+        Store::Postgres(pool) => {
+            let config = apalis_postgres::Config::default()
+                .queue(&key)
+                .batch_size(batch)
+                .heartbeat_interval(heartbeat)
+                .missed_heartbeats(settings.missed_heartbeats);
+            register!(
+                monitor,
+                PostgresStorage::<JobEnvelope>::new(pool).with_config(config),
+                name,
+                runner,
+                settings,
+                health
+            )
+        }
+        Store::Redis { conn, .. } => {
+            let config = queue
+                .redis_config(name)
+                .batch_size(batch)
+                .heartbeat_interval(heartbeat)
+                .missed_heartbeats(settings.missed_heartbeats);
+            register!(
+                monitor,
+                RedisStorage::<JobEnvelope>::new(conn.clone()).with_config(config),
+                name,
+                runner,
+                settings,
+                health
+            )
+        }
+    }
+}
+
+/// Runs a supervised worker per queue until `shutdown` resolves, then gives running jobs up
+/// to `jobs.shutdown_timeout_secs` to finish. A job cut off there is picked up again by
+/// another worker after its lease (`heartbeat_secs × missed_heartbeats`).
 pub async fn run_workers(
     queue: &JobQueue,
     runner: Arc<JobRunner>,
+    health: WorkerHealth,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let settings = queue.settings.clone();
-    let heartbeat = Duration::from_secs(settings.heartbeat_secs);
-    let mut monitor = Monitor::new().shutdown_timeout(Duration::from_secs(settings.shutdown_timeout_secs));
-    for name in QueueName::ALL {
-        let key = queue.queue_key(name);
-        let batch = settings.concurrency_of(name.as_str());
-        monitor = match &queue.store {
-            Store::Sqlite(pool) => {
-                let config = apalis_sqlite::Config::default()
-                    .queue(&key)
-                    .batch_size(batch)
-                    .heartbeat_interval(heartbeat)
-                    .missed_heartbeats(settings.missed_heartbeats);
-                register!(
-                    monitor,
-                    SqliteStorage::<JobEnvelope>::new(pool).with_config(config),
-                    name,
-                    runner,
-                    settings
-                )
-            }
-            Store::Postgres(pool) => {
-                let config = apalis_postgres::Config::default()
-                    .queue(&key)
-                    .batch_size(batch)
-                    .heartbeat_interval(heartbeat)
-                    .missed_heartbeats(settings.missed_heartbeats);
-                register!(
-                    monitor,
-                    PostgresStorage::<JobEnvelope>::new(pool).with_config(config),
-                    name,
-                    runner,
-                    settings
-                )
-            }
-            Store::Redis { conn, .. } => {
-                let config = queue
-                    .redis_config(name)
-                    .batch_size(batch)
-                    .heartbeat_interval(heartbeat)
-                    .missed_heartbeats(settings.missed_heartbeats);
-                register!(
-                    monitor,
-                    RedisStorage::<JobEnvelope>::new(conn.clone()).with_config(config),
-                    name,
-                    runner,
-                    settings
-                )
-            }
-        };
-    }
+    let shutdown = shutdown.boxed().shared();
     tracing::info!(backend = queue.backend_name(), "job workers started");
-    monitor
-        .run_with_signal(async move {
-            shutdown.await;
-            Ok(())
-        })
-        .await
-        .map_err(|e| anyhow::anyhow!("job workers stopped with an error: {e}"))?;
+    let supervisors = QueueName::ALL.map(|name| supervise(queue, name, &runner, &health, shutdown.clone()));
+    futures_util::future::join_all(supervisors).await;
     tracing::info!("job workers stopped");
     Ok(())
+}
+
+/// Keeps the worker of `name` running until shutdown: a worker that stops (its backend
+/// unreachable, its stream broken) is marked down, logged at error level, and started again
+/// after a backoff that doubles from `jobs.restart_backoff_initial_ms` up to
+/// `jobs.restart_backoff_max_ms`, for as long as it takes. A worker that ran for a minute
+/// starts again from the initial backoff.
+async fn supervise(
+    queue: &JobQueue,
+    name: QueueName,
+    runner: &Arc<JobRunner>,
+    health: &WorkerHealth,
+    shutdown: Shared<BoxFuture<'static, ()>>,
+) {
+    let settings = queue.settings.clone();
+    let mut failures: u32 = 0;
+    loop {
+        let started = Instant::now();
+        let signal = shutdown.clone();
+        let result = monitor_for(queue, name, runner, health)
+            .run_with_signal(async move {
+                signal.await;
+                Ok(())
+            })
+            .await;
+        health.set(name, false);
+        if shutdown.peek().is_some() {
+            return;
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            failures = 0;
+        }
+        failures = failures.saturating_add(1);
+        let delay = restart_delay(&settings, failures);
+        let error = match result {
+            Ok(()) => "the worker ended on its own".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        ::metrics::counter!("jobs_worker_restarts_total", "queue" => name.as_str()).increment(1);
+        tracing::error!(
+            queue = name.as_str(),
+            error = %error,
+            restarts = failures,
+            retry_in_ms = delay.as_millis() as u64,
+            "job worker stopped; restarting it"
+        );
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            () = shutdown.clone() => return,
+        }
+    }
+}
+
+/// The wait before restart number `failures` (from 1): doubling, capped.
+fn restart_delay(settings: &JobsConfig, failures: u32) -> Duration {
+    let initial = settings.restart_backoff_initial_ms.max(1);
+    let doubled = initial.saturating_mul(1_u64 << failures.saturating_sub(1).min(20));
+    Duration::from_millis(doubled.min(settings.restart_backoff_max_ms.max(initial)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restarts_back_off_doubling_up_to_the_cap() {
+        let settings = JobsConfig {
+            restart_backoff_initial_ms: 500,
+            restart_backoff_max_ms: 4_000,
+            ..JobsConfig::default()
+        };
+        let delays: Vec<u64> = (1..=6)
+            .map(|n| restart_delay(&settings, n).as_millis() as u64)
+            .collect();
+        assert_eq!(delays, [500, 1_000, 2_000, 4_000, 4_000, 4_000]);
+        assert_eq!(restart_delay(&settings, u32::MAX).as_millis(), 4_000);
+    }
 }

@@ -1,4 +1,4 @@
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use poem::web::Data;
 
@@ -8,10 +8,15 @@ use poem_openapi::{
 };
 
 use super::{ApiTags, AppState};
-use crate::http::{
-    metrics,
-    problem::{Problem, operation_errors},
+use crate::{
+    domain::InvalidField,
+    http::{
+        metrics,
+        problem::{Problem, operation_errors},
+    },
+    infra::readiness,
 };
+use poem::http::StatusCode;
 
 pub struct HealthApi;
 
@@ -47,14 +52,29 @@ impl HealthApi {
 
     /// Readiness
     ///
-    /// 200 when the database answers a ping, 503 otherwise.
+    /// 200 when every part this process needs answers: the database, Redis when the job queue
+    /// lives there, and the job workers in a process that runs them, each within
+    /// `server.readiness_timeout_ms`. Otherwise 503 `unavailable`, naming each part that is not
+    /// ready in `errors[].field` (`database`, `redis`, `workers.mail`…).
     #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
     async fn readyz(&self, state: Data<&Arc<AppState>>) -> Result<Json<HealthStatus>, ReadyzError> {
-        let health = &state.repos.health;
-        health.ping().await.map_err(Problem::unavailable)?;
+        let timeout = Duration::from_millis(state.config.server.readiness_timeout_ms);
+        let not_ready = readiness::check(state.repos.health.as_ref(), &state.jobs, &state.workers, timeout).await;
+        if !not_ready.is_empty() {
+            let parts: Vec<&str> = not_ready.iter().map(|n| n.part.as_str()).collect();
+            tracing::warn!(parts = ?parts, "not ready");
+            let detail = format!("not ready: {}", parts.join(", "));
+            let errors = not_ready
+                .into_iter()
+                .map(|n| InvalidField::new(n.part, n.reason).into())
+                .collect();
+            return Err(Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
+                .with_errors(errors)
+                .into());
+        }
         Ok(Json(HealthStatus {
             status: "ready".into(),
-            database: Some(health.backend_name().into()),
+            database: Some(state.repos.health.backend_name().into()),
         }))
     }
 

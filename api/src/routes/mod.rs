@@ -61,6 +61,9 @@ pub struct AppState {
     pub cart: crate::services::cart::CartService,
     pub orders: crate::services::orders::OrderService,
     pub limiter: Arc<crate::infra::rate_limit::RateLimiter>,
+    /// Whether this process's job workers run (none are started when `jobs.run_in_server` is
+    /// off); readiness reports a stopped one.
+    pub workers: crate::jobs::WorkerHealth,
 }
 
 pub type Api = (

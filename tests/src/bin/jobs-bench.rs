@@ -108,7 +108,9 @@ async fn main() -> anyhow::Result<()> {
         JobContext::from_config(Arc::new(config.clone()), repos)?,
     ));
     let worker_queue = queue.clone();
-    let workers = tokio::spawn(async move { jobs::run_workers(&worker_queue, runner, signal.wait()).await });
+    let workers = tokio::spawn(async move {
+        jobs::run_workers(&worker_queue, runner, jobs::WorkerHealth::default(), signal.wait()).await
+    });
     let started = Instant::now();
     while done.load(Ordering::SeqCst) < total {
         tokio::time::sleep(Duration::from_millis(5)).await;

@@ -15,24 +15,26 @@ use serde_json::{Value, json};
 use crate::orders::{WEBHOOK_SECRET, signed, stripe_event};
 
 /// One operation of the served spec.
-struct Operation {
-    id: String,
-    method: Method,
-    template: String,
-    secured: bool,
-    json_body: bool,
-    query: Vec<String>,
-    declared: BTreeSet<u16>,
+pub(crate) struct Operation {
+    pub(crate) id: String,
+    pub(crate) method: Method,
+    pub(crate) template: String,
+    pub(crate) secured: bool,
+    pub(crate) json_body: bool,
+    pub(crate) query: Vec<String>,
+    pub(crate) declared: BTreeSet<u16>,
+    /// The JSON body's schema, `$ref`s resolved.
+    pub(crate) body_schema: Option<Value>,
 }
 
 impl Operation {
-    fn declares(&self, status: u16) -> bool {
+    pub(crate) fn declares(&self, status: u16) -> bool {
         self.declared.contains(&status)
     }
 
     /// The path with every parameter filled by something that exists nowhere: a fresh UUID
     /// for ids, an unused slug for slugs.
-    fn unknown_path(&self) -> String {
+    pub(crate) fn unknown_path(&self) -> String {
         self.template
             .split('/')
             .map(
@@ -47,7 +49,7 @@ impl Operation {
     }
 }
 
-async fn operations(app: &TestApp) -> Vec<Operation> {
+pub(crate) async fn operations(app: &TestApp) -> Vec<Operation> {
     let spec = app.ok_json("/openapi.json").await;
     let mut operations = Vec::new();
     for (template, item) in spec["paths"].as_object().expect("paths") {
@@ -71,6 +73,11 @@ async fn operations(app: &TestApp) -> Vec<Operation> {
                 template: template.clone(),
                 secured: op["security"].as_array().is_some_and(|s| !s.is_empty()),
                 json_body: op.pointer("/requestBody/content").is_some(),
+                body_schema: op
+                    .pointer("/requestBody/content")
+                    .and_then(Value::as_object)
+                    .and_then(|content| content.values().next())
+                    .map(|media| resolve(&spec, &media["schema"])),
                 query,
                 declared,
             });
@@ -80,9 +87,25 @@ async fn operations(app: &TestApp) -> Vec<Operation> {
     operations
 }
 
+/// `schema` with every `$ref` replaced by what it names (the spec's schemas hold no cycles
+/// in request bodies).
+fn resolve(spec: &Value, schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => match map.get("$ref").and_then(Value::as_str) {
+            Some(reference) => {
+                let name = reference.trim_start_matches("#/components/schemas/");
+                resolve(spec, &spec["components"]["schemas"][name])
+            }
+            None => Value::Object(map.iter().map(|(k, v)| (k.clone(), resolve(spec, v))).collect()),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(|v| resolve(spec, v)).collect()),
+        other => other.clone(),
+    }
+}
+
 /// A body the operation accepts as well-formed, for sweeps that must get past the contract
 /// check to reach the rule under test. A new operation with a body needs an entry here.
-fn valid_body(id: &str, shopper: &TestUser) -> Value {
+pub(crate) fn valid_body(id: &str, shopper: &TestUser) -> Value {
     let address = json!({"label": "Home", "line1": "1 Main St", "city": "Oslo", "zip": "0150", "country": "NO"});
     match id {
         "adminSetOrderStatus" | "setOrderStatus" => json!({"status": "processing"}),
@@ -124,7 +147,7 @@ fn valid_body(id: &str, shopper: &TestUser) -> Value {
 
 /// Sends `op` at `path` with the token and body given; the Idempotency-Key and the Stripe
 /// signature are added where the operation needs them.
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     op: &Operation,
     path: &str,
@@ -149,7 +172,7 @@ async fn send(
 }
 
 /// The caller an operation needs to get past authorisation: staff for staff operations.
-fn caller<'a>(op: &Operation, shopper: &'a TestUser, admin: &'a TestUser) -> Option<&'a str> {
+pub(crate) fn caller<'a>(op: &Operation, shopper: &'a TestUser, admin: &'a TestUser) -> Option<&'a str> {
     if !op.secured {
         None
     } else if op.declares(403) {

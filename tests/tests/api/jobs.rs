@@ -90,7 +90,9 @@ impl Harness {
         let (signal, fire) = ShutdownSignal::new();
         let runner = self.runner(registry);
         let queue = self.queue.clone();
-        let task = tokio::spawn(async move { jobs::run_workers(&queue, runner, signal.wait()).await });
+        let task = tokio::spawn(async move {
+            jobs::run_workers(&queue, runner, jobs::WorkerHealth::default(), signal.wait()).await
+        });
         Workers {
             fire: Some(Box::new(fire)),
             task,
@@ -331,7 +333,7 @@ pub async fn job_of_a_killed_worker_runs_again(backend: QueueBackend) {
             let repos = sea::repos(db, cipher(&config));
             let ctx = JobContext::from_config(Arc::new(config), repos).expect("context");
             let runner = Arc::new(JobRunner::new(hanging, ctx));
-            let _ = jobs::run_workers(&queue, runner, std::future::pending()).await;
+            let _ = jobs::run_workers(&queue, runner, jobs::WorkerHealth::default(), std::future::pending()).await;
         });
         started_rx.recv_timeout(Duration::from_secs(30)).expect("job started");
         rt.shutdown_background();
@@ -408,7 +410,9 @@ pub async fn two_workers_run_each_job_once(backend: QueueBackend) {
     let a = h.start_workers(quick());
     let (signal, fire) = ShutdownSignal::new();
     let runner = h.runner(quick());
-    let b = tokio::spawn(async move { jobs::run_workers(&other_queue, runner, signal.wait()).await });
+    let b = tokio::spawn(async move {
+        jobs::run_workers(&other_queue, runner, jobs::WorkerHealth::default(), signal.wait()).await
+    });
     h.wait_done(40).await;
     a.stop().await;
     fire();

@@ -42,6 +42,36 @@ async fn wait_for_emails(dir: &std::path::Path, n: usize) -> Vec<String> {
     }
 }
 
+/// A display name with header specials (`,` `:` `;` `@` parentheses) is quoted in Reply-To,
+/// so the forward is delivered and staff can answer it.
+#[tokio::test]
+async fn a_contact_name_with_header_specials_is_forwarded() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .post_json(
+            "/cms/contact",
+            &json!({"name": "Doe, Jane (Shop: A; B@C)", "email": "jane@example.com", "subject": "Sizes", "message": "Hi"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let emails = wait_for_emails(&app.outbox(), 1).await;
+    let raw = &emails[0];
+    let header = raw
+        .lines()
+        .find_map(|l| l.strip_prefix("Reply-To: "))
+        .unwrap_or_else(|| panic!("no Reply-To in {raw}"));
+    let (name, address) = header.rsplit_once(' ').expect("name and address");
+    assert_eq!(address, "<jane@example.com>");
+    // lettre writes a name with header specials as an RFC 2047 encoded word.
+    let encoded = name
+        .strip_prefix("=?utf-8?b?")
+        .and_then(|n| n.strip_suffix("?="))
+        .unwrap_or_else(|| panic!("{header}"));
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded).unwrap();
+    assert_eq!(String::from_utf8(decoded).unwrap(), "Doe, Jane (Shop: A; B@C)");
+}
+
 #[tokio::test]
 async fn contact_form_is_forwarded_to_staff_by_a_job() {
     let app = TestApp::spawn().await;

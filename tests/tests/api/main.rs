@@ -1,6 +1,7 @@
 //! Black-box suites: the real application over HTTP, and the repository contract on every backend.
 
 mod auth;
+mod bad_bytes;
 mod cart;
 mod catalogue;
 mod catalogue_validation;
@@ -12,5 +13,6 @@ mod jobs;
 mod mail_jobs;
 mod openapi;
 mod orders;
+mod outages;
 mod stripe;
 mod users;

@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::Contract;
-use crate::http::problem::FieldError;
+use crate::{domain::text, http::problem::FieldError};
 
 impl Contract {
     /// Where `value` breaks the declared types of `schema`: the field path and why.
@@ -135,6 +135,10 @@ impl Contract {
     /// `re.search` reads them (the fuzzer's dialect): `$` also matches before one final
     /// newline, which the trimming checks behind it accept too.
     fn check_text(&self, text: &str, schema: &Value, field: &str, errors: &mut Vec<FieldError>) {
+        if !text::is_storable(text) {
+            errors.push(error(field, "must not contain NUL characters"));
+            return;
+        }
         let chars = text.chars().count();
         let length = |key: &str| schema.get(key).and_then(Value::as_u64).map(|n| n as usize);
         if let Some(min) = length("minLength")

@@ -304,10 +304,9 @@ pub(super) fn bound_parameters(doc: &mut Value) {
     }
 }
 
-/// Sets `additionalProperties: false` on every object schema a request body reaches (the
-/// request structs deny unknown fields; the spec says so).
-pub(super) fn close_request_bodies(doc: &mut Value) {
-    let mut names = Vec::new();
+/// The component schemas a request body reaches, directly or through other schemas.
+fn request_body_schemas(doc: &Value) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
     let mut stack: Vec<Value> = Vec::new();
     if let Some(paths) = doc["paths"].as_object() {
         for item in paths.values() {
@@ -318,7 +317,7 @@ pub(super) fn close_request_bodies(doc: &mut Value) {
             }
         }
     }
-    let schemas = doc["components"]["schemas"].clone();
+    let schemas = &doc["components"]["schemas"];
     while let Some(schema) = stack.pop() {
         if let Some(name) = schema
             .get("$ref")
@@ -345,11 +344,66 @@ pub(super) fn close_request_bodies(doc: &mut Value) {
                 .unwrap_or_default(),
         );
     }
-    for name in names {
+    names
+}
+
+/// Sets `additionalProperties: false` on every object schema a request body reaches (the
+/// request structs deny unknown fields; the spec says so).
+pub(super) fn close_request_bodies(doc: &mut Value) {
+    for name in request_body_schemas(doc) {
         if let Some(schema) = doc["components"]["schemas"].get_mut(&name)
             && schema.get("type").and_then(Value::as_str) == Some("object")
         {
             schema["additionalProperties"] = Value::Bool(false);
+        }
+    }
+}
+
+/// Declares [`text::STORABLE_PATTERN`] (no NUL) on every string the API takes, in bodies and
+/// parameters, that has no pattern, `enum` or `format` of its own: the server refuses NUL
+/// there (422 in a body, 400 in a parameter), as no backend stores it alike.
+pub(super) fn forbid_nul(doc: &mut Value) {
+    fn declare(schema: &mut Value) {
+        let Some(map) = schema.as_object_mut() else { return };
+        let open_string = map.get("type").and_then(Value::as_str) == Some("string")
+            && !["pattern", "enum", "format"].iter().any(|k| map.contains_key(*k));
+        if open_string {
+            map.insert("pattern".into(), text::STORABLE_PATTERN.into());
+        }
+        if let Some(properties) = map.get_mut("properties").and_then(Value::as_object_mut) {
+            properties.values_mut().for_each(declare);
+        }
+        for key in ["items", "additionalProperties"] {
+            if let Some(inner) = map.get_mut(key) {
+                declare(inner);
+            }
+        }
+        for key in ["allOf", "oneOf", "anyOf"] {
+            if let Some(parts) = map.get_mut(key).and_then(Value::as_array_mut) {
+                parts.iter_mut().for_each(declare);
+            }
+        }
+    }
+    for name in request_body_schemas(doc) {
+        if let Some(schema) = doc["components"]["schemas"].get_mut(&name) {
+            declare(schema);
+        }
+    }
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for op in paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+    {
+        for param in op
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            declare(&mut param["schema"]);
         }
     }
 }

@@ -23,7 +23,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use self::document::{FieldRule, field_rules};
-use crate::http::problem::Problem;
+use crate::http::problem::{FieldError, Problem};
 
 /// The finished spec and what the middleware needs from it.
 pub struct Contract {
@@ -38,6 +38,8 @@ struct Operation {
     id: String,
     /// Path segments; `None` stands for a `{parameter}`.
     segments: Vec<Option<String>>,
+    /// The name of each `{parameter}` segment, by position.
+    parameter_names: Vec<Option<String>>,
     method: Method,
     body: Option<Value>,
     /// Needs a bearer token: without one the operation answers 401 before reading the body.
@@ -55,6 +57,7 @@ impl Contract {
         document::declare_field_rules(&mut doc, rules);
         document::close_request_bodies(&mut doc);
         document::bound_parameters(&mut doc);
+        document::forbid_nul(&mut doc);
         document::add_links(&mut doc);
         let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
         let mut operations = Vec::new();
@@ -77,6 +80,11 @@ impl Contract {
                             .unwrap_or_default()
                             .to_owned(),
                         segments: segments.clone(),
+                        parameter_names: path
+                            .trim_end_matches('/')
+                            .split('/')
+                            .map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')).map(str::to_owned))
+                            .collect(),
                         method,
                         body,
                         secured,
@@ -146,6 +154,25 @@ impl Contract {
             .filter(|id| !id.is_empty())
     }
 
+    /// The parameter of `method path?query` that holds a NUL (`%00`), if any: a query
+    /// parameter by its name, a path segment by its template name. A NUL can reach a URL only
+    /// percent-encoded, so the raw text tells.
+    fn nul_parameter(&self, method: &Method, path: &str, query: Option<&str>) -> Option<String> {
+        let has_nul = |raw: &str| raw.to_ascii_lowercase().contains("%00");
+        if let Some(pair) = query.into_iter().flat_map(|q| q.split('&')).find(|pair| has_nul(pair)) {
+            let name = pair.split('=').next().unwrap_or_default();
+            return Some(name.to_owned());
+        }
+        let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let position = parts.iter().position(|part| has_nul(part))?;
+        let template = self
+            .matching(path)
+            .into_iter()
+            .find(|op| op.method == method)
+            .and_then(|op| op.parameter_names.get(position).cloned().flatten());
+        Some(template.unwrap_or_else(|| "path".to_owned()))
+    }
+
     /// `GET, POST`: the methods of the path, for `Allow`.
     fn allowed(&self, path: &str) -> Option<String> {
         let methods: BTreeSet<&str> = self.matching(path).iter().map(|op| op.method.as_str()).collect();
@@ -185,6 +212,19 @@ pub async fn middleware<E: Endpoint>(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/json"));
+    if let Some(parameter) = contract.nul_parameter(req.method(), &api_path, req.uri().query()) {
+        let error = FieldError {
+            field: parameter.clone(),
+            message: "must not contain NUL characters".into(),
+        };
+        return Ok(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("{parameter}: must not contain NUL characters"),
+        )
+        .with_errors(vec![error])
+        .into_response());
+    }
     let authorized = req.headers().contains_key(header::AUTHORIZATION);
     if is_json && let Some(schema) = contract.body_schema(req.method(), &api_path, authorized) {
         let bytes = req.take_body().into_bytes().await?;

@@ -1,0 +1,105 @@
+//! The fault suite: PostgreSQL or Redis taken away from a running app (a TCP proxy between
+//! them is cut, the shared servers are untouched) and given back. The app reports it in
+//! `/readyz` within a second or two, its job workers come back by themselves, and a job
+//! enqueued after the outage runs.
+
+use std::time::{Duration, Instant};
+
+use beeget_tests::{Backend, TestApp, TestRedis, outage::CutProxy, problem_fields};
+use reqwest::StatusCode;
+use serde_json::json;
+
+/// Quick supervision for tests: a stopped worker is restarted within a second.
+fn quick_restarts(config: &mut beeget_api::config::Config) {
+    config.jobs.restart_backoff_initial_ms = 100;
+    config.jobs.restart_backoff_max_ms = 1_000;
+    config.server.readiness_timeout_ms = 500;
+}
+
+/// Polls `/readyz` until its status is `want`; returns how long that took.
+async fn readiness_becomes(app: &TestApp, want: StatusCode, within: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        if app.get("/readyz").await.status() == want {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "/readyz did not become {want} within {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A contact message sent now is forwarded to staff by a job: proof the mail worker runs.
+async fn contact_form_reaches_staff(app: &TestApp, subject: &str) {
+    let resp = app
+        .post_json(
+            "/cms/contact",
+            &json!({"name": "Ada", "email": "ada@example.com", "subject": subject, "message": "Still there?"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    app.wait_for_email("staff@beeget.local", subject).await;
+}
+
+/// Cuts the proxy, checks readiness names `part`, waits `outage`, restores, and checks the app
+/// is ready again with its workers running.
+async fn outage(app: &TestApp, proxy: &CutProxy, part: &str, outage: Duration) {
+    proxy.cut();
+    readiness_becomes(app, StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(3)).await;
+    let body: serde_json::Value = app.get("/readyz").await.json().await.expect("problem");
+    assert!(problem_fields(&body).contains(&part.to_owned()), "{body}");
+    tokio::time::sleep(outage).await;
+    proxy.restore();
+    readiness_becomes(app, StatusCode::OK, Duration::from_secs(15)).await;
+}
+
+#[tokio::test]
+async fn job_workers_come_back_after_postgres_is_cut_and_run_new_jobs() {
+    let Ok(server) = std::env::var(beeget_tests::POSTGRES_URL_VAR) else {
+        assert!(TestApp::spawn_with(Backend::Postgres, |_| {}).await.is_none());
+        return;
+    };
+    let proxy = CutProxy::start(&beeget_tests::outage::host_port(&server)).await;
+    let app = TestApp::spawn_with(Backend::Postgres, |c| {
+        c.database.url = proxy.route(&c.database.url);
+        c.database.connect_timeout_secs = 1;
+        c.database.acquire_timeout_secs = 1;
+        quick_restarts(c);
+    })
+    .await
+    .expect("PostgreSQL is configured");
+    contact_form_reaches_staff(&app, "Before the outage").await;
+
+    outage(&app, &proxy, "database", Duration::from_secs(3)).await;
+
+    contact_form_reaches_staff(&app, "After the outage").await;
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("jobs_workers_up{queue=\"mail\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains("jobs_worker_restarts_total{queue=\"mail\"}"),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn job_workers_come_back_after_redis_is_cut_and_run_new_jobs() {
+    let Some(redis) = TestRedis::create() else { return };
+    let proxy = CutProxy::start(&beeget_tests::outage::host_port(&redis.url)).await;
+    let (url, prefix) = (proxy.route(&redis.url), redis.prefix.clone());
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.redis.url = beeget_api::config::Secret::new(url);
+        c.redis.key_prefix = prefix;
+        quick_restarts(c);
+    })
+    .await
+    .expect("SQLite always runs");
+    contact_form_reaches_staff(&app, "Before the outage").await;
+
+    outage(&app, &proxy, "redis", Duration::from_secs(3)).await;
+
+    contact_form_reaches_staff(&app, "After the outage").await;
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("jobs_workers_up{queue=\"mail\"} 1"), "{metrics}");
+}

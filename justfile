@@ -57,6 +57,10 @@ run-job name:
 bench count="10000" seconds="10" connections="64":
     scripts/bench.sh {{count}} {{seconds}} {{connections}}
 
+# Soak: 10 minutes of a varied catalogue crowd plus sign-ups, carts and orders; RSS every 10 s.
+soak seconds="600" connections="64":
+    scripts/soak.sh {{seconds}} {{connections}}
+
 # Login benchmark: POST /auth/login at 16 connections, and catalogue latency while logins run.
 bench-auth seconds="10" connections="16":
     scripts/bench-auth.sh {{seconds}} {{connections}}

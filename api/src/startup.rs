@@ -15,11 +15,11 @@ use crate::{
     config::{Config, Environment},
     crypto::FieldCipher,
     http::{
-        body_limit,
+        body_limit, connections,
         contract::{self, Contract},
         foreign_origin, framework_errors, metrics, rate_limit, request_id, security_headers,
     },
-    infra::rate_limit::{MemoryCounter, RateCounter, RateLimiter, RedisRateCounter},
+    infra::rate_limit::{FallbackCounter, MemoryCounter, RateCounter, RateLimiter, RedisRateCounter},
     jobs::{self, JobContext, JobQueue, JobRegistry, JobRunner, Scheduler},
     repos::{AccessDenylist, Repos, redis::RedisDenylist, sea},
     routes::{AppState, openapi_service},
@@ -79,9 +79,7 @@ pub async fn access_denylist(config: &Config, db: &DatabaseConnection) -> anyhow
 }
 
 async fn redis_connection(config: &Config) -> anyhow::Result<redis::aio::ConnectionManager> {
-    apalis_redis::connect(config.redis.url.expose())
-        .await
-        .map_err(|e| anyhow::anyhow!("redis.url: cannot connect: {e}"))
+    crate::repos::redis::connect(&config.redis).await
 }
 
 /// The state every operation reaches, with the payment provider to use.
@@ -101,9 +99,9 @@ async fn state_with_payments(
     let counter: Box<dyn RateCounter> = if config.redis.url.is_empty() {
         Box::<MemoryCounter>::default()
     } else {
-        Box::new(RedisRateCounter::new(
-            redis_connection(&config).await?,
-            &config.redis.key_prefix,
+        Box::new(FallbackCounter::new(
+            RedisRateCounter::new(redis_connection(&config).await?, &config.redis.key_prefix),
+            Duration::from_millis(config.rate_limit.redis_timeout_ms),
         ))
     };
     let catalogue = CatalogueService::new(repos.clone(), &config.cache);
@@ -249,7 +247,7 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
 
 /// A bound server, ready to run.
 pub struct Application {
-    acceptor: poem::listener::TcpAcceptor,
+    acceptor: connections::LimitedAcceptor<poem::listener::TcpAcceptor>,
     port: u16,
     state: Arc<AppState>,
 }
@@ -268,6 +266,9 @@ impl Application {
             .first()
             .and_then(|a| a.as_socket_addr().map(|s| s.port()))
             .context("listener has no socket address")?;
+        let server = &state.config.server;
+        let idle = Duration::from_secs(server.idle_timeout_secs);
+        let acceptor = connections::LimitedAcceptor::new(acceptor, server.max_connections, idle);
         Ok(Self { acceptor, port, state })
     }
 

@@ -124,6 +124,15 @@ impl Config {
                 "must be empty or start with '/' and not end with '/'",
             );
         }
+        if self.server.idle_timeout_secs == 0 {
+            return fail("server.idle_timeout_secs", "must be above 0");
+        }
+        if self.server.max_connections == 0 {
+            return fail("server.max_connections", "must be above 0");
+        }
+        if self.server.readiness_timeout_ms == 0 {
+            return fail("server.readiness_timeout_ms", "must be above 0");
+        }
         if self.server.max_body_bytes < 1024 {
             return fail("server.max_body_bytes", "must be at least 1024");
         }

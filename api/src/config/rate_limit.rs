@@ -17,6 +17,9 @@ pub struct RateLimitConfig {
     /// Peers whose `X-Forwarded-For` is believed (load balancers): IPs or CIDR ranges.
     /// Anyone else's header is ignored and the socket address counts.
     pub trusted_proxies: Vec<String>,
+    /// With Redis, how long a count may take before this request is counted in memory
+    /// instead; while Redis is unreachable every request is (one warning per outage).
+    pub redis_timeout_ms: u64,
 }
 
 impl Default for RateLimitConfig {
@@ -27,6 +30,7 @@ impl Default for RateLimitConfig {
             auth_per_ip_per_minute: 10,
             auth_per_email_per_minute: 5,
             trusted_proxies: Vec::new(),
+            redis_timeout_ms: 50,
         }
     }
 }

@@ -15,6 +15,11 @@ pub struct ServerConfig {
     /// How long each readiness check (database, Redis) may take before `/readyz` calls
     /// that part not ready.
     pub readiness_timeout_ms: u64,
+    /// A connection on which no byte moves for this long is closed: a request line, headers
+    /// or body sent in part and then abandoned, or a keep-alive connection left idle.
+    pub idle_timeout_secs: u64,
+    /// Connections open at once; more wait in the listen backlog until one closes.
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,6 +93,8 @@ pub struct RedisConfig {
     pub url: Secret,
     /// Prefix of every key Beeget writes, so several stores (or test runs) share one server.
     pub key_prefix: String,
+    /// Every Redis command (and connection attempt) answers or fails within this.
+    pub timeout_ms: u64,
 }
 
 impl Default for RedisConfig {
@@ -95,6 +102,7 @@ impl Default for RedisConfig {
         Self {
             url: Secret::default(),
             key_prefix: "beeget".into(),
+            timeout_ms: 1_000,
         }
     }
 }
@@ -119,6 +127,8 @@ impl Default for ServerConfig {
             cors_origins: vec!["http://localhost:5173".into()],
             shutdown_grace_secs: 30,
             readiness_timeout_ms: 1_000,
+            idle_timeout_secs: 30,
+            max_connections: 4_096,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod body_limit;
 pub mod client_ip;
+pub mod connections;
 pub mod contract;
 pub mod foreign_origin;
 pub mod framework_errors;

@@ -7,7 +7,7 @@ use std::{
         Mutex,
         atomic::{AtomicU64, Ordering},
     },
-    time::{SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use async_trait::async_trait;
@@ -142,6 +142,74 @@ impl RateCounter for RedisRateCounter {
     }
 }
 
+/// Redis counts while it answers within `timeout`; otherwise this instance counts in memory,
+/// so a Redis outage costs at most `timeout` on one request, not a wait per request. After a
+/// failure Redis is tried again once a second. Each outage is logged once, and its state is
+/// `dependency_up{name="redis"}`.
+pub struct FallbackCounter<P> {
+    primary: P,
+    local: MemoryCounter,
+    timeout: Duration,
+    /// While set, Redis is skipped until this instant.
+    down_until: Mutex<Option<Instant>>,
+}
+
+/// How long a failed Redis is left alone before it is tried again.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+
+impl<P: RateCounter> FallbackCounter<P> {
+    pub fn new(primary: P, timeout: Duration) -> Self {
+        metrics::gauge!("dependency_up", "name" => "redis").set(1.0);
+        Self {
+            primary,
+            local: MemoryCounter::default(),
+            timeout,
+            down_until: Mutex::new(None),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
+        self.down_until.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+#[async_trait]
+impl<P: RateCounter> RateCounter for FallbackCounter<P> {
+    async fn hit(&self, key: &str, window: u64) -> RepoResult<u64> {
+        let skip = self.state().is_some_and(|until| Instant::now() < until);
+        if !skip {
+            let counted = tokio::time::timeout(self.timeout, self.primary.hit(key, window)).await;
+            let was_down = self.state().is_some();
+            match counted {
+                Ok(Ok(hits)) => {
+                    if was_down {
+                        *self.state() = None;
+                        metrics::gauge!("dependency_up", "name" => "redis").set(1.0);
+                        tracing::info!("redis answers again; rate limits are shared again");
+                    }
+                    return Ok(hits);
+                }
+                Ok(Err(e)) => self.went_down(was_down, &e.to_string()),
+                Err(_) => self.went_down(was_down, &format!("no answer within {} ms", self.timeout.as_millis())),
+            }
+        }
+        self.local.hit(key, window).await
+    }
+}
+
+impl<P> FallbackCounter<P> {
+    fn went_down(&self, was_down: bool, why: &str) {
+        *self.down_until.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now() + RETRY_AFTER);
+        if !was_down {
+            metrics::gauge!("dependency_up", "name" => "redis").set(0.0);
+            tracing::warn!(
+                error = why,
+                "redis unreachable; rate limits counted in this instance's memory"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,5 +232,47 @@ mod tests {
         assert_eq!(counter.hit("k", 1).await.unwrap(), 1);
         assert_eq!(counter.hit("k", 1).await.unwrap(), 2);
         assert_eq!(counter.hit("k", 2).await.unwrap(), 1, "a new window starts at zero");
+    }
+
+    /// A counter that fails, or hangs, as a Redis that went away would.
+    struct Broken {
+        hangs: bool,
+        calls: AtomicU64,
+    }
+
+    #[async_trait]
+    impl RateCounter for Broken {
+        async fn hit(&self, _key: &str, _window: u64) -> RepoResult<u64> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            if self.hangs {
+                std::future::pending::<()>().await;
+            }
+            Err(RepoError::Unavailable("redis: connection refused".into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_redis_is_replaced_by_memory_counts_without_waiting_on_it() {
+        for hangs in [false, true] {
+            let broken = Broken {
+                hangs,
+                calls: AtomicU64::new(0),
+            };
+            let counter = FallbackCounter::new(broken, Duration::from_millis(20));
+            let started = Instant::now();
+            for expected in 1..=5 {
+                assert_eq!(counter.hit("ip:1.2.3.4", 7).await.unwrap(), expected);
+            }
+            assert!(
+                started.elapsed() < Duration::from_millis(500),
+                "{:?}",
+                started.elapsed()
+            );
+            assert_eq!(
+                counter.primary.calls.load(Ordering::SeqCst),
+                1,
+                "tried once, then left alone until the retry"
+            );
+        }
     }
 }

@@ -125,9 +125,7 @@ impl JobQueue {
                 }
             }
         } else {
-            let conn = apalis_redis::connect(config.redis.url.expose())
-                .await
-                .map_err(|e| anyhow::anyhow!("redis.url: cannot connect: {e}"))?;
+            let conn = crate::repos::redis::connect(&config.redis).await?;
             Store::Redis {
                 conn,
                 prefix: config.redis.key_prefix.clone(),

@@ -1,11 +1,31 @@
-//! Redis implementations, used when `[redis] url` is set so several API instances share them.
+//! Redis implementations, used when `[redis] url` is set so several API instances share them,
+//! and the one way every part (queue, rate limits, denylist) opens Redis.
+
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use uuid::Uuid;
 
 use super::{AccessDenylist, RepoError, RepoResult};
+use crate::config::RedisConfig;
+
+/// A connection to `redis.url` whose every command answers or fails within
+/// `redis.timeout_ms`, connecting included: a dead server is an error at once, never a wait
+/// on a reconnect loop. Reconnects happen in the background on the next command.
+pub async fn connect(config: &RedisConfig) -> anyhow::Result<ConnectionManager> {
+    let timeout = Duration::from_millis(config.timeout_ms);
+    let client = redis::Client::open(config.url.expose()).map_err(|e| anyhow::anyhow!("redis.url: {e}"))?;
+    let settings = ConnectionManagerConfig::new()
+        .set_response_timeout(Some(timeout))
+        .set_connection_timeout(Some(timeout))
+        .set_number_of_retries(1)
+        .set_max_delay(timeout);
+    ConnectionManager::new_with_config(client, settings)
+        .await
+        .map_err(|e| anyhow::anyhow!("redis.url: cannot connect: {e}"))
+}
 
 fn unavailable(e: redis::RedisError) -> RepoError {
     RepoError::Unavailable(format!("redis: {e}"))

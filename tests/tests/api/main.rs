@@ -14,5 +14,6 @@ mod mail_jobs;
 mod openapi;
 mod orders;
 mod outages;
+mod slow_clients;
 mod stripe;
 mod users;

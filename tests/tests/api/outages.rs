@@ -103,3 +103,41 @@ async fn job_workers_come_back_after_redis_is_cut_and_run_new_jobs() {
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(metrics.contains("jobs_workers_up{queue=\"mail\"} 1"), "{metrics}");
 }
+
+#[tokio::test]
+async fn rate_limits_are_counted_in_memory_while_redis_is_cut() {
+    let Some(redis) = TestRedis::create() else { return };
+    let proxy = CutProxy::start(&beeget_tests::outage::host_port(&redis.url)).await;
+    let (url, prefix) = (proxy.route(&redis.url), redis.prefix.clone());
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.redis.url = beeget_api::config::Secret::new(url);
+        c.redis.key_prefix = prefix;
+        c.rate_limit.enabled = true;
+        c.rate_limit.per_ip_per_minute = 5;
+        quick_restarts(c);
+    })
+    .await
+    .expect("SQLite always runs");
+    assert_eq!(
+        app.get("/categories").await.status(),
+        StatusCode::OK,
+        "counted in Redis"
+    );
+
+    proxy.cut();
+    let mut slowest = Duration::ZERO;
+    for _ in 0..5 {
+        let started = Instant::now();
+        assert_eq!(app.get("/categories").await.status(), StatusCode::OK);
+        slowest = slowest.max(started.elapsed());
+    }
+    // Never a wait on the dead server: its 50 ms budget once, then memory.
+    assert!(slowest < Duration::from_secs(1), "a request took {slowest:?}");
+    let refused = app.get("/categories").await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the limit still holds, counted in memory"
+    );
+    proxy.restore();
+}

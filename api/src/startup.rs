@@ -20,7 +20,7 @@ use crate::{
         foreign_origin, framework_errors, metrics, rate_limit, request_id, security_headers,
     },
     infra::rate_limit::{FallbackCounter, MemoryCounter, RateCounter, RateLimiter, RedisRateCounter},
-    jobs::{self, JobContext, JobQueue, JobRegistry, JobRunner, Scheduler},
+    jobs::{self, JobContext, JobQueue, JobRegistry, JobRunner, JobSender, Scheduler},
     repos::{AccessDenylist, Repos, redis::RedisDenylist, sea},
     routes::{AppState, openapi_service},
     services::{
@@ -90,9 +90,14 @@ async fn state_with_payments(
     jobs: JobQueue,
     payments: Arc<dyn crate::payments::PaymentProvider>,
 ) -> anyhow::Result<Arc<AppState>> {
+    let sender = JobSender::new(
+        jobs.clone(),
+        repos.job_outbox.clone(),
+        Duration::from_millis(config.jobs.enqueue_timeout_ms),
+    );
     let auth = AuthService::new(
         repos.clone(),
-        jobs.clone(),
+        sender.clone(),
         access_denylist(&config, db).await?,
         &config.auth,
     );
@@ -107,10 +112,10 @@ async fn state_with_payments(
     let catalogue = CatalogueService::new(repos.clone(), &config.cache);
     let cart = CartService::new(repos.clone(), catalogue.clone(), &config);
     Ok(Arc::new(AppState {
-        orders: crate::services::orders::OrderService::new(repos.clone(), cart.clone(), payments, jobs.clone()),
+        orders: crate::services::orders::OrderService::new(repos.clone(), cart.clone(), payments, sender.clone()),
         cart,
         catalogue,
-        content: ContentService::new(repos.clone(), jobs.clone()),
+        content: ContentService::new(repos.clone(), sender),
         profile: ProfileService::new(repos.clone(), auth.clone()),
         auth,
         limiter: Arc::new(RateLimiter::new(counter, &config.rate_limit)),
@@ -146,6 +151,8 @@ pub struct BackgroundJobs {
     runner: Arc<JobRunner>,
     scheduler: Scheduler,
     health: crate::jobs::WorkerHealth,
+    outbox: Arc<dyn crate::repos::JobOutboxRepo>,
+    relay_interval: Duration,
 }
 
 impl BackgroundJobs {
@@ -159,6 +166,8 @@ impl BackgroundJobs {
     ) -> anyhow::Result<Self> {
         Ok(Self {
             scheduler: Scheduler::new(queue.clone(), &config.jobs)?,
+            outbox: repos.job_outbox.clone(),
+            relay_interval: Duration::from_millis(config.jobs.outbox_relay_interval_ms),
             runner: Arc::new(JobRunner::new(registry, JobContext::from_config(config, repos)?)),
             queue,
             health,
@@ -168,8 +177,15 @@ impl BackgroundJobs {
     /// Runs until `shutdown` fires, then lets running jobs finish (bounded).
     pub async fn run(self, shutdown: ShutdownSignal) -> anyhow::Result<()> {
         let scheduling = tokio::spawn(self.scheduler.run(shutdown.clone().wait()));
+        let relaying = tokio::spawn(jobs::relay_outbox(
+            self.queue.clone(),
+            self.outbox.clone(),
+            self.relay_interval,
+            shutdown.clone().wait(),
+        ));
         let result = jobs::run_workers(&self.queue, self.runner, self.health, shutdown.wait()).await;
         let _ = scheduling.await;
+        let _ = relaying.await;
         result
     }
 }

@@ -22,6 +22,10 @@ pub struct JobsConfig {
     /// wait, doubling per failed start up to `restart_backoff_max_ms`.
     pub restart_backoff_initial_ms: u64,
     pub restart_backoff_max_ms: u64,
+    /// How long queuing a job may take before it is kept in the database's outbox instead.
+    pub enqueue_timeout_ms: u64,
+    /// How often the relay moves outbox jobs to the queue.
+    pub outbox_relay_interval_ms: u64,
     /// Workers report every `heartbeat_secs`; a worker silent for `heartbeat_secs ×
     /// missed_heartbeats` is presumed dead and its running jobs are queued again (the lease).
     pub heartbeat_secs: u64,
@@ -48,6 +52,8 @@ impl Default for JobsConfig {
             poll_interval_ms: 500,
             restart_backoff_initial_ms: 500,
             restart_backoff_max_ms: 30_000,
+            enqueue_timeout_ms: 2_000,
+            outbox_relay_interval_ms: 1_000,
             heartbeat_secs: 10,
             missed_heartbeats: 3,
             shutdown_timeout_secs: 30,

@@ -229,6 +229,12 @@ impl Config {
                 "must be at least jobs.backoff_initial_ms, which must be above 0",
             );
         }
+        if jobs.enqueue_timeout_ms == 0 || jobs.outbox_relay_interval_ms == 0 {
+            return fail(
+                "jobs.enqueue_timeout_ms",
+                "enqueue_timeout_ms and outbox_relay_interval_ms must be above 0",
+            );
+        }
         if jobs.restart_backoff_initial_ms == 0 || jobs.restart_backoff_max_ms < jobs.restart_backoff_initial_ms {
             return fail(
                 "jobs.restart_backoff_max_ms",

@@ -20,6 +20,11 @@ impl QueueName {
             QueueName::Maintenance => "maintenance",
         }
     }
+
+    /// The queue called `name` (`mail`, `maintenance`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|q| q.as_str() == name)
+    }
 }
 
 /// One kind of background work. The struct is the payload; `NAME` routes it to its handler.

@@ -135,6 +135,39 @@ pub trait JobReceiptRepo: Send + Sync {
     async fn record(&self, idempotency_key: &str, job_name: &str, at: chrono::DateTime<chrono::Utc>) -> RepoResult<()>;
 }
 
+/// A job to queue later: what `jobs::JobEnvelope` holds, with its queue's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDeferredJob {
+    pub queue: String,
+    pub name: String,
+    /// The job's payload as JSON text.
+    pub payload: String,
+    pub idempotency_key: Option<String>,
+}
+
+/// A job kept in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeferredJob {
+    pub id: Uuid,
+    pub job: NewDeferredJob,
+    /// Relay attempts that failed so far, and the last one's error.
+    pub attempts: i32,
+    pub last_error: Option<String>,
+}
+
+/// Jobs that could not be queued when their cause happened (the queue unreachable), kept in
+/// the database until the relay queues them (`jobs::OutboxRelay`).
+#[async_trait]
+pub trait JobOutboxRepo: Send + Sync {
+    async fn defer(&self, job: NewDeferredJob) -> RepoResult<Uuid>;
+    /// Oldest first.
+    async fn oldest(&self, limit: u64) -> RepoResult<Vec<DeferredJob>>;
+    async fn remove(&self, id: Uuid) -> RepoResult<()>;
+    /// Counts a failed relay attempt and keeps its error.
+    async fn failed_attempt(&self, id: Uuid, error: &str) -> RepoResult<()>;
+    async fn count(&self) -> RepoResult<u64>;
+}
+
 #[async_trait]
 pub trait CartRepo: Send + Sync {
     /// The user's cart id, creating an empty cart on first use.
@@ -463,6 +496,7 @@ pub struct Repos {
     pub carts: Arc<dyn CartRepo>,
     pub orders: Arc<dyn OrderRepo>,
     pub job_receipts: Arc<dyn JobReceiptRepo>,
+    pub job_outbox: Arc<dyn JobOutboxRepo>,
     pub sessions: Arc<dyn SessionRepo>,
     pub addresses: Arc<dyn AddressRepo>,
     pub health: Arc<dyn StoreHealth>,

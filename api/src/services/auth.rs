@@ -15,7 +15,7 @@ use crate::{
         password_policy, text,
         user::{NewUser, Role, User},
     },
-    jobs::{Job, JobQueue, SendPasswordResetEmail, SendVerificationEmail},
+    jobs::{Job, JobSender, SendPasswordResetEmail, SendVerificationEmail},
     repos::{AccessDenylist, NewRefreshToken, RepoError, Repos, TokenPurpose},
 };
 
@@ -47,7 +47,7 @@ pub struct Registration {
 #[derive(Clone)]
 pub struct AuthService {
     repos: Repos,
-    jobs: JobQueue,
+    jobs: JobSender,
     keys: Arc<JwtKeys>,
     passwords: Passwords,
     denylist: Arc<dyn AccessDenylist>,
@@ -55,7 +55,7 @@ pub struct AuthService {
 }
 
 impl AuthService {
-    pub fn new(repos: Repos, jobs: JobQueue, denylist: Arc<dyn AccessDenylist>, config: &AuthConfig) -> Self {
+    pub fn new(repos: Repos, jobs: JobSender, denylist: Arc<dyn AccessDenylist>, config: &AuthConfig) -> Self {
         Self {
             keys: Arc::new(JwtKeys::from_config(config)),
             passwords: Passwords::from_config(config),
@@ -70,9 +70,10 @@ impl AuthService {
         &self.passwords
     }
 
-    /// Queues a job; a failure is logged, not returned: the account change it follows stands.
+    /// Queues a job (or keeps it in the outbox); a failure of both is logged, not returned:
+    /// the account change it follows stands, and the shopper can ask for the email again.
     async fn enqueue<J: Job>(&self, job: &J) {
-        if let Err(e) = self.jobs.enqueue(job).await {
+        if let Err(e) = self.jobs.send(job).await {
             tracing::error!(job = J::NAME, error = %format!("{e:#}"), "cannot queue job");
         }
     }

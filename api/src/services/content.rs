@@ -3,14 +3,14 @@
 use super::{ServiceError, ServiceResult};
 use crate::{
     domain::{catalogue::CmsPage, email::Email, text},
-    jobs::{ForwardContactMessage, JobQueue},
-    repos::{ContactMessage, NewContactMessage, Repos},
+    jobs::{ForwardContactMessage, JobSender},
+    repos::{ContactMessage, NewContactMessage, RepoError, Repos},
 };
 
 #[derive(Clone)]
 pub struct ContentService {
     repos: Repos,
-    jobs: JobQueue,
+    jobs: JobSender,
 }
 
 /// A contact form submission as received.
@@ -22,7 +22,7 @@ pub struct ContactForm {
 }
 
 impl ContentService {
-    pub fn new(repos: Repos, jobs: JobQueue) -> Self {
+    pub fn new(repos: Repos, jobs: JobSender) -> Self {
         Self { repos, jobs }
     }
 
@@ -55,11 +55,12 @@ impl ContentService {
                 message,
             })
             .await?;
-        // The message is safe in the database either way; staff still see it if the forward
-        // cannot be queued, so the shopper is not told to send it again.
+        // The forward goes to the queue, or to the outbox when the queue is unreachable. When
+        // neither can take it the shopper hears so (503) rather than a success nobody acts on.
         let forward = ForwardContactMessage { message_id: stored.id };
-        if let Err(e) = self.jobs.enqueue(&forward).await {
+        if let Err(e) = self.jobs.send(&forward).await {
             tracing::error!(message_id = %stored.id, error = %format!("{e:#}"), "cannot queue the contact forward");
+            return Err(RepoError::Unavailable(format!("{e:#}")).into());
         }
         Ok(stored)
     }

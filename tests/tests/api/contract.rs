@@ -511,6 +511,58 @@ async fn contact_messages_are_kept_newest_first(r: Repos) {
     );
 }
 
+async fn the_job_outbox_keeps_jobs_in_order_until_removed(r: Repos) {
+    use beeget_api::repos::NewDeferredJob;
+    let job = |name: &str, key: Option<&str>| NewDeferredJob {
+        queue: "mail".into(),
+        name: name.into(),
+        payload: r#"{"messageId":"x"}"#.into(),
+        idempotency_key: key.map(str::to_owned),
+    };
+    let first = r.job_outbox.defer(job("forwardContactMessage", None)).await.unwrap();
+    let second = r
+        .job_outbox
+        .defer(job("sendOrderConfirmation", Some("order-confirmation:1")))
+        .await
+        .unwrap();
+    assert_eq!(r.job_outbox.count().await.unwrap(), 2);
+    let pending = r.job_outbox.oldest(10).await.unwrap();
+    assert_eq!(
+        pending.iter().map(|d| d.id).collect::<Vec<_>>(),
+        [first, second],
+        "oldest first"
+    );
+    assert_eq!(pending[0].job, job("forwardContactMessage", None));
+    assert_eq!(pending[1].job.idempotency_key.as_deref(), Some("order-confirmation:1"));
+    assert_eq!((pending[0].attempts, pending[0].last_error.as_deref()), (0, None));
+
+    r.job_outbox
+        .failed_attempt(first, "redis: connection refused")
+        .await
+        .unwrap();
+    r.job_outbox.failed_attempt(first, "redis: timed out").await.unwrap();
+    let pending = r.job_outbox.oldest(1).await.unwrap();
+    assert_eq!(pending.len(), 1, "limit");
+    assert_eq!(
+        (pending[0].attempts, pending[0].last_error.as_deref()),
+        (2, Some("redis: timed out"))
+    );
+
+    r.job_outbox.remove(first).await.unwrap();
+    r.job_outbox.remove(first).await.unwrap();
+    assert_eq!(
+        r.job_outbox
+            .oldest(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|d| d.id)
+            .collect::<Vec<_>>(),
+        [second]
+    );
+    assert_eq!(r.job_outbox.count().await.unwrap(), 1);
+}
+
 async fn demo_seed_is_idempotent(r: Repos) {
     let media = tempfile::tempdir().unwrap();
     let source = seed::SeedSource {
@@ -852,6 +904,7 @@ contract_suite!(
     promotions_and_pages,
     users_have_case_insensitive_unique_emails,
     contact_messages_are_kept_newest_first,
+    the_job_outbox_keeps_jobs_in_order_until_removed,
     abandoned_carts_are_deleted_in_batches,
     demo_seed_is_idempotent,
     health_pings,

@@ -141,3 +141,43 @@ async fn rate_limits_are_counted_in_memory_while_redis_is_cut() {
     );
     proxy.restore();
 }
+
+#[tokio::test]
+async fn a_contact_form_sent_while_the_redis_queue_is_cut_is_forwarded_after_it_returns() {
+    let Some(redis) = TestRedis::create() else { return };
+    let proxy = CutProxy::start(&beeget_tests::outage::host_port(&redis.url)).await;
+    let (url, prefix) = (proxy.route(&redis.url), redis.prefix.clone());
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.redis.url = beeget_api::config::Secret::new(url);
+        c.redis.key_prefix = prefix;
+        c.jobs.enqueue_timeout_ms = 300;
+        c.jobs.outbox_relay_interval_ms = 100;
+        quick_restarts(c);
+    })
+    .await
+    .expect("SQLite always runs");
+
+    proxy.cut();
+    let resp = app
+        .post_json(
+            "/cms/contact",
+            &json!({"name": "Ada", "email": "ada@example.com", "subject": "Sent during the cut", "message": "Hello?"}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "kept in the outbox, so accepted");
+    assert_eq!(
+        app.repos.job_outbox.count().await.unwrap(),
+        1,
+        "the forward waits in the outbox"
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        app.repos.job_outbox.count().await.unwrap(),
+        1,
+        "nothing relayed while Redis is away"
+    );
+
+    proxy.restore();
+    app.wait_for_email("staff@beeget.local", "Sent during the cut").await;
+    assert_eq!(app.repos.job_outbox.count().await.unwrap(), 0, "relayed and removed");
+}

@@ -21,6 +21,7 @@ mod categories;
 mod collections;
 mod contact;
 mod health;
+mod job_outbox;
 mod job_receipts;
 mod orders;
 mod pages;
@@ -83,6 +84,7 @@ pub fn repos(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Repos {
         carts: Arc::new(carts::SeaCartRepo::new(db.clone())),
         orders: Arc::new(orders::SeaOrderRepo::new(db.clone(), cipher.clone())),
         job_receipts: Arc::new(job_receipts::SeaJobReceiptRepo::new(db.clone())),
+        job_outbox: Arc::new(job_outbox::SeaJobOutboxRepo::new(db.clone())),
         sessions: Arc::new(sessions::SeaSessionRepo::new(db.clone())),
         addresses: Arc::new(addresses::SeaAddressRepo::new(db.clone(), cipher)),
         health: Arc::new(health::SeaHealth::new(db)),

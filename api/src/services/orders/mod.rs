@@ -32,7 +32,7 @@ use crate::{
         pagination::{Page, PageRequest},
         text,
     },
-    jobs::{JobQueue, SendOrderConfirmation, SendOrderDelivered, SendOrderShipped},
+    jobs::{JobSender, SendOrderConfirmation, SendOrderDelivered, SendOrderShipped},
     payments::{ChargeOutcome, ChargeRequest, PaymentError, PaymentProvider, ProviderEvent, ProviderEventKind},
     repos::{AddressFields, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, Repos, StatusChange},
 };
@@ -69,13 +69,13 @@ pub struct OrderService {
     repos: Repos,
     cart: CartService,
     payments: Arc<dyn PaymentProvider>,
-    jobs: JobQueue,
+    jobs: JobSender,
     /// Checkouts being processed in this process.
     in_flight: Arc<InFlightSet>,
 }
 
 impl OrderService {
-    pub fn new(repos: Repos, cart: CartService, payments: Arc<dyn PaymentProvider>, jobs: JobQueue) -> Self {
+    pub fn new(repos: Repos, cart: CartService, payments: Arc<dyn PaymentProvider>, jobs: JobSender) -> Self {
         Self {
             repos,
             cart,
@@ -86,8 +86,9 @@ impl OrderService {
     }
 
     async fn enqueue<J: crate::jobs::Job>(&self, job: &J) {
-        // The order is already settled; a lost email is logged, never turned into a failed order.
-        if let Err(e) = self.jobs.enqueue(job).await {
+        // The order is already settled: the email goes to the queue or the outbox, and if both
+        // fail it is logged, never turned into a failed order.
+        if let Err(e) = self.jobs.send(job).await {
             tracing::error!(job = J::NAME, error = %e, "could not queue an order email");
         }
     }

@@ -1,0 +1,127 @@
+//! Queuing a job so that it is not lost: straight to the queue, or, when the queue cannot take
+//! it within `jobs.enqueue_timeout_ms` (its Redis unreachable), into the database's outbox,
+//! from which the relay queues it once the queue is back. Only when neither works does the
+//! caller hear of it.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use anyhow::Context;
+
+use super::{
+    job::{Job, JobEnvelope, QueueName},
+    queue::{Enqueued, JobQueue},
+};
+use crate::repos::{JobOutboxRepo, NewDeferredJob};
+
+/// Where a job went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    Queued,
+    /// Kept in the outbox; the relay queues it later.
+    Deferred,
+}
+
+/// The services' way to queue jobs; cheap to clone.
+#[derive(Clone)]
+pub struct JobSender {
+    queue: JobQueue,
+    outbox: Arc<dyn JobOutboxRepo>,
+    timeout: Duration,
+}
+
+impl JobSender {
+    pub fn new(queue: JobQueue, outbox: Arc<dyn JobOutboxRepo>, timeout: Duration) -> Self {
+        Self { queue, outbox, timeout }
+    }
+
+    /// Queues `job`, or keeps it in the outbox; an error only when both failed.
+    pub async fn send<J: Job>(&self, job: &J) -> anyhow::Result<Sent> {
+        let envelope = JobEnvelope::of(job).with_context(|| format!("serialising job {}", J::NAME))?;
+        let queued = tokio::time::timeout(self.timeout, self.queue.enqueue_envelope(J::QUEUE, envelope.clone())).await;
+        let why = match queued {
+            Ok(Ok(_)) => return Ok(Sent::Queued),
+            Ok(Err(e)) => format!("{e:#}"),
+            Err(_) => format!("no answer within {} ms", self.timeout.as_millis()),
+        };
+        let deferred = NewDeferredJob {
+            queue: J::QUEUE.as_str().to_owned(),
+            name: envelope.name,
+            payload: envelope.payload.to_string(),
+            idempotency_key: envelope.idempotency_key,
+        };
+        let id = self
+            .outbox
+            .defer(deferred)
+            .await
+            .with_context(|| format!("the queue refused job {} ({why}) and so did the outbox", J::NAME))?;
+        metrics::counter!("jobs_deferred_total", "job" => J::NAME).increment(1);
+        tracing::warn!(job = J::NAME, outbox_id = %id, error = %why, "queue unavailable; job kept in the outbox");
+        Ok(Sent::Deferred)
+    }
+}
+
+/// Moves outbox jobs to the queue every `interval` until `shutdown`: oldest first, each under
+/// its own idempotency key (or `outbox:<id>`), so a relay cut off between queuing and removing
+/// queues it once. A queue still unreachable ends the round; the next one tries again.
+pub async fn relay_outbox(
+    queue: JobQueue,
+    outbox: Arc<dyn JobOutboxRepo>,
+    interval: Duration,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+        relay_once(&queue, outbox.as_ref()).await;
+    }
+}
+
+/// One round of the relay; how many jobs it queued.
+pub async fn relay_once(queue: &JobQueue, outbox: &dyn JobOutboxRepo) -> usize {
+    let pending = match outbox.oldest(100).await {
+        Ok(pending) => pending,
+        Err(e) => {
+            tracing::debug!(error = %e, "cannot read the job outbox");
+            return 0;
+        }
+    };
+    let mut relayed = 0;
+    for deferred in pending {
+        let Some(queue_name) = QueueName::from_name(&deferred.job.queue) else {
+            tracing::error!(outbox_id = %deferred.id, queue = %deferred.job.queue, "outbox job for an unknown queue; left in place");
+            continue;
+        };
+        let envelope = JobEnvelope {
+            name: deferred.job.name.clone(),
+            payload: serde_json::from_str(&deferred.job.payload).unwrap_or_default(),
+            idempotency_key: Some(
+                deferred
+                    .job
+                    .idempotency_key
+                    .clone()
+                    .unwrap_or_else(|| format!("outbox:{}", deferred.id)),
+            ),
+        };
+        match queue.enqueue_envelope(queue_name, envelope).await {
+            Ok(Enqueued::Queued(_) | Enqueued::Duplicate) => {
+                if let Err(e) = outbox.remove(deferred.id).await {
+                    tracing::warn!(outbox_id = %deferred.id, error = %e, "queued but not yet removed from the outbox; the next round will");
+                    break;
+                }
+                relayed += 1;
+            }
+            Err(e) => {
+                let _ = outbox.failed_attempt(deferred.id, &format!("{e:#}")).await;
+                tracing::debug!(error = %format!("{e:#}"), "queue still unavailable; the outbox waits");
+                break;
+            }
+        }
+    }
+    if relayed > 0 {
+        tracing::info!(relayed, "outbox jobs queued");
+    }
+    relayed
+}

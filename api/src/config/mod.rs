@@ -124,6 +124,9 @@ impl Config {
                 "must be empty or start with '/' and not end with '/'",
             );
         }
+        if self.database.statement_timeout_secs == 0 {
+            return fail("database.statement_timeout_secs", "must be above 0");
+        }
         if self.server.idle_timeout_secs == 0 {
             return fail("server.idle_timeout_secs", "must be above 0");
         }

@@ -30,6 +30,9 @@ pub struct DatabaseConfig {
     pub min_connections: u32,
     pub connect_timeout_secs: u64,
     pub acquire_timeout_secs: u64,
+    /// PostgreSQL ends any statement running longer than this (`statement_timeout`); SQLite
+    /// waits on a busy database for at most `sqlite_busy_timeout_ms`.
+    pub statement_timeout_secs: u64,
     pub sqlite_busy_timeout_ms: u64,
     /// Log every SQL statement at debug level (target `sqlx::query`).
     pub log_statements: bool,
@@ -141,6 +144,7 @@ impl Default for DatabaseConfig {
             min_connections: 1,
             connect_timeout_secs: 5,
             acquire_timeout_secs: 5,
+            statement_timeout_secs: 10,
             sqlite_busy_timeout_ms: 5000,
             log_statements: false,
         }

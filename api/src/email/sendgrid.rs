@@ -27,6 +27,7 @@ impl SendGridMailer {
             api_key: config.api_key.expose().to_owned(),
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(config.timeout_secs))
+                .connect_timeout(Duration::from_secs(config.timeout_secs.min(5)))
                 .build()
                 .map_err(|e| anyhow::anyhow!("email.sendgrid: cannot build the HTTP client: {e}"))?,
         })

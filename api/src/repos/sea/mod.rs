@@ -47,6 +47,7 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
         .min_connections(config.min_connections)
         .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
         .acquire_timeout(Duration::from_secs(config.acquire_timeout_secs))
+        .statement_timeout(Duration::from_secs(config.statement_timeout_secs))
         .sqlx_logging(config.log_statements)
         .sqlx_logging_level(tracing::log::LevelFilter::Debug)
         .map_sqlx_sqlite_opts(move |opts| {

@@ -327,6 +327,43 @@ impl TestApp {
         })
     }
 
+    /// The app on PostgreSQL reached through a proxy the test can cut (short connect and
+    /// acquire timeouts, so an outage shows at once), after `adjust`. `None` when PostgreSQL is
+    /// not configured outside CI.
+    pub async fn spawn_behind_postgres_proxy(adjust: impl FnOnce(&mut Config)) -> Option<(Self, outage::CutProxy)> {
+        let Ok(server) = std::env::var(POSTGRES_URL_VAR) else {
+            // In CI a missing server is an error (TestDatabase says so); elsewhere, a skip.
+            return TestDatabase::create(Backend::Postgres).await.and(None);
+        };
+        let proxy = outage::CutProxy::start(&outage::host_port(&server)).await;
+        let app = Self::spawn_with(Backend::Postgres, |c| {
+            c.database.url = proxy.route(&c.database.url);
+            c.database.connect_timeout_secs = 1;
+            c.database.acquire_timeout_secs = 1;
+            adjust(c);
+        })
+        .await?;
+        Some((app, proxy))
+    }
+
+    /// The app on SQLite with its queue, rate limits and denylist in a Redis of the test's own
+    /// key prefix, reached through a proxy the test can cut, after `adjust`. `None` when Redis
+    /// is not configured outside CI.
+    pub async fn spawn_behind_redis_proxy(
+        adjust: impl FnOnce(&mut Config),
+    ) -> Option<(Self, outage::CutProxy, TestRedis)> {
+        let redis = TestRedis::create()?;
+        let proxy = outage::CutProxy::start(&outage::host_port(&redis.url)).await;
+        let (url, prefix) = (proxy.route(&redis.url), redis.prefix.clone());
+        let app = Self::spawn_with(Backend::Sqlite, |c| {
+            c.redis.url = beeget_api::config::Secret::new(url);
+            c.redis.key_prefix = prefix;
+            adjust(c);
+        })
+        .await?;
+        Some((app, proxy, redis))
+    }
+
     /// A shopper registered and signed in over HTTP (without the email round trip), as
     /// `TestUser`: `app.with_user("ada@example.com").await.access_token`.
     pub async fn with_user(&self, email: &str) -> TestUser {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use beeget_tests::{Backend, TEST_PASSWORD, TestApp, TestUser, outage::CutProxy};
+use beeget_tests::{Backend, TEST_PASSWORD, TestApp, TestUser};
 use futures_util::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -339,20 +339,13 @@ async fn every_rate_limited_operation_answers_429_over_the_limit() {
 
 #[tokio::test]
 async fn every_operation_that_reads_storage_answers_503_while_the_database_is_gone_and_recovers() {
-    let Ok(server) = std::env::var(beeget_tests::POSTGRES_URL_VAR) else {
-        // TestApp::spawn_with fails in CI without it; elsewhere the sweep is skipped.
-        assert!(TestApp::spawn_with(Backend::Postgres, |_| {}).await.is_none());
-        return;
-    };
-    let proxy = CutProxy::start(&beeget_tests::outage::host_port(&server)).await;
-    let app = TestApp::spawn_with(Backend::Postgres, |c| {
-        c.database.url = proxy.route(&c.database.url);
-        c.database.connect_timeout_secs = 1;
-        c.database.acquire_timeout_secs = 1;
+    let Some((app, proxy)) = TestApp::spawn_behind_postgres_proxy(|c| {
         c.payments.stripe.webhook_secret = beeget_api::config::Secret::new(WEBHOOK_SECRET);
     })
     .await
-    .expect("PostgreSQL is configured");
+    else {
+        return;
+    };
     let shopper = app.with_user("sweep-outage@example.com").await;
     let admin = app.with_admin("sweep-outage-admin@example.com").await;
     let operations = operations(&app).await;

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use beeget_tests::{Backend, TestApp, TestRedis, outage::CutProxy, problem_fields};
+use beeget_tests::{Backend, TestApp, outage::CutProxy, problem_fields};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -57,19 +57,9 @@ async fn outage(app: &TestApp, proxy: &CutProxy, part: &str, outage: Duration) {
 
 #[tokio::test]
 async fn job_workers_come_back_after_postgres_is_cut_and_run_new_jobs() {
-    let Ok(server) = std::env::var(beeget_tests::POSTGRES_URL_VAR) else {
-        assert!(TestApp::spawn_with(Backend::Postgres, |_| {}).await.is_none());
+    let Some((app, proxy)) = TestApp::spawn_behind_postgres_proxy(quick_restarts).await else {
         return;
     };
-    let proxy = CutProxy::start(&beeget_tests::outage::host_port(&server)).await;
-    let app = TestApp::spawn_with(Backend::Postgres, |c| {
-        c.database.url = proxy.route(&c.database.url);
-        c.database.connect_timeout_secs = 1;
-        c.database.acquire_timeout_secs = 1;
-        quick_restarts(c);
-    })
-    .await
-    .expect("PostgreSQL is configured");
     contact_form_reaches_staff(&app, "Before the outage").await;
 
     outage(&app, &proxy, "database", Duration::from_secs(3)).await;
@@ -80,16 +70,9 @@ async fn job_workers_come_back_after_postgres_is_cut_and_run_new_jobs() {
 
 #[tokio::test]
 async fn job_workers_come_back_after_redis_is_cut_and_run_new_jobs() {
-    let Some(redis) = TestRedis::create() else { return };
-    let proxy = CutProxy::start(&beeget_tests::outage::host_port(&redis.url)).await;
-    let (url, prefix) = (proxy.route(&redis.url), redis.prefix.clone());
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.redis.url = beeget_api::config::Secret::new(url);
-        c.redis.key_prefix = prefix;
-        quick_restarts(c);
-    })
-    .await
-    .expect("SQLite always runs");
+    let Some((app, proxy, _redis)) = TestApp::spawn_behind_redis_proxy(quick_restarts).await else {
+        return;
+    };
     contact_form_reaches_staff(&app, "Before the outage").await;
 
     outage(&app, &proxy, "redis", Duration::from_secs(3)).await;
@@ -100,18 +83,15 @@ async fn job_workers_come_back_after_redis_is_cut_and_run_new_jobs() {
 
 #[tokio::test]
 async fn rate_limits_are_counted_in_memory_while_redis_is_cut() {
-    let Some(redis) = TestRedis::create() else { return };
-    let proxy = CutProxy::start(&beeget_tests::outage::host_port(&redis.url)).await;
-    let (url, prefix) = (proxy.route(&redis.url), redis.prefix.clone());
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.redis.url = beeget_api::config::Secret::new(url);
-        c.redis.key_prefix = prefix;
+    let Some((app, proxy, _redis)) = TestApp::spawn_behind_redis_proxy(|c| {
         c.rate_limit.enabled = true;
         c.rate_limit.per_ip_per_minute = 5;
         quick_restarts(c);
     })
     .await
-    .expect("SQLite always runs");
+    else {
+        return;
+    };
     assert_eq!(
         app.get("/categories").await.status(),
         StatusCode::OK,
@@ -138,18 +118,15 @@ async fn rate_limits_are_counted_in_memory_while_redis_is_cut() {
 
 #[tokio::test]
 async fn a_contact_form_sent_while_the_redis_queue_is_cut_is_forwarded_after_it_returns() {
-    let Some(redis) = TestRedis::create() else { return };
-    let proxy = CutProxy::start(&beeget_tests::outage::host_port(&redis.url)).await;
-    let (url, prefix) = (proxy.route(&redis.url), redis.prefix.clone());
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.redis.url = beeget_api::config::Secret::new(url);
-        c.redis.key_prefix = prefix;
+    let Some((app, proxy, _redis)) = TestApp::spawn_behind_redis_proxy(|c| {
         c.jobs.enqueue_timeout_ms = 300;
         c.jobs.outbox_relay_interval_ms = 100;
         quick_restarts(c);
     })
     .await
-    .expect("SQLite always runs");
+    else {
+        return;
+    };
 
     proxy.cut();
     let resp = app

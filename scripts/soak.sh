@@ -37,7 +37,7 @@ trickle() {
     token=$(curl -fsS -X POST "$base/auth/login" -H 'content-type: application/json' \
       -d "{\"email\":\"$email\",\"password\":\"$password\"}" | sed -E 's/.*"accessToken":"([^"]+)".*/\1/') || true
     local product
-    product=$(curl -fsS "$base/products/$(shuf -n 1 "$SOAK_SLUGS")" | sed -E 's/^\{"id":"([^"]+)".*/\1/') || true
+    product=$(curl -fsS "$base/products/$(shuf -n 1 "$SOAK_SLUGS")" | grep -o '"id":"[^"]*"' | head -n 1 | cut -d'"' -f4) || true
     curl -fsS -o /dev/null -X POST "$base/cart" -H "authorization: Bearer $token" -H 'content-type: application/json' \
       -d "{\"productId\":\"$product\",\"qty\":1}" || true
     curl -fsS -o /dev/null -X POST "$base/orders" -H "authorization: Bearer $token" -H 'content-type: application/json' \
@@ -61,4 +61,5 @@ done
 kill "$trickler" 2>/dev/null || true
 echo "${samples[*]}"
 grep '^RESULT' "$work/wrk.out"
-echo "orders placed by the trickle: $(curl -fsS "$base/metrics" | grep -E '^http_requests_total\{route="placeOrder",method="POST",status="201"\}' | awk '{print $2}')"
+echo "the trickle's answers, by operation and status:"
+curl -fsS "$base/metrics" | grep -E '^http_requests_total\{route="(register|login|addToCart|placeOrder)"' || true

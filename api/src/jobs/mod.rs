@@ -32,7 +32,7 @@ pub use order_emails::{SendOrderConfirmation, SendOrderDelivered, SendOrderShipp
 pub use queue::{Enqueued, JobQueue, JobRecord, JobStatus};
 pub use registry::{JobContext, JobRegistry};
 pub use scheduler::{Scheduler, envelope as payloadless_job, schedulable, schedulable_names};
-pub use sender::{JobSender, Sent, relay_once, relay_outbox};
+pub use sender::{JobSender, Sent, deferred, relay_once, relay_outbox};
 pub use unpaid_orders::{ReleaseUnpaidOrders, release_unpaid_orders};
 pub use worker::{JobRunner, run_workers};
 

@@ -34,6 +34,15 @@ impl JobSender {
         Self { queue, outbox, timeout }
     }
 
+    /// Moves what waits in the outbox to the queue now, in the background (after a write
+    /// that put a job there in its own transaction), rather than at the relay's next round.
+    pub fn relay_soon(&self) {
+        let (queue, outbox) = (self.queue.clone(), self.outbox.clone());
+        tokio::spawn(async move {
+            relay_once(&queue, outbox.as_ref()).await;
+        });
+    }
+
     /// Queues `job`, or keeps it in the outbox; an error only when both failed.
     pub async fn send<J: Job>(&self, job: &J) -> anyhow::Result<Sent> {
         let envelope = JobEnvelope::of(job).with_context(|| format!("serialising job {}", J::NAME))?;
@@ -43,21 +52,26 @@ impl JobSender {
             Ok(Err(e)) => format!("{e:#}"),
             Err(_) => format!("no answer within {} ms", self.timeout.as_millis()),
         };
-        let deferred = NewDeferredJob {
-            queue: J::QUEUE.as_str().to_owned(),
-            name: envelope.name,
-            payload: envelope.payload.to_string(),
-            idempotency_key: envelope.idempotency_key,
-        };
         let id = self
             .outbox
-            .defer(deferred)
+            .defer(deferred(job)?)
             .await
             .with_context(|| format!("the queue refused job {} ({why}) and so did the outbox", J::NAME))?;
         metrics::counter!("jobs_deferred_total", "job" => J::NAME).increment(1);
         tracing::warn!(job = J::NAME, outbox_id = %id, error = %why, "queue unavailable; job kept in the outbox");
         Ok(Sent::Deferred)
     }
+}
+
+/// `job` as the outbox keeps it, for a write that records it in its own transaction.
+pub fn deferred<J: Job>(job: &J) -> anyhow::Result<NewDeferredJob> {
+    let envelope = JobEnvelope::of(job).with_context(|| format!("serialising job {}", J::NAME))?;
+    Ok(NewDeferredJob {
+        queue: J::QUEUE.as_str().to_owned(),
+        name: envelope.name,
+        payload: envelope.payload.to_string(),
+        idempotency_key: envelope.idempotency_key,
+    })
 }
 
 /// Moves outbox jobs to the queue every `interval` until `shutdown`: oldest first, each under

@@ -121,7 +121,14 @@ pub struct ContactMessage {
 
 #[async_trait]
 pub trait ContactRepo: Send + Sync {
-    async fn create(&self, message: NewContactMessage) -> RepoResult<ContactMessage>;
+    /// Stores the message under `id` and, in the same transaction, the jobs it causes in the
+    /// job outbox: both are kept, or neither.
+    async fn create(
+        &self,
+        id: Uuid,
+        message: NewContactMessage,
+        jobs: Vec<NewDeferredJob>,
+    ) -> RepoResult<ContactMessage>;
     async fn find(&self, id: Uuid) -> RepoResult<Option<ContactMessage>>;
     /// Newest first.
     async fn list_recent(&self, limit: u64) -> RepoResult<Vec<ContactMessage>>;

@@ -1,9 +1,11 @@
 //! CMS pages and the contact form.
 
+use uuid::Uuid;
+
 use super::{ServiceError, ServiceResult};
 use crate::{
     domain::{catalogue::CmsPage, email::Email, text},
-    jobs::{ForwardContactMessage, JobSender},
+    jobs::{self, ForwardContactMessage, JobSender},
     repos::{ContactMessage, NewContactMessage, RepoError, Repos},
 };
 
@@ -45,23 +47,20 @@ impl ContentService {
         let Some(email) = email.filter(|_| errors.is_empty()) else {
             return Err(ServiceError::Invalid(errors));
         };
-        let stored = self
-            .repos
-            .contact
-            .create(NewContactMessage {
-                name,
-                email: email.as_str().to_owned(),
-                subject,
-                message,
-            })
-            .await?;
-        // The forward goes to the queue, or to the outbox when the queue is unreachable. When
-        // neither can take it the shopper hears so (503) rather than a success nobody acts on.
-        let forward = ForwardContactMessage { message_id: stored.id };
-        if let Err(e) = self.jobs.send(&forward).await {
-            tracing::error!(message_id = %stored.id, error = %format!("{e:#}"), "cannot queue the contact forward");
-            return Err(RepoError::Unavailable(format!("{e:#}")).into());
-        }
+        // The message and its forward to staff are stored in one transaction, so neither is
+        // kept without the other; the forward then moves from the outbox to the queue now, or
+        // with the relay once the queue is reachable.
+        let id = Uuid::now_v7();
+        let forward = jobs::deferred(&ForwardContactMessage { message_id: id })
+            .map_err(|e| RepoError::Other(format!("{e:#}")))?;
+        let message = NewContactMessage {
+            name,
+            email: email.as_str().to_owned(),
+            subject,
+            message,
+        };
+        let stored = self.repos.contact.create(id, message, vec![forward]).await?;
+        self.jobs.relay_soon();
         Ok(stored)
     }
 }

@@ -492,18 +492,25 @@ async fn abandoned_carts_are_deleted_in_batches(r: Repos) {
     ));
 }
 
-async fn contact_messages_are_kept_newest_first(r: Repos) {
+async fn contact_messages_are_kept_newest_first_with_their_jobs(r: Repos) {
     for subject in ["first", "second"] {
-        r.contact
-            .create(NewContactMessage {
-                name: "Ada".into(),
-                email: "ada@example.com".into(),
-                subject: subject.into(),
-                message: "Hello".into(),
-            })
-            .await
-            .unwrap();
+        let message = NewContactMessage {
+            name: "Ada".into(),
+            email: "ada@example.com".into(),
+            subject: subject.into(),
+            message: "Hello".into(),
+        };
+        let forward = beeget_api::repos::NewDeferredJob {
+            queue: "mail".into(),
+            name: "forwardContactMessage".into(),
+            payload: format!(r#"{{"subject":"{subject}"}}"#),
+            idempotency_key: None,
+        };
+        r.contact.create(Uuid::now_v7(), message, vec![forward]).await.unwrap();
     }
+    let kept = r.job_outbox.oldest(10).await.unwrap();
+    assert_eq!(kept.len(), 2, "each message's job is kept with it");
+    assert_eq!(kept[0].job.payload, r#"{"subject":"first"}"#);
     let recent = r.contact.list_recent(10).await.unwrap();
     assert_eq!(
         recent.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(),
@@ -903,7 +910,7 @@ contract_suite!(
     large_category_pages_are_consistent,
     promotions_and_pages,
     users_have_case_insensitive_unique_emails,
-    contact_messages_are_kept_newest_first,
+    contact_messages_are_kept_newest_first_with_their_jobs,
     the_job_outbox_keeps_jobs_in_order_until_removed,
     abandoned_carts_are_deleted_in_batches,
     demo_seed_is_idempotent,

@@ -113,12 +113,16 @@ async fn an_idempotency_key_means_one_email_however_often_queued_or_delivered() 
     let message = h
         .repos
         .contact
-        .create(NewContactMessage {
-            name: "Grace".into(),
-            email: "grace@example.com".into(),
-            subject: "Sizes".into(),
-            message: "Do the boots run small?".into(),
-        })
+        .create(
+            uuid::Uuid::now_v7(),
+            NewContactMessage {
+                name: "Grace".into(),
+                email: "grace@example.com".into(),
+                subject: "Sizes".into(),
+                message: "Do the boots run small?".into(),
+            },
+            Vec::new(),
+        )
         .await
         .unwrap();
     let job = ForwardContactMessage { message_id: message.id };
@@ -162,12 +166,16 @@ async fn a_sendgrid_error_is_retried_and_then_delivered() {
     let message = h
         .repos
         .contact
-        .create(NewContactMessage {
-            name: "Lin".into(),
-            email: "lin@example.com".into(),
-            subject: "Returns".into(),
-            message: "How do I return a scarf?".into(),
-        })
+        .create(
+            uuid::Uuid::now_v7(),
+            NewContactMessage {
+                name: "Lin".into(),
+                email: "lin@example.com".into(),
+                subject: "Returns".into(),
+                message: "How do I return a scarf?".into(),
+            },
+            Vec::new(),
+        )
         .await
         .unwrap();
     let Enqueued::Queued(id) = h

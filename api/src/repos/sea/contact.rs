@@ -1,10 +1,14 @@
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::db_err;
-use crate::repos::{ContactMessage, ContactRepo, NewContactMessage, RepoResult, entities::contact_messages};
+use crate::repos::{
+    ContactMessage, ContactRepo, NewContactMessage, NewDeferredJob, RepoResult, entities::contact_messages,
+};
 
 pub struct SeaContactRepo {
     db: DatabaseConnection,
@@ -29,9 +33,9 @@ fn to_domain(m: contact_messages::Model) -> ContactMessage {
 
 #[async_trait]
 impl ContactRepo for SeaContactRepo {
-    async fn create(&self, m: NewContactMessage) -> RepoResult<ContactMessage> {
+    async fn create(&self, id: Uuid, m: NewContactMessage, jobs: Vec<NewDeferredJob>) -> RepoResult<ContactMessage> {
         let row = contact_messages::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(id),
             name: Set(m.name),
             email: Set(m.email),
             subject: Set(m.subject),
@@ -40,7 +44,13 @@ impl ContactRepo for SeaContactRepo {
             handled_at: Set(None),
             created_at: Set(Utc::now()),
         };
-        Ok(to_domain(row.insert(&self.db).await.map_err(db_err)?))
+        let txn = self.db.begin().await.map_err(db_err)?;
+        let stored = row.insert(&txn).await.map_err(db_err)?;
+        for job in jobs {
+            super::job_outbox::insert(&txn, job).await?;
+        }
+        txn.commit().await.map_err(db_err)?;
+        Ok(to_domain(stored))
     }
 
     async fn find(&self, id: Uuid) -> RepoResult<Option<ContactMessage>> {

@@ -2,13 +2,31 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
 
 use super::db_err;
 use crate::repos::{DeferredJob, JobOutboxRepo, NewDeferredJob, RepoResult, entities::job_outbox};
+
+/// Adds `job` to the outbox on `conn`: the pool, or the transaction of the write that causes it.
+pub(super) async fn insert<C: ConnectionTrait>(conn: &C, job: NewDeferredJob) -> RepoResult<Uuid> {
+    let id = Uuid::now_v7();
+    let row = job_outbox::ActiveModel {
+        id: Set(id),
+        queue: Set(job.queue),
+        job_name: Set(job.name),
+        payload: Set(job.payload),
+        idempotency_key: Set(job.idempotency_key),
+        created_at: Set(Utc::now()),
+        attempts: Set(0),
+        last_error: Set(None),
+    };
+    job_outbox::Entity::insert(row).exec(conn).await.map_err(db_err)?;
+    Ok(id)
+}
 
 pub struct SeaJobOutboxRepo {
     db: DatabaseConnection,
@@ -23,19 +41,7 @@ impl SeaJobOutboxRepo {
 #[async_trait]
 impl JobOutboxRepo for SeaJobOutboxRepo {
     async fn defer(&self, job: NewDeferredJob) -> RepoResult<Uuid> {
-        let id = Uuid::now_v7();
-        let row = job_outbox::ActiveModel {
-            id: Set(id),
-            queue: Set(job.queue),
-            job_name: Set(job.name),
-            payload: Set(job.payload),
-            idempotency_key: Set(job.idempotency_key),
-            created_at: Set(Utc::now()),
-            attempts: Set(0),
-            last_error: Set(None),
-        };
-        job_outbox::Entity::insert(row).exec(&self.db).await.map_err(db_err)?;
-        Ok(id)
+        insert(&self.db, job).await
     }
 
     async fn oldest(&self, limit: u64) -> RepoResult<Vec<DeferredJob>> {

@@ -42,8 +42,9 @@ pub fn handle() -> &'static PrometheusHandle {
 }
 
 /// Labels requests by OpenAPI operation id so that paths with ids do not explode cardinality.
-/// The id comes from the contract, not from the operation, so that answers given by the
-/// middleware before an operation runs (401, 413, 415, 422, 429) count under it too.
+/// An answer the operation gave carries its id; one the middleware gave before the operation
+/// ran (401, 413, 415, 422, 429) is matched against the contract, so it counts under the
+/// operation too. Only those pay for the match.
 pub async fn middleware<E: Endpoint>(
     next: E,
     req: Request,
@@ -52,16 +53,24 @@ pub async fn middleware<E: Endpoint>(
 ) -> poem::Result<Response> {
     let started = Instant::now();
     let method = req.method().clone();
-    let path = req.uri().path().strip_prefix(base_path).unwrap_or(req.uri().path());
-    let route = contract
-        .operation_id(&method, path)
-        .unwrap_or_else(|| fallback_route(path))
+    let path = req
+        .uri()
+        .path()
+        .strip_prefix(base_path)
+        .unwrap_or(req.uri().path())
         .to_owned();
-    let method = method.to_string();
     let resp = match next.call(req).await {
         Ok(resp) => resp.into_response(),
         Err(err) => super::framework_errors::from_error(err),
     };
+    let route = match resp.data::<poem_openapi::OperationId>() {
+        Some(op) => op.0.to_owned(),
+        None => contract
+            .operation_id(&method, &path)
+            .unwrap_or_else(|| fallback_route(&path))
+            .to_owned(),
+    };
+    let method = method.to_string();
     let status = resp.status().as_u16().to_string();
     metrics::counter!("http_requests_total", "route" => route.clone(), "method" => method.clone(), "status" => status)
         .increment(1);

@@ -54,7 +54,7 @@ impl JobSender {
         };
         let id = self
             .outbox
-            .defer(deferred(job)?)
+            .defer(outbox_row(J::QUEUE, envelope))
             .await
             .with_context(|| format!("the queue refused job {} ({why}) and so did the outbox", J::NAME))?;
         metrics::counter!("jobs_deferred_total", "job" => J::NAME).increment(1);
@@ -66,12 +66,16 @@ impl JobSender {
 /// `job` as the outbox keeps it, for a write that records it in its own transaction.
 pub fn deferred<J: Job>(job: &J) -> anyhow::Result<NewDeferredJob> {
     let envelope = JobEnvelope::of(job).with_context(|| format!("serialising job {}", J::NAME))?;
-    Ok(NewDeferredJob {
-        queue: J::QUEUE.as_str().to_owned(),
+    Ok(outbox_row(J::QUEUE, envelope))
+}
+
+fn outbox_row(queue: QueueName, envelope: JobEnvelope) -> NewDeferredJob {
+    NewDeferredJob {
+        queue: queue.as_str().to_owned(),
         name: envelope.name,
         payload: envelope.payload.to_string(),
         idempotency_key: envelope.idempotency_key,
-    })
+    }
 }
 
 /// Moves outbox jobs to the queue every `interval` until `shutdown`: oldest first, each under

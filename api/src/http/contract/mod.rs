@@ -158,7 +158,8 @@ impl Contract {
     /// parameter by its name, a path segment by its template name. A NUL can reach a URL only
     /// percent-encoded, so the raw text tells.
     fn nul_parameter(&self, method: &Method, path: &str, query: Option<&str>) -> Option<String> {
-        let has_nul = |raw: &str| raw.to_ascii_lowercase().contains("%00");
+        // `%00` has no letters, so no case to fold.
+        let has_nul = |raw: &str| raw.contains("%00");
         if let Some(pair) = query.into_iter().flat_map(|q| q.split('&')).find(|pair| has_nul(pair)) {
             let name = pair.split('=').next().unwrap_or_default();
             return Some(name.to_owned());

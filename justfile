@@ -76,6 +76,12 @@ bench-orders seconds="10" connections="16":
     cargo build --release -p beeget-tests --bin orders-bench
     for backend in sqlite postgres; do BEEGET_TEST_POSTGRES_URL={{pg_url}} "${CARGO_TARGET_DIR:-target}/release/orders-bench" $backend {{seconds}} {{connections}}; done
 
+# Rate-limited catalogue reads while Redis is up, cut, hung and back (the limiter's 50 ms budget
+# and in-memory fallback), through a proxy in front of the local Redis.
+bench-redis-outage seconds="10" connections="16":
+    cargo build --release -p beeget-tests --bin redis-outage-bench
+    BEEGET_TEST_REDIS_URL=${BEEGET_TEST_REDIS_URL:-redis://127.0.0.1:6379/0} "${CARGO_TARGET_DIR:-target}/release/redis-outage-bench" {{seconds}} {{connections}}
+
 # Everything CI runs.
 ci:
     bash .ci/run

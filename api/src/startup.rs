@@ -153,6 +153,7 @@ pub struct BackgroundJobs {
     health: crate::jobs::WorkerHealth,
     outbox: Arc<dyn crate::repos::JobOutboxRepo>,
     relay_interval: Duration,
+    settings: Arc<crate::config::JobsConfig>,
 }
 
 impl BackgroundJobs {
@@ -168,23 +169,42 @@ impl BackgroundJobs {
             scheduler: Scheduler::new(queue.clone(), &config.jobs)?,
             outbox: repos.job_outbox.clone(),
             relay_interval: Duration::from_millis(config.jobs.outbox_relay_interval_ms),
+            settings: Arc::new(config.jobs.clone()),
             runner: Arc::new(JobRunner::new(registry, JobContext::from_config(config, repos)?)),
             queue,
             health,
         })
     }
 
-    /// Runs until `shutdown` fires, then lets running jobs finish (bounded).
+    /// Runs until `shutdown` fires, then lets running jobs finish (bounded). The queue
+    /// workers, the scheduler and the outbox relay each run under a supervisor that starts
+    /// them again when they stop, and report whether they run in `health`.
     pub async fn run(self, shutdown: ShutdownSignal) -> anyhow::Result<()> {
-        let scheduling = tokio::spawn(self.scheduler.run(shutdown.clone().wait()));
-        let relaying = tokio::spawn(jobs::relay_outbox(
-            self.queue.clone(),
-            self.outbox.clone(),
-            self.relay_interval,
-            shutdown.clone().wait(),
+        use futures_util::FutureExt;
+        let stop = shutdown.clone().wait().boxed().shared();
+        let settings = self.settings.clone();
+        let scheduling = (!self.scheduler.is_idle()).then(|| {
+            let scheduler = Arc::new(self.scheduler);
+            tokio::spawn(jobs::supervise_task(
+                "scheduler",
+                self.health.clone(),
+                settings.clone(),
+                stop.clone(),
+                move || scheduler.clone().run(),
+            ))
+        });
+        let (queue, outbox, interval) = (self.queue.clone(), self.outbox.clone(), self.relay_interval);
+        let relaying = tokio::spawn(jobs::supervise_task(
+            "outbox-relay",
+            self.health.clone(),
+            settings,
+            stop,
+            move || jobs::relay_outbox(queue.clone(), outbox.clone(), interval),
         ));
         let result = jobs::run_workers(&self.queue, self.runner, self.health, shutdown.wait()).await;
-        let _ = scheduling.await;
+        if let Some(scheduling) = scheduling {
+            let _ = scheduling.await;
+        }
         let _ = relaying.await;
         result
     }

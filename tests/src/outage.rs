@@ -1,14 +1,10 @@
-//! A TCP proxy that a test can cut and restore, to stand between the app and PostgreSQL or
-//! Redis: `cut` ends every open connection and refuses new ones (each is accepted and closed at
-//! once, as a server that went away would answer), `restore` lets them through again.
+//! A TCP proxy that a test can cut, stall and restore, to stand between the app and
+//! PostgreSQL or Redis: `cut` ends every open connection and refuses new ones (each is
+//! accepted and closed at once, as a server that went away would answer); `stall` keeps every
+//! connection open but forwards nothing, old or new (a server or network that hangs, where
+//! only the client's own timeouts help); `restore` lets connections through again.
 
-use std::{
-    net::SocketAddr,
-    sync::{
-        Arc,
-        atomic::{AtomicBool, Ordering},
-    },
-};
+use std::{net::SocketAddr, sync::Arc};
 
 use tokio::{
     net::{TcpListener, TcpStream},
@@ -16,11 +12,19 @@ use tokio::{
     task::JoinHandle,
 };
 
+/// What the proxy does with traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Up,
+    Cut,
+    Stalled,
+}
+
 pub struct CutProxy {
     /// Where the app should connect instead of the real server.
     pub addr: SocketAddr,
-    up: Arc<AtomicBool>,
-    cuts: watch::Sender<u64>,
+    /// The mode, and a counter bumped on every change so connections notice each one.
+    mode: Arc<watch::Sender<(Mode, u64)>>,
     accept: JoinHandle<()>,
 }
 
@@ -29,40 +33,38 @@ impl CutProxy {
     pub async fn start(target: &str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the proxy");
         let addr = listener.local_addr().expect("proxy address");
-        let up = Arc::new(AtomicBool::new(true));
-        let (cuts, _) = watch::channel(0_u64);
-        let (target, accepting_up, accepting_cuts) = (target.to_owned(), up.clone(), cuts.clone());
+        let mode = Arc::new(watch::channel((Mode::Up, 0_u64)).0);
+        let (target, accepting) = (target.to_owned(), mode.clone());
         let accept = tokio::spawn(async move {
-            while let Ok((mut client, _)) = listener.accept().await {
-                if !accepting_up.load(Ordering::SeqCst) {
-                    drop(client);
-                    continue;
-                }
-                let mut cut = accepting_cuts.subscribe();
+            while let Ok((client, _)) = listener.accept().await {
+                let changes = accepting.subscribe();
                 let target = target.clone();
-                tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(&target).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                        _ = cut.changed() => {}
-                    }
-                });
+                tokio::spawn(serve(client, target, changes));
             }
         });
-        Self { addr, up, cuts, accept }
+        Self { addr, mode, accept }
+    }
+
+    fn set(&self, mode: Mode) {
+        self.mode.send_modify(|(current, changes)| {
+            *current = mode;
+            *changes += 1;
+        });
     }
 
     /// The server goes away: open connections end, new ones are closed on arrival.
     pub fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
-        self.cuts.send_modify(|n| *n += 1);
+        self.set(Mode::Cut);
     }
 
-    /// The server is back.
+    /// The server hangs: connections stay open, old and new, and no byte moves.
+    pub fn stall(&self) {
+        self.set(Mode::Stalled);
+    }
+
+    /// The server is back (connections held by a stall are closed: their streams lost bytes).
     pub fn restore(&self) {
-        self.up.store(true, Ordering::SeqCst);
+        self.set(Mode::Up);
     }
 
     /// `url` with its `host:port` replaced by this proxy's, e.g.
@@ -89,6 +91,31 @@ impl Drop for CutProxy {
     fn drop(&mut self) {
         self.accept.abort();
         self.cut();
+    }
+}
+
+/// One client connection through the proxy, by the mode at each moment: forwarded while up,
+/// closed when cut, held silent while stalled (and closed when the stall ends).
+async fn serve(mut client: TcpStream, target: String, mut changes: watch::Receiver<(Mode, u64)>) {
+    let mode = changes.borrow_and_update().0;
+    match mode {
+        Mode::Cut => return,
+        Mode::Stalled => {
+            let _ = changes.changed().await;
+            return;
+        }
+        Mode::Up => {}
+    }
+    let Ok(mut server) = TcpStream::connect(&target).await else {
+        return;
+    };
+    tokio::select! {
+        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => return,
+        _ = changes.changed() => {}
+    }
+    if changes.borrow_and_update().0 == Mode::Stalled {
+        // Both sockets stay open, nothing forwarded, until the next change.
+        let _ = changes.changed().await;
     }
 }
 

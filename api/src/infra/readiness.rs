@@ -12,7 +12,7 @@ use crate::{
 /// A part that is not ready, and why (fit for an operator: no addresses, no credentials).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotReady {
-    /// `database`, `redis`, or `workers.<queue>`.
+    /// `database`, `redis`, `workers.<queue>` or `workers.<task>` (`scheduler`, `outbox-relay`).
     pub part: String,
     pub reason: String,
 }
@@ -34,7 +34,7 @@ pub async fn check(
     let mut not_ready: Vec<NotReady> = database.into_iter().chain(redis).collect();
     not_ready.extend(workers.down().into_iter().map(|queue| NotReady {
         part: format!("workers.{queue}"),
-        reason: "the worker is not running; its supervisor is restarting it".to_owned(),
+        reason: "not running; its supervisor is restarting it".to_owned(),
     }));
     not_ready
 }

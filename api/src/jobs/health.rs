@@ -1,6 +1,7 @@
-//! Whether each queue's worker is running in this process, for `/readyz` and for `/metrics`
-//! (`jobs_workers_up{queue}`, 1 or 0). The supervisor marks a worker down when it stops and
-//! up when it starts again.
+//! Whether each queue's worker, and each supervised background task (the scheduler, the
+//! outbox relay), is running in this process, for `/readyz` and for `/metrics`
+//! (`jobs_workers_up{queue}`, `jobs_tasks_up{task}`: 1 or 0). The supervisors mark each down
+//! when it stops and up when it starts again.
 
 use std::{
     collections::BTreeMap,
@@ -16,11 +17,21 @@ pub struct WorkerHealth(Arc<Mutex<BTreeMap<&'static str, bool>>>);
 impl WorkerHealth {
     pub fn set(&self, queue: QueueName, up: bool) {
         let name = queue.as_str();
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(name, up);
+        self.record(name, up);
         metrics::gauge!("jobs_workers_up", "queue" => name).set(if up { 1.0 } else { 0.0 });
     }
 
-    /// The queues whose worker is not running; empty when every started worker runs (and in a
+    /// The same for a background task (`scheduler`, `outbox-relay`).
+    pub fn set_task(&self, task: &'static str, up: bool) {
+        self.record(task, up);
+        metrics::gauge!("jobs_tasks_up", "task" => task).set(if up { 1.0 } else { 0.0 });
+    }
+
+    fn record(&self, name: &'static str, up: bool) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).insert(name, up);
+    }
+
+    /// The queues and tasks not running; empty when everything started runs (and in a
     /// process that runs none).
     pub fn down(&self) -> Vec<&'static str> {
         self.0

@@ -20,6 +20,7 @@ mod queue;
 mod registry;
 mod scheduler;
 mod sender;
+mod supervisor;
 mod unpaid_orders;
 mod worker;
 
@@ -33,6 +34,7 @@ pub use queue::{Enqueued, JobQueue, JobRecord, JobStatus};
 pub use registry::{JobContext, JobRegistry};
 pub use scheduler::{Scheduler, envelope as payloadless_job, schedulable, schedulable_names};
 pub use sender::{JobSender, Sent, deferred, relay_once, relay_outbox};
+pub use supervisor::supervise_task;
 pub use unpaid_orders::{ReleaseUnpaidOrders, release_unpaid_orders};
 pub use worker::{JobRunner, run_workers};
 

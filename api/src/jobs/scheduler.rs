@@ -2,7 +2,7 @@
 //! `schedule:<job>:<tick time>`, which the queue accepts once: however many instances run a
 //! scheduler, a tick becomes one job.
 
-use std::{future::Future, str::FromStr, time::Duration};
+use std::{str::FromStr, time::Duration};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -87,18 +87,21 @@ impl Scheduler {
         self.queue.enqueue_envelope(queue, envelope(name, Some(key))).await
     }
 
-    /// Sleeps until each schedule's next tick and enqueues it, until `shutdown` resolves.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
+    /// Whether no schedule is enabled (then nothing needs running).
+    pub fn is_idle(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Sleeps until each schedule's next tick and enqueues it, for ever; dropping the future
+    /// stops it (a tick dropped half-way is enqueued at most once, by its key). Run under
+    /// `jobs::supervise_task`, which starts it again should it stop.
+    pub async fn run(self: std::sync::Arc<Self>) {
         if self.entries.is_empty() {
-            return shutdown.await;
+            return std::future::pending().await;
         }
         let names: Vec<_> = self.entries.iter().map(|e| e.name).collect();
         tracing::info!(schedules = ?names, "scheduler started");
-        let ticks = self.entries.iter().map(|entry| self.run_entry(entry));
-        tokio::select! {
-            () = shutdown => {},
-            _ = futures_util::future::join_all(ticks) => {},
-        }
+        futures_util::future::join_all(self.entries.iter().map(|entry| self.run_entry(entry))).await;
     }
 
     async fn run_entry(&self, entry: &Entry) {

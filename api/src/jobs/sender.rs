@@ -3,7 +3,7 @@
 //! from which the relay queues it once the queue is back. Only when neither works does the
 //! caller hear of it.
 
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use anyhow::Context;
 
@@ -78,21 +78,13 @@ fn outbox_row(queue: QueueName, envelope: JobEnvelope) -> NewDeferredJob {
     }
 }
 
-/// Moves outbox jobs to the queue every `interval` until `shutdown`: oldest first, each under
-/// its own idempotency key (or `outbox:<id>`), so a relay cut off between queuing and removing
-/// queues it once. A queue still unreachable ends the round; the next one tries again.
-pub async fn relay_outbox(
-    queue: JobQueue,
-    outbox: Arc<dyn JobOutboxRepo>,
-    interval: Duration,
-    shutdown: impl Future<Output = ()> + Send,
-) {
-    tokio::pin!(shutdown);
+/// Moves outbox jobs to the queue every `interval`, for ever: oldest first, each under its own
+/// idempotency key (or `outbox:<id>`), so a relay cut off between queuing and removing queues
+/// it once. A queue still unreachable ends the round; the next one tries again. Run under
+/// `jobs::supervise_task`, which starts it again should it stop.
+pub async fn relay_outbox(queue: JobQueue, outbox: Arc<dyn JobOutboxRepo>, interval: Duration) {
     loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            () = tokio::time::sleep(interval) => {}
-        }
+        tokio::time::sleep(interval).await;
         relay_once(&queue, outbox.as_ref()).await;
     }
 }

@@ -26,6 +26,7 @@ use super::{
     metrics,
     queue::{JobQueue, Store},
     registry::{DispatchError, JobContext, JobRegistry},
+    supervisor::restart_delay,
 };
 use crate::config::JobsConfig;
 
@@ -280,31 +281,5 @@ async fn supervise(
             () = tokio::time::sleep(delay) => {}
             () = shutdown.clone() => return,
         }
-    }
-}
-
-/// The wait before restart number `failures` (from 1): doubling, capped.
-fn restart_delay(settings: &JobsConfig, failures: u32) -> Duration {
-    let initial = settings.restart_backoff_initial_ms.max(1);
-    let doubled = initial.saturating_mul(1_u64 << failures.saturating_sub(1).min(20));
-    Duration::from_millis(doubled.min(settings.restart_backoff_max_ms.max(initial)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn restarts_back_off_doubling_up_to_the_cap() {
-        let settings = JobsConfig {
-            restart_backoff_initial_ms: 500,
-            restart_backoff_max_ms: 4_000,
-            ..JobsConfig::default()
-        };
-        let delays: Vec<u64> = (1..=6)
-            .map(|n| restart_delay(&settings, n).as_millis() as u64)
-            .collect();
-        assert_eq!(delays, [500, 1_000, 2_000, 4_000, 4_000, 4_000]);
-        assert_eq!(restart_delay(&settings, u32::MAX).as_millis(), 4_000);
     }
 }

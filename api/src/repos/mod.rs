@@ -258,6 +258,9 @@ pub struct StatusChange {
     pub shipment: Option<Shipment>,
     pub actor_id: Option<Uuid>,
     pub at: chrono::DateTime<chrono::Utc>,
+    /// Jobs the change causes (the shopper's email), kept in the job outbox in the change's
+    /// own transaction: written if and only if the change is.
+    pub jobs: Vec<NewDeferredJob>,
 }
 
 impl StatusChange {
@@ -272,6 +275,7 @@ impl StatusChange {
             shipment: None,
             actor_id: None,
             at: chrono::Utc::now(),
+            jobs: Vec::new(),
         }
     }
 }
@@ -347,8 +351,10 @@ pub struct Credentials {
 
 #[async_trait]
 pub trait UserRepo: Send + Sync {
-    /// Fails with `Conflict("email")` when the address is taken.
-    async fn create(&self, user: NewUser) -> RepoResult<User>;
+    /// Stores the user under `id` and, in the same transaction, the jobs the sign-up causes
+    /// (the verification email) in the job outbox: both are kept, or neither. Fails with
+    /// `Conflict("email")` when the address is taken.
+    async fn create(&self, id: Uuid, user: NewUser, jobs: Vec<NewDeferredJob>) -> RepoResult<User>;
     async fn find_by_email(&self, email: &str) -> RepoResult<Option<User>>;
     async fn find_by_id(&self, id: Uuid) -> RepoResult<Option<User>>;
     async fn credentials_by_email(&self, email: &str) -> RepoResult<Option<Credentials>>;

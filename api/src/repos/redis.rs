@@ -27,6 +27,18 @@ pub async fn connect(config: &RedisConfig) -> anyhow::Result<ConnectionManager> 
         .map_err(|e| anyhow::anyhow!("redis.url: cannot connect: {e}"))
 }
 
+/// Runs `cmd`, and once more when the first attempt found the connection broken (a server
+/// that restarted or a network blip): that error makes the manager reconnect, so the retry
+/// goes over a fresh connection instead of failing the first request after every blip. A
+/// timeout is not retried; it already spent the budget.
+pub async fn query<T: redis::FromRedisValue>(conn: &ConnectionManager, cmd: &redis::Cmd) -> redis::RedisResult<T> {
+    let mut conn = conn.clone();
+    match cmd.query_async(&mut conn).await {
+        Err(e) if e.is_unrecoverable_error() && !e.is_timeout() => cmd.query_async(&mut conn).await,
+        answer => answer,
+    }
+}
+
 fn unavailable(e: redis::RedisError) -> RepoError {
     RepoError::Unavailable(format!("redis: {e}"))
 }
@@ -50,14 +62,9 @@ impl RedisDenylist {
 impl AccessDenylist for RedisDenylist {
     async fn deny(&self, jti: Uuid, expires_at: DateTime<Utc>) -> RepoResult<()> {
         let ttl = (expires_at - Utc::now()).num_seconds().max(1);
-        redis::cmd("SET")
-            .arg(format!("{}:{jti}", self.prefix))
-            .arg(1)
-            .arg("EX")
-            .arg(ttl)
-            .query_async::<()>(&mut self.conn.clone())
-            .await
-            .map_err(unavailable)
+        let mut set = redis::cmd("SET");
+        set.arg(format!("{}:{jti}", self.prefix)).arg(1).arg("EX").arg(ttl);
+        query::<()>(&self.conn, &set).await.map_err(unavailable)
     }
 
     async fn is_denied(&self, ids: &[Uuid]) -> RepoResult<bool> {
@@ -65,7 +72,7 @@ impl AccessDenylist for RedisDenylist {
         for id in ids {
             exists.arg(format!("{}:{id}", self.prefix));
         }
-        let found: u64 = exists.query_async(&mut self.conn.clone()).await.map_err(unavailable)?;
+        let found: u64 = query(&self.conn, &exists).await.map_err(unavailable)?;
         Ok(found > 0)
     }
 }

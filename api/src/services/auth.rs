@@ -15,7 +15,7 @@ use crate::{
         password_policy, text,
         user::{NewUser, Role, User},
     },
-    jobs::{Job, JobSender, SendPasswordResetEmail, SendVerificationEmail},
+    jobs::{self, Job, JobSender, SendPasswordResetEmail, SendVerificationEmail},
     repos::{AccessDenylist, NewRefreshToken, RepoError, Repos, TokenPurpose},
 };
 
@@ -70,12 +70,13 @@ impl AuthService {
         &self.passwords
     }
 
-    /// Queues a job (or keeps it in the outbox); a failure of both is logged, not returned:
-    /// the account change it follows stands, and the shopper can ask for the email again.
-    async fn enqueue<J: Job>(&self, job: &J) {
-        if let Err(e) = self.jobs.send(job).await {
+    /// Queues a job that follows no write of its own (a resent email), or keeps it in the
+    /// outbox; when both fail the request fails with 503 rather than promising an email.
+    async fn enqueue<J: Job>(&self, job: &J) -> ServiceResult<()> {
+        self.jobs.send(job).await.map(drop).map_err(|e| {
             tracing::error!(job = J::NAME, error = %format!("{e:#}"), "cannot queue job");
-        }
+            ServiceError::Storage(RepoError::Unavailable("the job queue and its outbox".into()))
+        })
     }
 
     pub async fn register(&self, form: Registration) -> ServiceResult<User> {
@@ -92,16 +93,28 @@ impl AuthService {
             return Err(ServiceError::Invalid(errors));
         }
         let password_hash = self.passwords.hash(form.password).await.map_err(internal)?;
+        // The account and its verification email are stored in one transaction (the email in
+        // the job outbox), then relayed to the queue: no account is left without its email.
+        let id = Uuid::now_v7();
+        let verification = jobs::deferred(&SendVerificationEmail {
+            user_id: id,
+            request: Uuid::now_v7(),
+        })
+        .map_err(internal)?;
         let user = self
             .repos
             .users
-            .create(NewUser {
-                name,
-                email,
-                password_hash,
-                role: Role::User,
-                email_verified: false,
-            })
+            .create(
+                id,
+                NewUser {
+                    name,
+                    email,
+                    password_hash,
+                    role: Role::User,
+                    email_verified: false,
+                },
+                vec![verification],
+            )
             .await
             .map_err(|e| match e {
                 RepoError::Conflict(_) => {
@@ -109,11 +122,7 @@ impl AuthService {
                 }
                 other => other.into(),
             })?;
-        self.enqueue(&SendVerificationEmail {
-            user_id: user.id,
-            request: Uuid::now_v7(),
-        })
-        .await;
+        self.jobs.relay_soon();
         Ok(user)
     }
 
@@ -138,7 +147,7 @@ impl AuthService {
                 user_id: user.id,
                 request: Uuid::now_v7(),
             })
-            .await;
+            .await?;
         }
         Ok(())
     }
@@ -260,7 +269,7 @@ impl AuthService {
                 user_id: user.id,
                 request: Uuid::now_v7(),
             })
-            .await;
+            .await?;
         }
         Ok(())
     }

@@ -4,6 +4,7 @@ use std::{io::Write, path::Path};
 
 use argon2::{Argon2, password_hash::PasswordHasher};
 use rand::{Rng, distr::Alphanumeric};
+use uuid::Uuid;
 
 use crate::services::{ServiceError, ServiceResult};
 use crate::{
@@ -55,13 +56,17 @@ pub async fn create_account(repos: &Repos, account: NewAccount<'_>) -> ServiceRe
         .map_err(|e| ServiceError::Storage(RepoError::Other(e.to_string())))??;
     repos
         .users
-        .create(NewUser {
-            name: name.to_owned(),
-            email,
-            password_hash,
-            role: account.role,
-            email_verified: true,
-        })
+        .create(
+            Uuid::now_v7(),
+            NewUser {
+                name: name.to_owned(),
+                email,
+                password_hash,
+                role: account.role,
+                email_verified: true,
+            },
+            Vec::new(),
+        )
         .await
         .map_err(|e| match e {
             RepoError::Conflict(_) => {

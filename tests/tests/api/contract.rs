@@ -445,15 +445,40 @@ async fn users_have_case_insensitive_unique_emails(r: Repos) {
         role: Role::Admin,
         email_verified: true,
     };
-    let user = r.users.create(new("Ada@Example.com")).await.unwrap();
+    let user = r
+        .users
+        .create(Uuid::now_v7(), new("Ada@Example.com"), Vec::new())
+        .await
+        .unwrap();
     assert_eq!((user.email.as_str(), user.role), ("ada@example.com", Role::Admin));
     assert!(user.email_verified_at.is_some());
-    assert!(matches!(r.users.create(new("ADA@example.COM")).await, Err(RepoError::Conflict(f)) if f == "email"));
+    let verification = beeget_api::repos::NewDeferredJob {
+        queue: "mail".into(),
+        name: "sendVerificationEmail".into(),
+        payload: "{}".into(),
+        idempotency_key: Some("verify-email:1".into()),
+    };
+    assert!(matches!(
+        r.users.create(Uuid::now_v7(), new("ADA@example.COM"), vec![verification.clone()]).await,
+        Err(RepoError::Conflict(f)) if f == "email"
+    ));
+    assert_eq!(r.job_outbox.count().await.unwrap(), 0, "a refused sign-up keeps no job");
+    let id = Uuid::now_v7();
+    let grace = r
+        .users
+        .create(id, new("grace@example.com"), vec![verification])
+        .await
+        .unwrap();
+    assert_eq!(grace.id, id, "stored under the id given");
+    assert_eq!(
+        r.job_outbox.oldest(10).await.unwrap()[0].job.name,
+        "sendVerificationEmail"
+    );
     assert_eq!(
         r.users.find_by_email(" ADA@EXAMPLE.COM ").await.unwrap().unwrap().id,
         user.id
     );
-    assert_eq!(r.users.count().await.unwrap(), 1);
+    assert_eq!(r.users.count().await.unwrap(), 2);
 }
 
 async fn abandoned_carts_are_deleted_in_batches(r: Repos) {
@@ -462,13 +487,17 @@ async fn abandoned_carts_are_deleted_in_batches(r: Repos) {
     for i in 0..8 {
         let user = r
             .users
-            .create(NewUser {
-                name: format!("Shopper {i}"),
-                email: Email::parse("email", &format!("shopper{i}@example.com")).unwrap(),
-                password_hash: "$argon2id$placeholder".into(),
-                role: Role::User,
-                email_verified: false,
-            })
+            .create(
+                Uuid::now_v7(),
+                NewUser {
+                    name: format!("Shopper {i}"),
+                    email: Email::parse("email", &format!("shopper{i}@example.com")).unwrap(),
+                    password_hash: "$argon2id$placeholder".into(),
+                    role: Role::User,
+                    email_verified: false,
+                },
+                Vec::new(),
+            )
             .await
             .unwrap();
         // Two first requests of one shopper race to the same cart.
@@ -635,13 +664,17 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
     };
     let user = r
         .users
-        .create(NewUser {
-            name: "Buyer".into(),
-            email: Email::parse("email", "buyer@example.com").unwrap(),
-            password_hash: "$argon2id$placeholder".into(),
-            role: Role::User,
-            email_verified: true,
-        })
+        .create(
+            Uuid::now_v7(),
+            NewUser {
+                name: "Buyer".into(),
+                email: Email::parse("email", "buyer@example.com").unwrap(),
+                password_hash: "$argon2id$placeholder".into(),
+                role: Role::User,
+                email_verified: true,
+            },
+            Vec::new(),
+        )
         .await
         .unwrap();
     r.products
@@ -775,10 +808,22 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
     let step = |from: OrderStatus, to| StatusChange::new(from.transition(to).expect("in the lifecycle"));
     let mut paid = step(OrderStatus::PendingPayment, OrderStatus::Paid);
     paid.payment_status = Some(PaymentStatus::Succeeded);
+    paid.jobs = vec![beeget_api::repos::NewDeferredJob {
+        queue: "mail".into(),
+        name: "sendOrderConfirmation".into(),
+        payload: format!(r#"{{"orderId":"{id}"}}"#),
+        idempotency_key: None,
+    }];
     assert!(r.orders.change_status(id, paid.clone()).await.unwrap());
     assert!(
         !r.orders.change_status(id, paid).await.unwrap(),
         "only from where it is"
+    );
+    let outbox = r.job_outbox.oldest(10).await.unwrap();
+    assert_eq!(
+        outbox.iter().map(|d| d.job.name.as_str()).collect::<Vec<_>>(),
+        ["sendOrderConfirmation"],
+        "the change's job is kept with it, and the refused repeat keeps none"
     );
     let paid = r.orders.find(id).await.unwrap().unwrap();
     assert_eq!(paid.payment.client_secret, None, "the secret goes once paid");

@@ -448,13 +448,11 @@ pub async fn scheduled_tick_is_enqueued_once(backend: QueueBackend) {
     assert_eq!(outcomes[1], Enqueued::Duplicate);
 
     // Two running schedulers, every second, for a few ticks: one job per tick.
-    let (signal, fire) = ShutdownSignal::new();
-    let runs = tokio::spawn(a.run(signal.clone().wait()));
-    let runs_b = tokio::spawn(b.run(signal.wait()));
+    let runs = tokio::spawn(std::sync::Arc::new(a).run());
+    let runs_b = tokio::spawn(std::sync::Arc::new(b).run());
     tokio::time::sleep(Duration::from_millis(3_500)).await;
-    fire();
-    runs.await.unwrap();
-    runs_b.await.unwrap();
+    runs.abort();
+    runs_b.abort();
     let jobs = h.queue.list(None, 100).await.unwrap();
     let keys: Vec<_> = jobs.iter().filter_map(|j| j.idempotency_key.clone()).collect();
     let distinct: std::collections::HashSet<_> = keys.iter().collect();
@@ -526,13 +524,17 @@ async fn cleanup_abandoned_carts_runs_as_a_job() {
         let user = h
             .repos
             .users
-            .create(NewUser {
-                name: format!("Shopper {i}"),
-                email: Email::parse("email", &format!("cart{i}@example.com")).unwrap(),
-                password_hash: "$argon2id$placeholder".into(),
-                role: Role::User,
-                email_verified: false,
-            })
+            .create(
+                uuid::Uuid::now_v7(),
+                NewUser {
+                    name: format!("Shopper {i}"),
+                    email: Email::parse("email", &format!("cart{i}@example.com")).unwrap(),
+                    password_hash: "$argon2id$placeholder".into(),
+                    role: Role::User,
+                    email_verified: false,
+                },
+                Vec::new(),
+            )
             .await
             .unwrap();
         let cart = h.repos.carts.get_or_create(user.id).await.unwrap();

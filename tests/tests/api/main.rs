@@ -14,6 +14,7 @@ mod mail_jobs;
 mod openapi;
 mod orders;
 mod outages;
+mod redis_keys;
 mod slow_clients;
 mod stripe;
 mod users;

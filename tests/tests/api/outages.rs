@@ -5,15 +5,47 @@
 
 use std::time::{Duration, Instant};
 
-use beeget_tests::{Backend, TestApp, outage::CutProxy, problem_fields};
+use beeget_tests::{Backend, TEST_PASSWORD, TestApp, outage::CutProxy, problem_fields};
 use reqwest::StatusCode;
 use serde_json::json;
+
+use crate::orders::{
+    WEBHOOK_SECRET, add_to_cart, buyable, checkout, payment_reference, place, shopper, signed, stripe_event, webhook,
+};
 
 /// Quick supervision for tests: a stopped worker is restarted within a second.
 fn quick_restarts(config: &mut beeget_api::config::Config) {
     config.jobs.restart_backoff_initial_ms = 100;
     config.jobs.restart_backoff_max_ms = 1_000;
     config.server.readiness_timeout_ms = 500;
+}
+
+/// `quick_restarts`, and the scheduler enqueueing `releaseUnpaidOrders` every second.
+fn quick_restarts_and_a_schedule(config: &mut beeget_api::config::Config) {
+    quick_restarts(config);
+    config
+        .jobs
+        .schedule
+        .insert("releaseUnpaidOrders".into(), "* * * * * *".into());
+}
+
+/// Waits until a tick of the every-second schedule due after `since` has been enqueued and
+/// performed (its idempotency key completed): proof the scheduler and the worker both run.
+async fn a_scheduled_job_runs_after(app: &TestApp, since: chrono::DateTime<chrono::Utc>) {
+    let started = Instant::now();
+    loop {
+        for second in since.timestamp() + 1..=chrono::Utc::now().timestamp() {
+            let key = format!("schedule:releaseUnpaidOrders:{second}");
+            if app.repos.job_receipts.is_completed(&key).await.unwrap_or(false) {
+                return;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no scheduled tick after {since} ran"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// Polls `/readyz` until its status is `want`; returns how long that took.
@@ -56,29 +88,33 @@ async fn outage(app: &TestApp, proxy: &CutProxy, part: &str, outage: Duration) {
 }
 
 #[tokio::test]
-async fn job_workers_come_back_after_postgres_is_cut_and_run_new_jobs() {
-    let Some((app, proxy)) = TestApp::spawn_behind_postgres_proxy(quick_restarts).await else {
+async fn job_workers_and_the_scheduler_come_back_after_postgres_is_cut_and_run_new_jobs() {
+    let Some((app, proxy)) = TestApp::spawn_behind_postgres_proxy(quick_restarts_and_a_schedule).await else {
         return;
     };
     contact_form_reaches_staff(&app, "Before the outage").await;
 
     outage(&app, &proxy, "database", Duration::from_secs(3)).await;
+    let restored = chrono::Utc::now();
 
     // Ready again means every worker of this app runs again (readiness checks them).
     contact_form_reaches_staff(&app, "After the outage").await;
+    a_scheduled_job_runs_after(&app, restored).await;
 }
 
 #[tokio::test]
-async fn job_workers_come_back_after_redis_is_cut_and_run_new_jobs() {
-    let Some((app, proxy, _redis)) = TestApp::spawn_behind_redis_proxy(quick_restarts).await else {
+async fn job_workers_and_the_scheduler_come_back_after_redis_is_cut_and_run_new_jobs() {
+    let Some((app, proxy, _redis)) = TestApp::spawn_behind_redis_proxy(quick_restarts_and_a_schedule).await else {
         return;
     };
     contact_form_reaches_staff(&app, "Before the outage").await;
 
     outage(&app, &proxy, "redis", Duration::from_secs(3)).await;
+    let restored = chrono::Utc::now();
 
     // Ready again means every worker of this app runs again (readiness checks them).
     contact_form_reaches_staff(&app, "After the outage").await;
+    a_scheduled_job_runs_after(&app, restored).await;
 }
 
 #[tokio::test]
@@ -117,6 +153,66 @@ async fn rate_limits_are_counted_in_memory_while_redis_is_cut() {
 }
 
 #[tokio::test]
+async fn a_redis_that_hangs_costs_requests_its_time_budget_never_a_hang() {
+    let Some((app, proxy, _redis)) = TestApp::spawn_behind_redis_proxy(|c| {
+        c.rate_limit.enabled = true;
+        c.rate_limit.per_ip_per_minute = 1_000;
+        c.redis.timeout_ms = 500;
+        quick_restarts(c);
+    })
+    .await
+    else {
+        return;
+    };
+    let token = app.with_user("patient@example.com").await.access_token;
+    let me = || app.call(reqwest::Method::GET, "/users/me", Some(&token), None);
+    assert_eq!(me().await.status(), StatusCode::OK);
+
+    // Connections stay open and nothing answers: only the app's own timeouts can help.
+    proxy.stall();
+    let mut slowest = Duration::ZERO;
+    for page in 1..=40 {
+        let started = Instant::now();
+        let resp = app.get(&format!("/products?page={page}&limit=5")).await;
+        slowest = slowest.max(started.elapsed());
+        assert_eq!(resp.status(), StatusCode::OK, "counted in memory");
+    }
+    // The 50 ms budget once per second of outage, then memory (BENCHMARKS.md has the p99).
+    assert!(
+        slowest < Duration::from_secs(1),
+        "a rate-limited request took {slowest:?}"
+    );
+
+    let started = Instant::now();
+    let refused = me().await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the denylist fails closed"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the denylist waited {:?}",
+        started.elapsed()
+    );
+
+    let started = Instant::now();
+    let resp = app.get("/readyz").await;
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "/readyz waited {:?}",
+        started.elapsed()
+    );
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert!(problem_fields(&body).contains(&"redis".to_owned()), "{body}");
+
+    proxy.restore();
+    readiness_becomes(&app, StatusCode::OK, Duration::from_secs(15)).await;
+    assert_eq!(me().await.status(), StatusCode::OK, "back without a restart");
+}
+
+#[tokio::test]
 async fn a_contact_form_sent_while_the_redis_queue_is_cut_is_forwarded_after_it_returns() {
     let Some((app, proxy, _redis)) = TestApp::spawn_behind_redis_proxy(|c| {
         c.jobs.enqueue_timeout_ms = 300;
@@ -151,6 +247,79 @@ async fn a_contact_form_sent_while_the_redis_queue_is_cut_is_forwarded_after_it_
     proxy.restore();
     app.wait_for_email("staff@beeget.local", "Sent during the cut").await;
     assert_eq!(app.repos.job_outbox.count().await.unwrap(), 0, "relayed and removed");
+}
+
+/// The outbox is empty: every job written so far has reached the queue.
+async fn outbox_drains(app: &TestApp) {
+    let started = Instant::now();
+    while app.repos.job_outbox.count().await.unwrap() > 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the outbox never drained");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_sign_up_and_a_payment_during_a_redis_cut_send_their_emails_after_it_returns() {
+    let Some((app, proxy, _redis)) = TestApp::spawn_behind_redis_proxy(|c| {
+        c.jobs.enqueue_timeout_ms = 300;
+        c.jobs.outbox_relay_interval_ms = 100;
+        c.payments.stripe.webhook_secret = beeget_api::config::Secret::new(WEBHOOK_SECRET);
+        quick_restarts(c);
+    })
+    .await
+    else {
+        return;
+    };
+    // A 3-D Secure order, placed before the cut: the provider's webhook settles it during it
+    // (an authenticated checkout during the cut is refused: the token denylist fails closed).
+    let token = shopper(&app, "buyer@example.com").await;
+    let (product, variant) = buyable(&app, 1).await;
+    add_to_cart(&app, &token, &product, &variant, 1).await;
+    let resp = place(&app, &token, "during-cut", &checkout("pm_card_authenticationRequired")).await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let order: serde_json::Value = resp.json().await.unwrap();
+    let reference = payment_reference(&app, &order).await;
+    outbox_drains(&app).await;
+
+    proxy.cut();
+    let resp = app
+        .post_json(
+            "/auth/register",
+            &json!({"name": "Newcomer", "email": "newcomer@example.com", "password": TEST_PASSWORD}),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::CREATED, "the account and its email are kept");
+    let succeeded = stripe_event(
+        "evt_cut",
+        "payment_intent.succeeded",
+        json!({"id": reference, "object": "payment_intent", "metadata": {"order_id": order["id"]}}),
+    );
+    assert_eq!(
+        webhook(&app, &succeeded, &signed(&succeeded)).await.status(),
+        StatusCode::OK
+    );
+    let waiting: Vec<String> = app
+        .repos
+        .job_outbox
+        .oldest(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.job.name)
+        .collect();
+    assert_eq!(waiting, ["sendVerificationEmail", "sendOrderConfirmation"]);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        app.repos.job_outbox.count().await.unwrap(),
+        2,
+        "nothing relayed while Redis is away"
+    );
+
+    proxy.restore();
+    app.wait_for_email("newcomer@example.com", "/verify-email?token=").await;
+    app.wait_for_email("buyer@example.com", order["number"].as_str().unwrap())
+        .await;
+    outbox_drains(&app).await;
 }
 
 #[tokio::test]

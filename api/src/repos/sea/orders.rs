@@ -520,6 +520,9 @@ impl OrderRepo for SeaOrderRepo {
             }
         }
         insert_event(&txn, id, &change).await?;
+        for job in change.jobs {
+            super::job_outbox::insert(&txn, job).await?;
+        }
         txn.commit().await.map_err(db_err)?;
         Ok(true)
     }

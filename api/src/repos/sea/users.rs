@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::Expr,
+    QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use crate::{
         pagination::{Page, PageRequest},
         user::{NewUser, Role, User},
     },
-    repos::{Credentials, RepoError, RepoResult, UserRepo, entities::users},
+    repos::{Credentials, NewDeferredJob, RepoError, RepoResult, UserRepo, entities::users},
 };
 
 /// The user's name is personal data: encrypted at rest.
@@ -73,10 +73,10 @@ impl SeaUserRepo {
 
 #[async_trait]
 impl UserRepo for SeaUserRepo {
-    async fn create(&self, u: NewUser) -> RepoResult<User> {
+    async fn create(&self, id: Uuid, u: NewUser, jobs: Vec<NewDeferredJob>) -> RepoResult<User> {
         let now = Utc::now();
         let row = users::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(id),
             name: Set(self.cipher.encrypt(NAME, &u.name)),
             email: Set(u.email.as_str().to_owned()),
             password_hash: Set(u.password_hash),
@@ -85,10 +85,15 @@ impl UserRepo for SeaUserRepo {
             created_at: Set(now),
             updated_at: Set(now),
         };
-        let model = row.insert(&self.db).await.map_err(|e| match db_err(e) {
+        let txn = self.db.begin().await.map_err(db_err)?;
+        let model = row.insert(&txn).await.map_err(|e| match db_err(e) {
             RepoError::Conflict(_) => RepoError::Conflict("email".into()),
             other => other,
         })?;
+        for job in jobs {
+            super::job_outbox::insert(&txn, job).await?;
+        }
+        txn.commit().await.map_err(db_err)?;
         self.to_domain(model)
     }
 

@@ -214,13 +214,14 @@ impl OrderService {
         change.payment_status = Some(PaymentStatus::Succeeded);
         change.payment_reference = Some(payment_id.to_owned());
         change.note = Some("payment received".into());
+        change.jobs = vec![Self::outbox_job(&SendOrderConfirmation { order_id: order.id })?];
         if !self.repos.orders.change_status(order.id, change).await? {
             return Ok(false);
         }
+        self.jobs.relay_soon();
         let cart = self.repos.carts.get_or_create(order.user_id).await?;
         let variants: Vec<Uuid> = order.lines.iter().filter_map(|l| l.variant_id).collect();
         self.repos.carts.remove_ordered(cart, &variants).await?;
-        self.enqueue(&SendOrderConfirmation { order_id: order.id }).await;
         Ok(true)
     }
 

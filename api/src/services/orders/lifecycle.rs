@@ -122,6 +122,14 @@ impl OrderService {
             }
             _ => {}
         }
+        let email = match to {
+            OrderStatus::Paid => Some(Self::outbox_job(&SendOrderConfirmation { order_id: order.id })?),
+            OrderStatus::Shipped => Some(Self::outbox_job(&SendOrderShipped { order_id: order.id })?),
+            OrderStatus::Delivered => Some(Self::outbox_job(&SendOrderDelivered { order_id: order.id })?),
+            _ => None,
+        };
+        change.jobs.extend(email);
+        let emails = !change.jobs.is_empty();
         if !self.repos.orders.change_status(order.id, change).await? {
             // Someone else moved it first; report against what it is now.
             let now = self.load(order.id).await?;
@@ -131,11 +139,8 @@ impl OrderService {
                 allowed: now.status.allowed_names(),
             });
         }
-        match to {
-            OrderStatus::Paid => self.enqueue(&SendOrderConfirmation { order_id: order.id }).await,
-            OrderStatus::Shipped => self.enqueue(&SendOrderShipped { order_id: order.id }).await,
-            OrderStatus::Delivered => self.enqueue(&SendOrderDelivered { order_id: order.id }).await,
-            _ => {}
+        if emails {
+            self.jobs.relay_soon();
         }
         let moved = self.load(order.id).await?;
         if refund_due {

@@ -34,7 +34,10 @@ use crate::{
     },
     jobs::{JobSender, SendOrderConfirmation, SendOrderDelivered, SendOrderShipped},
     payments::{ChargeOutcome, ChargeRequest, PaymentError, PaymentProvider, ProviderEvent, ProviderEventKind},
-    repos::{AddressFields, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, Repos, StatusChange},
+    repos::{
+        AddressFields, NewDeferredJob, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, RepoError,
+        Repos, StatusChange,
+    },
 };
 
 /// Checkouts being processed in this process, by (user, idempotency key).
@@ -85,12 +88,10 @@ impl OrderService {
         }
     }
 
-    async fn enqueue<J: crate::jobs::Job>(&self, job: &J) {
-        // The order is already settled: the email goes to the queue or the outbox, and if both
-        // fail it is logged, never turned into a failed order.
-        if let Err(e) = self.jobs.send(job).await {
-            tracing::error!(job = J::NAME, error = %e, "could not queue an order email");
-        }
+    /// `job` as the outbox row a status change writes in its own transaction, so the email
+    /// is kept if and only if the change is (`relay_soon` then moves it to the queue).
+    fn outbox_job<J: crate::jobs::Job>(job: &J) -> ServiceResult<NewDeferredJob> {
+        crate::jobs::deferred(job).map_err(|e| ServiceError::Storage(RepoError::Other(format!("{e:#}"))))
     }
 
     async fn load(&self, id: Uuid) -> ServiceResult<Order> {

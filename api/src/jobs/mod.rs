@@ -17,6 +17,7 @@ mod job;
 mod metrics;
 mod order_emails;
 mod queue;
+mod redis_namespace;
 mod registry;
 mod scheduler;
 mod sender;

@@ -12,7 +12,6 @@ use apalis_postgres::PostgresStorage;
 use apalis_redis::RedisStorage;
 use apalis_sqlite::SqliteStorage;
 use chrono::{DateTime, Utc};
-use redis::aio::ConnectionManager;
 use sea_orm::{
     DatabaseConnection, DbBackend,
     sqlx::{PgPool, SqlitePool},
@@ -22,6 +21,7 @@ use serde::Serialize;
 use super::{
     job::{Job, JobEnvelope, QueueName},
     metrics,
+    redis_namespace::NamespacedConnection,
 };
 use crate::config::{Config, JobsConfig};
 
@@ -89,7 +89,7 @@ pub enum Enqueued {
 pub(super) enum Store {
     Sqlite(SqlitePool),
     Postgres(PgPool),
-    Redis { conn: ConnectionManager, prefix: String },
+    Redis { conn: NamespacedConnection, prefix: String },
 }
 
 /// A handle on the queue; cheap to clone.
@@ -127,7 +127,7 @@ impl JobQueue {
         } else {
             let conn = crate::repos::redis::connect(&config.redis).await?;
             Store::Redis {
-                conn,
+                conn: NamespacedConnection::new(conn, &config.redis.key_prefix),
                 prefix: config.redis.key_prefix.clone(),
             }
         };
@@ -203,7 +203,8 @@ impl JobQueue {
                 }
             }
             Store::Redis { conn, .. } => {
-                let mut storage = RedisStorage::<JobEnvelope>::new(conn.clone()).with_config(self.redis_config(queue));
+                let mut storage = RedisStorage::<JobEnvelope, NamespacedConnection>::new(conn.clone())
+                    .with_config(self.redis_config(queue));
                 storage.push_task(task).await.map_err(|e| anyhow::anyhow!("{e}"))
             }
         };

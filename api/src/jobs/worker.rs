@@ -25,6 +25,7 @@ use super::{
     job::{JobEnvelope, QueueName},
     metrics,
     queue::{JobQueue, Store},
+    redis_namespace::NamespacedConnection,
     registry::{DispatchError, JobContext, JobRegistry},
     supervisor::restart_delay,
 };
@@ -206,7 +207,7 @@ fn monitor_for(queue: &JobQueue, name: QueueName, runner: &Arc<JobRunner>, healt
                 .missed_heartbeats(settings.missed_heartbeats);
             register!(
                 monitor,
-                RedisStorage::<JobEnvelope>::new(conn.clone()).with_config(config),
+                RedisStorage::<JobEnvelope, NamespacedConnection>::new(conn.clone()).with_config(config),
                 name,
                 runner,
                 settings,

@@ -5,9 +5,8 @@ use beeget_tests::{TestApp, TestRedis};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-/// apalis-redis 1.0 keeps one registry of queue names at this fixed key (its Lua scripts name
-/// it; no setting moves it). Its members are our queues' prefixed names, so stores that share
-/// the server still never touch each other's entries.
+/// Where apalis-redis 1.0 itself keeps its registry of queue names, outside any prefix; the
+/// queue's connection moves it under ours.
 const APALIS_QUEUE_REGISTRY: &str = "core:apalis:queues:list";
 
 #[tokio::test]
@@ -53,15 +52,27 @@ async fn every_key_a_store_writes_in_redis_is_under_its_prefix() {
             "no {kind} key under the prefix: {ours:?}"
         );
     }
-    let registered: Vec<String> = redis::cmd("ZRANGE")
-        .arg(APALIS_QUEUE_REGISTRY)
-        .arg(0)
-        .arg(-1)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    let mine: Vec<&String> = registered.iter().filter(|q| q.contains(&prefix)).collect();
-    assert!(!mine.is_empty(), "our queues are registered");
-    assert!(mine.iter().all(|q| q.starts_with(&format!("{prefix}:"))), "{mine:?}");
+    let registry = |key: String| {
+        let mut conn = conn.clone();
+        async move {
+            redis::cmd("ZRANGE")
+                .arg(key)
+                .arg(0)
+                .arg(-1)
+                .query_async::<Vec<String>>(&mut conn)
+                .await
+                .unwrap()
+        }
+    };
+    let unprefixed = registry(APALIS_QUEUE_REGISTRY.to_owned()).await;
+    assert!(
+        !unprefixed.iter().any(|q| q.contains(&prefix)),
+        "our queues in apalis's own registry: {unprefixed:?}"
+    );
+    let registered = registry(format!("{prefix}:apalis:queues:list")).await;
+    assert!(
+        registered.iter().any(|q| q.starts_with(&format!("{prefix}:jobs:mail"))),
+        "the mail queue is registered under the prefix: {registered:?}"
+    );
     drop(redis);
 }

@@ -9,8 +9,38 @@ use futures_util::future::{BoxFuture, Shared};
 use super::health::WorkerHealth;
 use crate::config::JobsConfig;
 
+/// The restarts of one supervised thing: how many in a row, and the wait before the next.
+pub(super) struct Restarts {
+    settings: Arc<JobsConfig>,
+    failures: u32,
+}
+
+impl Restarts {
+    pub(super) fn new(settings: Arc<JobsConfig>) -> Self {
+        Self { settings, failures: 0 }
+    }
+
+    /// Counts a stop of the run that began at `started`: the restarts in a row so far (a run
+    /// that lasted a minute starts the count again) and the wait before the next start.
+    pub(super) fn after_stop(&mut self, started: Instant) -> (u32, Duration) {
+        if started.elapsed() > Duration::from_secs(60) {
+            self.failures = 0;
+        }
+        self.failures = self.failures.saturating_add(1);
+        (self.failures, restart_delay(&self.settings, self.failures))
+    }
+}
+
+/// Sleeps `delay`; `false` when `shutdown` came first (then nothing should start again).
+pub(super) async fn wait_to_restart(delay: Duration, shutdown: &Shared<BoxFuture<'static, ()>>) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(delay) => true,
+        () = shutdown.clone() => false,
+    }
+}
+
 /// The wait before restart number `failures` (from 1): doubling, capped.
-pub(super) fn restart_delay(settings: &JobsConfig, failures: u32) -> Duration {
+fn restart_delay(settings: &JobsConfig, failures: u32) -> Duration {
     let initial = settings.restart_backoff_initial_ms.max(1);
     let doubled = initial.saturating_mul(1_u64 << failures.saturating_sub(1).min(20));
     Duration::from_millis(doubled.min(settings.restart_backoff_max_ms.max(initial)))
@@ -32,7 +62,7 @@ pub async fn supervise_task<F, Fut>(
     F: Fn() -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let mut failures: u32 = 0;
+    let mut restarts = Restarts::new(settings);
     loop {
         let started = Instant::now();
         health.set_task(task, true);
@@ -46,11 +76,7 @@ pub async fn supervise_task<F, Fut>(
             }
         };
         health.set_task(task, false);
-        if started.elapsed() > Duration::from_secs(60) {
-            failures = 0;
-        }
-        failures = failures.saturating_add(1);
-        let delay = restart_delay(&settings, failures);
+        let (failures, delay) = restarts.after_stop(started);
         let error = match ended {
             Ok(()) => "the task ended on its own".to_owned(),
             Err(e) if e.is_panic() => format!("panicked: {}", panic_message(e.into_panic())),
@@ -64,9 +90,8 @@ pub async fn supervise_task<F, Fut>(
             retry_in_ms = delay.as_millis() as u64,
             "background task stopped; restarting it"
         );
-        tokio::select! {
-            () = tokio::time::sleep(delay) => {}
-            () = shutdown.clone() => return,
+        if !wait_to_restart(delay, &shutdown).await {
+            return;
         }
     }
 }

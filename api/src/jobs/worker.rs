@@ -27,7 +27,7 @@ use super::{
     queue::{JobQueue, Store},
     redis_namespace::NamespacedConnection,
     registry::{DispatchError, JobContext, JobRegistry},
-    supervisor::restart_delay,
+    supervisor::{Restarts, wait_to_restart},
 };
 use crate::config::JobsConfig;
 
@@ -246,8 +246,7 @@ async fn supervise(
     health: &WorkerHealth,
     shutdown: Shared<BoxFuture<'static, ()>>,
 ) {
-    let settings = queue.settings.clone();
-    let mut failures: u32 = 0;
+    let mut restarts = Restarts::new(queue.settings.clone());
     loop {
         let started = Instant::now();
         let signal = shutdown.clone();
@@ -261,11 +260,7 @@ async fn supervise(
         if shutdown.peek().is_some() {
             return;
         }
-        if started.elapsed() > Duration::from_secs(60) {
-            failures = 0;
-        }
-        failures = failures.saturating_add(1);
-        let delay = restart_delay(&settings, failures);
+        let (failures, delay) = restarts.after_stop(started);
         let error = match result {
             Ok(()) => "the worker ended on its own".to_owned(),
             Err(e) => e.to_string(),
@@ -278,9 +273,8 @@ async fn supervise(
             retry_in_ms = delay.as_millis() as u64,
             "job worker stopped; restarting it"
         );
-        tokio::select! {
-            () = tokio::time::sleep(delay) => {}
-            () = shutdown.clone() => return,
+        if !wait_to_restart(delay, &shutdown).await {
+            return;
         }
     }
 }

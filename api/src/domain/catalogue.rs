@@ -105,6 +105,21 @@ pub struct ProductSummary {
     pub created_at: DateTime<Utc>,
 }
 
+/// A product as the catalogue index knows it: what a product list filters and sorts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedProduct {
+    pub id: Uuid,
+    pub title: String,
+    pub tags: Vec<String>,
+    pub category_ids: Vec<Uuid>,
+    pub collection_ids: Vec<Uuid>,
+    /// The price the list filters and sorts on, in minor units.
+    pub effective_price: i64,
+    pub created_at: DateTime<Utc>,
+    /// Whether any variant has a unit in stock.
+    pub in_stock: bool,
+}
+
 /// A link from a product to a category or collection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductLink {

@@ -3,5 +3,6 @@
 //! the readiness checks.
 
 pub mod cache;
+pub mod catalogue_index;
 pub mod rate_limit;
 pub mod readiness;

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::domain::{
     catalogue::{
-        Category, CmsPage, Collection, NewCategory, NewCmsPage, NewCollection, NewProduct, NewPromotion, ProductDetail,
-        ProductSummary, Promotion,
+        Category, CmsPage, Collection, IndexedProduct, NewCategory, NewCmsPage, NewCollection, NewProduct,
+        NewPromotion, ProductDetail, ProductSummary, Promotion,
     },
     money::Money,
     order::{Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
@@ -92,6 +92,9 @@ pub trait ProductRepo: Send + Sync {
     /// The products among `ids` that exist, in one batch (a fixed number of statements).
     async fn find_by_ids(&self, ids: &[Uuid]) -> RepoResult<Vec<ProductDetail>>;
     async fn count(&self) -> RepoResult<u64>;
+    /// Up to `limit` products with an id greater than `after` (all when `None`), in id order,
+    /// as the catalogue index holds them; a fixed number of statements per call.
+    async fn index_entries(&self, after: Option<Uuid>, limit: u64) -> RepoResult<Vec<IndexedProduct>>;
 }
 
 #[async_trait]

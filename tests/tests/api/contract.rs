@@ -26,7 +26,7 @@ use beeget_tests::{Backend, TestDatabase, seeds_dir};
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
-async fn repos_for(backend: Backend) -> Option<(Repos, TestDatabase)> {
+pub(crate) async fn repos_for(backend: Backend) -> Option<(Repos, TestDatabase)> {
     let db = TestDatabase::create(backend).await?;
     let mut config = beeget_tests::test_config(&db.url, Path::new("unused"));
     config.database.max_connections = 4;

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{db_err, is_postgres};
 use crate::{
     domain::{
-        catalogue::{NewProduct, ProductDetail, ProductLink, ProductSummary, Variant},
+        catalogue::{IndexedProduct, NewProduct, ProductDetail, ProductLink, ProductSummary, Variant},
         money::{Money, effective_price},
         pagination::Page,
         product_query::ProductSort,
@@ -572,6 +572,68 @@ impl ProductRepo for SeaProductRepo {
                 to_detail(p, own_variants, cats, cols)
             })
             .collect()
+    }
+
+    async fn index_entries(&self, after: Option<Uuid>, limit: u64) -> RepoResult<Vec<IndexedProduct>> {
+        let mut select = products::Entity::find()
+            .select_only()
+            .columns([
+                products::Column::Id,
+                products::Column::Title,
+                products::Column::EffectivePrice,
+                products::Column::CreatedAt,
+            ])
+            .order_by_asc(products::Column::Id)
+            .limit(limit);
+        if let Some(after) = after {
+            select = select.filter(products::Column::Id.gt(after));
+        }
+        let rows: Vec<(Uuid, String, i64, DateTime<Utc>)> = select.into_tuple().all(&self.db).await.map_err(db_err)?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for tag in product_tags::Entity::find()
+            .filter(product_tags::Column::ProductId.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+        {
+            tags.entry(tag.product_id).or_default().push(tag.tag);
+        }
+        let mut categories: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for link in product_categories::Entity::find()
+            .filter(product_categories::Column::ProductId.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+        {
+            categories.entry(link.product_id).or_default().push(link.category_id);
+        }
+        let mut collections: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for link in product_collections::Entity::find()
+            .filter(product_collections::Column::ProductId.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(db_err)?
+        {
+            collections.entry(link.product_id).or_default().push(link.collection_id);
+        }
+        let stock = self.stock_for(&ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, title, effective_price, created_at)| IndexedProduct {
+                id,
+                title,
+                tags: tags.remove(&id).unwrap_or_default(),
+                category_ids: categories.remove(&id).unwrap_or_default(),
+                collection_ids: collections.remove(&id).unwrap_or_default(),
+                effective_price,
+                created_at,
+                in_stock: stock.get(&id).is_some_and(|units| *units > 0),
+            })
+            .collect())
     }
 
     async fn count(&self) -> RepoResult<u64> {

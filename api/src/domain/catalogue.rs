@@ -110,6 +110,7 @@ pub struct ProductSummary {
 pub struct IndexedProduct {
     pub id: Uuid,
     pub title: String,
+    pub description: String,
     pub tags: Vec<String>,
     pub category_ids: Vec<Uuid>,
     pub collection_ids: Vec<Uuid>,

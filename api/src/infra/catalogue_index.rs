@@ -8,8 +8,11 @@
 //! `newest` and `price_desc`. Titles compare by their bytes (SQLite's `BINARY` collation, and
 //! PostgreSQL's `C` collation, which the databases here use).
 //!
-//! Search (`ProductListQuery::search`) is not answered here yet: [`CatalogueIndex::list`]
-//! returns `None` for it and the caller keeps asking the database.
+//! Search: every term must match, as the start of a word of the title, the description or a
+//! tag, after English stemming on both sides (`dresses` finds "dress", `lin` finds "linen").
+//! Relevance is BM25 with the title weighted 10, the description 5 and tags 1 (the weights
+//! the SQLite search used); a whole-word match counts fully, a prefix-only match half. Ties
+//! in relevance go newest first, then by id.
 
 use std::{
     ops::Bound,
@@ -20,10 +23,11 @@ use tantivy::{
     Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
     collector::{
         Count, TopDocs,
-        sort_key::{SortByBytes, SortByStaticFastValue, SortByString},
+        sort_key::{SortByBytes, SortBySimilarityScore, SortByStaticFastValue, SortByString},
     },
-    query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery},
-    schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema},
+    query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery, TermSetQuery},
+    schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions},
+    tokenizer::TextAnalyzer,
 };
 use uuid::Uuid;
 
@@ -50,6 +54,9 @@ pub struct IndexError(#[from] tantivy::TantivyError);
 struct Fields {
     id: Field,
     title: Field,
+    title_words: Field,
+    description_words: Field,
+    tag_words: Field,
     tag: Field,
     category: Field,
     collection: Field,
@@ -59,6 +66,8 @@ struct Fields {
 }
 
 const ID: &str = "id";
+/// tantivy's English analyzer: words, lower-cased, stemmed.
+const STEMMED: &str = "en_stem";
 const TITLE: &str = "title";
 const PRICE: &str = "price";
 const CREATED: &str = "created";
@@ -66,9 +75,17 @@ const CREATED: &str = "created";
 impl Fields {
     fn schema() -> (Schema, Self) {
         let mut builder = Schema::builder();
+        let words = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(STEMMED)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
         let fields = Fields {
             id: builder.add_bytes_field(ID, FAST | INDEXED),
             title: builder.add_text_field(TITLE, FAST),
+            title_words: builder.add_text_field("title_words", words.clone()),
+            description_words: builder.add_text_field("description_words", words.clone()),
+            tag_words: builder.add_text_field("tag_words", words),
             tag: builder.add_text_field("tag", STRING),
             category: builder.add_text_field("category", STRING),
             collection: builder.add_text_field("collection", STRING),
@@ -83,8 +100,11 @@ impl Fields {
         let mut doc = TantivyDocument::default();
         doc.add_bytes(self.id, p.id.as_bytes());
         doc.add_text(self.title, &p.title);
+        doc.add_text(self.title_words, &p.title);
+        doc.add_text(self.description_words, &p.description);
         for tag in &p.tags {
             doc.add_text(self.tag, tag);
+            doc.add_text(self.tag_words, tag);
         }
         for id in &p.category_ids {
             doc.add_text(self.category, id.to_string());
@@ -99,13 +119,44 @@ impl Fields {
         doc
     }
 
+    /// One search term: a word of the title, description or tags that is the term or starts
+    /// with it, stemmed as the words were.
+    fn search_term(&self, term: &str, analyzer: &mut TextAnalyzer) -> Box<dyn Query> {
+        let mut stems = Vec::new();
+        analyzer
+            .token_stream(term)
+            .process(&mut |token| stems.push(token.text.clone()));
+        let mut either: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for stem in &stems {
+            // Terms are letters and digits only (`SearchTerms`), so the stem needs no escaping.
+            let prefix = format!("{stem}.*");
+            for (field, weight) in [
+                (self.title_words, 10.0),
+                (self.description_words, 5.0),
+                (self.tag_words, 1.0),
+            ] {
+                let exact = TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::WithFreqs);
+                either.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), weight))));
+                if let Ok(starts) = RegexQuery::from_pattern(&prefix, field) {
+                    either.push((Occur::Should, Box::new(BoostQuery::new(Box::new(starts), weight / 2.0))));
+                }
+            }
+        }
+        Box::new(BooleanQuery::new(either))
+    }
+
     fn id_term(&self, id: Uuid) -> Term {
         Term::from_field_bytes(self.id, id.as_bytes())
     }
 
-    /// The query's filters as one tantivy query (every filter must hold).
-    fn filter(&self, q: &ProductListQuery) -> Box<dyn Query> {
+    /// The query's filters and search terms as one tantivy query (every one must hold).
+    fn filter(&self, q: &ProductListQuery, analyzer: &mut TextAnalyzer) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(search) = &q.search {
+            for term in search.terms() {
+                clauses.push((Occur::Must, self.search_term(term, analyzer)));
+            }
+        }
         let text = |field: Field, value: &str| Term::from_field_text(field, value);
         if let Some(ids) = &q.category_ids {
             let terms = ids.iter().map(|id| text(self.category, &id.to_string()));
@@ -143,6 +194,8 @@ impl Fields {
 /// The index and its one writer; share it behind an `Arc`.
 pub struct CatalogueIndex {
     fields: Fields,
+    /// The analyzer the word fields were indexed with, for the search terms.
+    analyzer: TextAnalyzer,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
 }
@@ -152,10 +205,15 @@ impl CatalogueIndex {
     pub fn new() -> Result<Self, IndexError> {
         let (schema, fields) = Fields::schema();
         let index = Index::create_in_ram(schema);
+        let analyzer = index
+            .tokenizers()
+            .get(STEMMED)
+            .expect("tantivy registers its English stemmer");
         let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Self {
             fields,
+            analyzer,
             reader,
             writer: Mutex::new(writer),
         })
@@ -174,14 +232,12 @@ impl CatalogueIndex {
         Ok(())
     }
 
-    /// The page of ids and the total for `q`, in the repository's order; `None` for a
-    /// search, which the index does not answer yet.
-    pub fn list(&self, q: &ProductListQuery) -> Result<Option<IndexPage>, IndexError> {
-        if q.search.is_some() {
-            return Ok(None);
-        }
+    /// The page of ids and the total for `q`, in the repository's order (for a search sorted
+    /// by relevance, BM25 as described above).
+    pub fn list(&self, q: &ProductListQuery) -> Result<IndexPage, IndexError> {
         let searcher = self.reader.searcher();
-        let filter = self.fields.filter(q);
+        let mut analyzer = self.analyzer.clone();
+        let filter = self.fields.filter(q, &mut analyzer);
         let top = TopDocs::with_limit(q.page.limit() as usize).and_offset(q.page.offset() as usize);
         // The sort key, then the id in the same direction; only the ids are kept.
         macro_rules! ranked {
@@ -200,6 +256,15 @@ impl CatalogueIndex {
             ProductSort::PriceAsc => ranked!(SortByStaticFastValue::<i64>::for_field(PRICE), Order::Asc),
             ProductSort::PriceDesc => ranked!(SortByStaticFastValue::<i64>::for_field(PRICE), Order::Desc),
             ProductSort::TitleAsc => ranked!(SortByString::for_field(TITLE), Order::Asc),
+            ProductSort::Relevance if q.search.is_some() => {
+                let by = (
+                    (SortBySimilarityScore, Order::Desc),
+                    (SortByStaticFastValue::<i64>::for_field(CREATED), Order::Desc),
+                    (SortByBytes::for_field(ID), Order::Desc),
+                );
+                let (total, hits) = searcher.search(&filter, &(Count, top.order_by(by)))?;
+                (total, hits.into_iter().map(|((_, _, id), _)| id).collect())
+            }
             // Relevance without a search is newest first, as in the repository.
             ProductSort::Newest | ProductSort::Relevance => {
                 ranked!(SortByStaticFastValue::<i64>::for_field(CREATED), Order::Desc)
@@ -209,9 +274,88 @@ impl CatalogueIndex {
             .into_iter()
             .map(|bytes| bytes.and_then(|b| Uuid::from_slice(&b).ok()).unwrap_or_default())
             .collect();
-        Ok(Some(IndexPage {
+        Ok(IndexPage {
             ids,
             total: total as u64,
-        }))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::domain::{pagination::PageRequest, search::SearchTerms};
+
+    fn product(n: u8, title: &str, description: &str, tags: &[&str], price: i64) -> IndexedProduct {
+        IndexedProduct {
+            id: Uuid::from_bytes([n; 16]),
+            title: title.into(),
+            description: description.into(),
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            category_ids: Vec::new(),
+            collection_ids: Vec::new(),
+            effective_price: price,
+            created_at: Utc.with_ymd_and_hms(2026, 1, n.into(), 0, 0, 0).unwrap(),
+            in_stock: true,
+        }
+    }
+
+    fn index() -> CatalogueIndex {
+        let index = CatalogueIndex::new().unwrap();
+        index
+            .upsert(&[
+                product(1, "Linen Midi Dress", "A breezy summer dress.", &["summer"], 8900),
+                product(2, "Wool Coat", "Pairs well with a linen scarf.", &[], 19900),
+                product(3, "Dresser Cover", "For the bedroom.", &["home"], 2900),
+                product(4, "Cotton Tee", "Soft and plain.", &["linen-look"], 1900),
+            ])
+            .unwrap();
+        index
+    }
+
+    fn search(index: &CatalogueIndex, words: &str, sort: ProductSort) -> Vec<u8> {
+        let q = ProductListQuery {
+            category_ids: None,
+            collection_id: None,
+            min_price: None,
+            max_price: None,
+            search: SearchTerms::parse("search", words).unwrap(),
+            tag: None,
+            in_stock: None,
+            sort,
+            page: PageRequest::new(None, None).unwrap(),
+        };
+        let page = index.list(&q).unwrap();
+        assert_eq!(page.total as usize, page.ids.len());
+        page.ids.iter().map(|id| id.as_bytes()[0]).collect()
+    }
+
+    #[test]
+    fn a_term_matches_the_start_of_a_stemmed_word_and_title_matches_rank_first() {
+        let index = index();
+        assert_eq!(search(&index, "dresses", ProductSort::Relevance), [1, 3]);
+        assert_eq!(search(&index, "lin", ProductSort::Relevance), [1, 2, 4]);
+        assert_eq!(search(&index, "LINEN", ProductSort::PriceAsc), [4, 1, 2]);
+    }
+
+    #[test]
+    fn every_term_must_match() {
+        let index = index();
+        assert_eq!(search(&index, "linen dress", ProductSort::Relevance), [1]);
+        assert_eq!(
+            search(&index, "linen bedroom", ProductSort::Relevance),
+            Vec::<u8>::new()
+        );
+        assert_eq!(search(&index, "xyz", ProductSort::Newest), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn a_product_indexed_again_replaces_the_old_document() {
+        let index = index();
+        index.upsert(&[product(2, "Wool Coat", "Plain.", &[], 19900)]).unwrap();
+        assert_eq!(search(&index, "linen", ProductSort::Relevance), [1, 4]);
+        assert_eq!(search(&index, "coat", ProductSort::Relevance), [2]);
     }
 }

@@ -580,6 +580,7 @@ impl ProductRepo for SeaProductRepo {
             .columns([
                 products::Column::Id,
                 products::Column::Title,
+                products::Column::Description,
                 products::Column::EffectivePrice,
                 products::Column::CreatedAt,
             ])
@@ -588,7 +589,8 @@ impl ProductRepo for SeaProductRepo {
         if let Some(after) = after {
             select = select.filter(products::Column::Id.gt(after));
         }
-        let rows: Vec<(Uuid, String, i64, DateTime<Utc>)> = select.into_tuple().all(&self.db).await.map_err(db_err)?;
+        let rows: Vec<(Uuid, String, String, i64, DateTime<Utc>)> =
+            select.into_tuple().all(&self.db).await.map_err(db_err)?;
         let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -623,9 +625,10 @@ impl ProductRepo for SeaProductRepo {
         let stock = self.stock_for(&ids).await?;
         Ok(rows
             .into_iter()
-            .map(|(id, title, effective_price, created_at)| IndexedProduct {
+            .map(|(id, title, description, effective_price, created_at)| IndexedProduct {
                 id,
                 title,
+                description,
                 tags: tags.remove(&id).unwrap_or_default(),
                 category_ids: categories.remove(&id).unwrap_or_default(),
                 collection_ids: collections.remove(&id).unwrap_or_default(),

@@ -257,6 +257,34 @@ impl SeaProductRepo {
         Ok(rows.into_iter().map(|r| (r.product_id, r.stock.unwrap_or(0))).collect())
     }
 
+    /// The `value` column of a link table (tags, categories, collections) for the products
+    /// `ids`, grouped by product: one statement.
+    async fn links<E, V>(
+        &self,
+        ids: &[Uuid],
+        product_id: E::Column,
+        value: E::Column,
+    ) -> RepoResult<HashMap<Uuid, Vec<V>>>
+    where
+        E: EntityTrait,
+        (Uuid, V): sea_orm::TryGetableMany,
+    {
+        let pairs: Vec<(Uuid, V)> = E::find()
+            .select_only()
+            .column(product_id)
+            .column(value)
+            .filter(product_id.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut grouped: HashMap<Uuid, Vec<V>> = HashMap::new();
+        for (id, value) in pairs {
+            grouped.entry(id).or_default().push(value);
+        }
+        Ok(grouped)
+    }
+
     async fn write_product(txn: &DatabaseTransaction, p: NewProduct) -> RepoResult<Uuid> {
         let now = Utc::now();
         let existing = products::Entity::find()
@@ -595,33 +623,16 @@ impl ProductRepo for SeaProductRepo {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tags: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for tag in product_tags::Entity::find()
-            .filter(product_tags::Column::ProductId.is_in(ids.iter().copied()))
-            .all(&self.db)
-            .await
-            .map_err(db_err)?
-        {
-            tags.entry(tag.product_id).or_default().push(tag.tag);
-        }
-        let mut categories: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for link in product_categories::Entity::find()
-            .filter(product_categories::Column::ProductId.is_in(ids.iter().copied()))
-            .all(&self.db)
-            .await
-            .map_err(db_err)?
-        {
-            categories.entry(link.product_id).or_default().push(link.category_id);
-        }
-        let mut collections: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for link in product_collections::Entity::find()
-            .filter(product_collections::Column::ProductId.is_in(ids.iter().copied()))
-            .all(&self.db)
-            .await
-            .map_err(db_err)?
-        {
-            collections.entry(link.product_id).or_default().push(link.collection_id);
-        }
+        use {product_categories as pc, product_collections as pl, product_tags as pt};
+        let mut tags = self
+            .links::<pt::Entity, String>(&ids, pt::Column::ProductId, pt::Column::Tag)
+            .await?;
+        let mut categories = self
+            .links::<pc::Entity, Uuid>(&ids, pc::Column::ProductId, pc::Column::CategoryId)
+            .await?;
+        let mut collections = self
+            .links::<pl::Entity, Uuid>(&ids, pl::Column::ProductId, pl::Column::CollectionId)
+            .await?;
         let stock = self.stock_for(&ids).await?;
         Ok(rows
             .into_iter()

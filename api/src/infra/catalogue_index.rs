@@ -317,15 +317,8 @@ mod tests {
 
     fn search(index: &CatalogueIndex, words: &str, sort: ProductSort) -> Vec<u8> {
         let q = ProductListQuery {
-            category_ids: None,
-            collection_id: None,
-            min_price: None,
-            max_price: None,
             search: SearchTerms::parse("search", words).unwrap(),
-            tag: None,
-            in_stock: None,
-            sort,
-            page: PageRequest::new(None, None).unwrap(),
+            ..ProductListQuery::unfiltered(sort, PageRequest::default())
         };
         let page = index.list(&q).unwrap();
         assert_eq!(page.total as usize, page.ids.len());

@@ -61,6 +61,23 @@ pub struct ProductListQuery {
     pub page: PageRequest,
 }
 
+impl ProductListQuery {
+    /// Every product, in `sort` order: one `page` of the whole catalogue.
+    pub fn unfiltered(sort: ProductSort, page: PageRequest) -> Self {
+        Self {
+            category_ids: None,
+            collection_id: None,
+            min_price: None,
+            max_price: None,
+            search: None,
+            tag: None,
+            in_stock: None,
+            sort,
+            page,
+        }
+    }
+}
+
 #[async_trait]
 pub trait CategoryRepo: Send + Sync {
     async fn upsert(&self, category: NewCategory) -> RepoResult<Uuid>;

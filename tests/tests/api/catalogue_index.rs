@@ -158,17 +158,7 @@ async fn pages_walked_to_the_end_list_each_product_once(backend: Backend) {
     ] {
         let mut seen = Vec::new();
         for page in 1.. {
-            let q = ProductListQuery {
-                category_ids: None,
-                collection_id: None,
-                min_price: None,
-                max_price: None,
-                search: None,
-                tag: None,
-                in_stock: None,
-                sort,
-                page: PageRequest::new(Some(page), Some(7)).unwrap(),
-            };
+            let q = ProductListQuery::unfiltered(sort, PageRequest::new(Some(page), Some(7)).unwrap());
             let listed = catalogue.index.list(&q).unwrap();
             if listed.ids.is_empty() {
                 assert_eq!(seen.len() as u64, listed.total, "{sort:?}");

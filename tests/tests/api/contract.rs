@@ -67,17 +67,7 @@ fn product(slug: &str, title: &str, price: i64, sale: Option<i64>, variants: Vec
 }
 
 fn query() -> ProductListQuery {
-    ProductListQuery {
-        category_ids: None,
-        collection_id: None,
-        min_price: None,
-        max_price: None,
-        search: None,
-        tag: None,
-        in_stock: None,
-        sort: ProductSort::Newest,
-        page: PageRequest::default(),
-    }
+    ProductListQuery::unfiltered(ProductSort::Newest, PageRequest::default())
 }
 
 fn category(slug: &str, parent: Option<Uuid>, position: i32) -> NewCategory {

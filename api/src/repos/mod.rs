@@ -104,6 +104,10 @@ pub trait PromotionRepo: Send + Sync {
 pub trait ProductRepo: Send + Sync {
     /// Creates the product or replaces the one with the same slug, variants and links included.
     async fn upsert(&self, product: NewProduct) -> RepoResult<Uuid>;
+    /// Bulk seeding: inserts the products whose slug is not taken yet, with their variants and
+    /// links, in one transaction of a few multi-row statements (all inserted, or none; a SKU
+    /// taken by another product is `Conflict`). Returns how many were inserted.
+    async fn insert_new(&self, products: Vec<NewProduct>) -> RepoResult<u64>;
     async fn list(&self, query: &ProductListQuery) -> RepoResult<Page<ProductSummary>>;
     async fn find_by_slug(&self, slug: &str) -> RepoResult<Option<ProductDetail>>;
     /// The products among `ids` that exist, in one batch (a fixed number of statements).

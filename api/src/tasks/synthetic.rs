@@ -61,7 +61,12 @@ const TAGS: &[&str] = &[
     "summer", "winter", "workwear", "weekend", "organic", "recycled", "layering", "evening",
 ];
 
-/// Upserts `n` synthetic products (`synthetic-00001-…`), spread over the visible leaf categories.
+/// Products generated and inserted per transaction.
+const BATCH: usize = 1_000;
+
+/// Adds the `n` synthetic products (`synthetic-00001-…`) that are not there yet (one already
+/// seeded is left as it is), spread over the visible leaf categories, in batches of multi-row
+/// inserts.
 pub async fn load(repos: &Repos, n: usize, images: &[String], show_progress: bool) -> anyhow::Result<usize> {
     if images.is_empty() {
         anyhow::bail!("synthetic products need at least one product image in the media folder");
@@ -94,6 +99,8 @@ pub async fn load(repos: &Repos, n: usize, images: &[String], show_progress: boo
     );
     let mut rng = StdRng::seed_from_u64(0xBEE9E7);
     let epoch = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("valid date");
+    let mut batch = Vec::with_capacity(BATCH.min(n));
+    let mut inserted = 0;
     for i in 1..=n {
         let adjective = *ADJECTIVES.choose(&mut rng).expect("non-empty");
         let material = *MATERIALS.choose(&mut rng).expect("non-empty");
@@ -127,31 +134,32 @@ pub async fn load(repos: &Repos, n: usize, images: &[String], show_progress: boo
             })
             .collect();
         let tag = TAGS.choose(&mut rng).expect("non-empty");
-        repos
-            .products
-            .upsert(NewProduct {
-                description: format!(
-                    "A {} {} {} in {}, cut for {} wear. Part of Beeget's benchmark range.",
-                    adjective.to_lowercase(),
-                    material.to_lowercase(),
-                    garment.to_lowercase(),
-                    colors.join(" and ").to_lowercase(),
-                    tag
-                ),
-                title,
-                slug,
-                images: vec![images[i % images.len()].clone()],
-                price,
-                sale_price,
-                tags: vec![material.to_lowercase(), garment.to_lowercase(), (*tag).to_owned()],
-                variants,
-                category_ids: leaves.choose(&mut rng).into_iter().copied().collect(),
-                collection_ids: collections.choose(&mut rng).into_iter().copied().collect(),
-                created_at: epoch + Duration::minutes(i as i64),
-            })
-            .await?;
-        progress.inc(1);
+        batch.push(NewProduct {
+            description: format!(
+                "A {} {} {} in {}, cut for {} wear. Part of Beeget's benchmark range.",
+                adjective.to_lowercase(),
+                material.to_lowercase(),
+                garment.to_lowercase(),
+                colors.join(" and ").to_lowercase(),
+                tag
+            ),
+            title,
+            slug,
+            images: vec![images[i % images.len()].clone()],
+            price,
+            sale_price,
+            tags: vec![material.to_lowercase(), garment.to_lowercase(), (*tag).to_owned()],
+            variants,
+            category_ids: leaves.choose(&mut rng).into_iter().copied().collect(),
+            collection_ids: collections.choose(&mut rng).into_iter().copied().collect(),
+            created_at: epoch + Duration::minutes(i as i64),
+        });
+        if batch.len() == BATCH || i == n {
+            let generated = batch.len() as u64;
+            inserted += repos.products.insert_new(std::mem::take(&mut batch)).await?;
+            progress.inc(generated);
+        }
     }
     progress.finish_and_clear();
-    Ok(n)
+    Ok(inserted as usize)
 }

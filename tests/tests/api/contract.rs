@@ -589,6 +589,46 @@ async fn the_job_outbox_keeps_jobs_in_order_until_removed(r: Repos) {
     assert_eq!(r.job_outbox.count().await.unwrap(), 1);
 }
 
+async fn bulk_inserts_skip_taken_slugs_and_store_a_batch_whole_or_not_at_all(r: Repos) {
+    let tee = || product("tee", "Tee", 2500, None, vec![variant("TEE-M", 3)]);
+    r.products.upsert(tee()).await.unwrap();
+    let mut top = product(
+        "top",
+        "Top",
+        3500,
+        Some(3000),
+        vec![variant("TOP-M", 1), variant("TOP-L", 0)],
+    );
+    top.tags = vec!["summer".into(), "summer".into()];
+    let inserted = r.products.insert_new(vec![tee(), top]).await.unwrap();
+    assert_eq!(inserted, 1, "the taken slug is skipped");
+    let stored = r.products.find_by_slug("top").await.unwrap().unwrap();
+    assert_eq!(
+        (stored.variants.len(), stored.sale_price.map(Money::minor)),
+        (2, Some(3000))
+    );
+    let listed = r
+        .products
+        .list(&ProductListQuery {
+            tag: Some("summer".into()),
+            ..query()
+        })
+        .await
+        .unwrap();
+    assert_eq!(listed.total, 1, "one tag link despite the repeat");
+    // The second product takes a SKU of another product: nothing of the batch is written.
+    let refused = r
+        .products
+        .insert_new(vec![
+            product("skirt", "Skirt", 4500, None, vec![variant("SKIRT-M", 2)]),
+            product("dress", "Dress", 5500, None, vec![variant("TEE-M", 2)]),
+        ])
+        .await;
+    assert!(matches!(refused, Err(RepoError::Conflict(_))), "{refused:?}");
+    assert!(r.products.find_by_slug("skirt").await.unwrap().is_none(), "rolled back");
+    assert_eq!(r.products.count().await.unwrap(), 2);
+}
+
 async fn demo_seed_is_idempotent(r: Repos) {
     let media = tempfile::tempdir().unwrap();
     let source = seed::SeedSource {
@@ -948,6 +988,7 @@ contract_suite!(
     contact_messages_are_kept_newest_first_with_their_jobs,
     the_job_outbox_keeps_jobs_in_order_until_removed,
     abandoned_carts_are_deleted_in_batches,
+    bulk_inserts_skip_taken_slugs_and_store_a_batch_whole_or_not_at_all,
     demo_seed_is_idempotent,
     health_pings,
     orders_take_stock_once_and_move_only_from_where_they_are,

@@ -400,6 +400,27 @@ impl SeaProductRepo {
     }
 }
 
+/// Inserts `rows` in multi-row statements small enough for every backend's limit on bound
+/// parameters (SQLite's is 32,766).
+async fn insert_chunked<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> RepoResult<()>
+where
+    A: ActiveModelTrait + Send,
+{
+    const ROWS_PER_STATEMENT: usize = 1_000;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        A::Entity::insert_many(chunk)
+            .exec(txn)
+            .await
+            .map_err(|e| match db_err(e) {
+                RepoError::Conflict(what) => RepoError::Conflict(format!("a SKU or slug is taken: {what}")),
+                other => other,
+            })?;
+    }
+    Ok(())
+}
+
 /// Replaces a product's link rows: deletes the old set, inserts the new one.
 async fn replace_rows<E, A>(
     txn: &DatabaseTransaction,
@@ -428,6 +449,82 @@ impl ProductRepo for SeaProductRepo {
         let id = Self::write_product(&txn, product).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(id)
+    }
+
+    async fn insert_new(&self, batch: Vec<NewProduct>) -> RepoResult<u64> {
+        if let Some(bare) = batch.iter().find(|p| p.variants.is_empty()) {
+            return Err(RepoError::Other(format!("product {} has no variants", bare.slug)));
+        }
+        let txn = self.db.begin().await.map_err(db_err)?;
+        let taken: HashSet<String> = products::Entity::find()
+            .select_only()
+            .column(products::Column::Slug)
+            .filter(products::Column::Slug.is_in(batch.iter().map(|p| p.slug.clone())))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .collect();
+        let now = Utc::now();
+        let (mut rows, mut variants, mut categories, mut collections, mut tags) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for p in batch.into_iter().filter(|p| !taken.contains(&p.slug)) {
+            let id = Uuid::now_v7();
+            rows.push(products::ActiveModel {
+                id: Set(id),
+                effective_price: Set(effective_price(p.price, p.sale_price).minor()),
+                title: Set(p.title),
+                slug: Set(p.slug),
+                description: Set(p.description),
+                images: Set(serde_json::json!(p.images)),
+                price: Set(p.price.minor()),
+                sale_price: Set(p.sale_price.map(Money::minor)),
+                tags: Set(serde_json::json!(p.tags)),
+                created_at: Set(p.created_at),
+                updated_at: Set(now),
+            });
+            for (position, v) in p.variants.into_iter().enumerate() {
+                variants.push(product_variants::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    product_id: Set(id),
+                    sku: Set(v.sku),
+                    size: Set(v.size),
+                    color: Set(v.color),
+                    price: Set(v.price.map(Money::minor)),
+                    inventory_count: Set(v.inventory_count),
+                    position: Set(position as i32),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                });
+            }
+            let distinct = |ids: Vec<Uuid>| ids.into_iter().collect::<HashSet<_>>();
+            categories.extend(distinct(p.category_ids).into_iter().map(|category_id| {
+                product_categories::ActiveModel {
+                    product_id: Set(id),
+                    category_id: Set(category_id),
+                }
+            }));
+            collections.extend(distinct(p.collection_ids).into_iter().map(|collection_id| {
+                product_collections::ActiveModel {
+                    product_id: Set(id),
+                    collection_id: Set(collection_id),
+                }
+            }));
+            let distinct_tags: HashSet<String> = p.tags.into_iter().collect();
+            tags.extend(distinct_tags.into_iter().map(|tag| product_tags::ActiveModel {
+                product_id: Set(id),
+                tag: Set(tag),
+            }));
+        }
+        let inserted = rows.len() as u64;
+        insert_chunked(&txn, rows).await?;
+        insert_chunked(&txn, variants).await?;
+        insert_chunked(&txn, categories).await?;
+        insert_chunked(&txn, collections).await?;
+        insert_chunked(&txn, tags).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(inserted)
     }
 
     async fn list(&self, q: &ProductListQuery) -> RepoResult<Page<ProductSummary>> {

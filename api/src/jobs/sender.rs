@@ -3,7 +3,13 @@
 //! from which the relay queues it once the queue is back. Only when neither works does the
 //! caller hear of it.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
 
 use anyhow::Context;
 
@@ -27,19 +33,47 @@ pub struct JobSender {
     queue: JobQueue,
     outbox: Arc<dyn JobOutboxRepo>,
     timeout: Duration,
+    relay: Arc<RelayState>,
+}
+
+/// At most one `relay_soon` round runs in this process: requests made while one runs are
+/// folded into one more round after it, so a burst of writes reads the outbox a few times,
+/// not once per write.
+#[derive(Default)]
+struct RelayState {
+    running: AtomicBool,
+    requested: AtomicBool,
 }
 
 impl JobSender {
     pub fn new(queue: JobQueue, outbox: Arc<dyn JobOutboxRepo>, timeout: Duration) -> Self {
-        Self { queue, outbox, timeout }
+        Self {
+            queue,
+            outbox,
+            timeout,
+            relay: Arc::default(),
+        }
     }
 
     /// Moves what waits in the outbox to the queue now, in the background (after a write
     /// that put a job there in its own transaction), rather than at the relay's next round.
     pub fn relay_soon(&self) {
-        let (queue, outbox) = (self.queue.clone(), self.outbox.clone());
+        self.relay.requested.store(true, Ordering::SeqCst);
+        if self.relay.running.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let (queue, outbox, relay) = (self.queue.clone(), self.outbox.clone(), self.relay.clone());
         tokio::spawn(async move {
-            relay_once(&queue, outbox.as_ref()).await;
+            loop {
+                relay.requested.store(false, Ordering::SeqCst);
+                relay_once(&queue, outbox.as_ref()).await;
+                relay.running.store(false, Ordering::SeqCst);
+                // A request after `requested` was cleared either saw `running` and left the
+                // round to us, or started its own round: take it on only in the first case.
+                if !relay.requested.load(Ordering::SeqCst) || relay.running.swap(true, Ordering::SeqCst) {
+                    return;
+                }
+            }
         });
     }
 
@@ -64,9 +98,10 @@ impl JobSender {
 }
 
 /// `job` as the outbox keeps it, for a write that records it in its own transaction.
-pub fn deferred<J: Job>(job: &J) -> anyhow::Result<NewDeferredJob> {
-    let envelope = JobEnvelope::of(job).with_context(|| format!("serialising job {}", J::NAME))?;
-    Ok(outbox_row(J::QUEUE, envelope))
+pub fn deferred<J: Job>(job: &J) -> NewDeferredJob {
+    // Jobs are plain structs of ids and strings: serialising one cannot fail.
+    let envelope = JobEnvelope::of(job).expect("a job serialises to JSON");
+    outbox_row(J::QUEUE, envelope)
 }
 
 fn outbox_row(queue: QueueName, envelope: JobEnvelope) -> NewDeferredJob {

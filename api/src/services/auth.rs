@@ -99,8 +99,7 @@ impl AuthService {
         let verification = jobs::deferred(&SendVerificationEmail {
             user_id: id,
             request: Uuid::now_v7(),
-        })
-        .map_err(internal)?;
+        });
         let user = self
             .repos
             .users

@@ -6,7 +6,7 @@ use super::{ServiceError, ServiceResult};
 use crate::{
     domain::{catalogue::CmsPage, email::Email, text},
     jobs::{self, ForwardContactMessage, JobSender},
-    repos::{ContactMessage, NewContactMessage, RepoError, Repos},
+    repos::{ContactMessage, NewContactMessage, Repos},
 };
 
 #[derive(Clone)]
@@ -51,8 +51,7 @@ impl ContentService {
         // kept without the other; the forward then moves from the outbox to the queue now, or
         // with the relay once the queue is reachable.
         let id = Uuid::now_v7();
-        let forward = jobs::deferred(&ForwardContactMessage { message_id: id })
-            .map_err(|e| RepoError::Other(format!("{e:#}")))?;
+        let forward = jobs::deferred(&ForwardContactMessage { message_id: id });
         let message = NewContactMessage {
             name,
             email: email.as_str().to_owned(),

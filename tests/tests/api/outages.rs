@@ -87,19 +87,23 @@ async fn outage(app: &TestApp, proxy: &CutProxy, part: &str, outage: Duration) {
     readiness_becomes(app, StatusCode::OK, Duration::from_secs(15)).await;
 }
 
+/// A contact form before `part` is cut, the outage, then a contact form and a scheduled tick
+/// after it: the workers and the scheduler came back by themselves.
+async fn background_work_survives_an_outage_of(app: &TestApp, proxy: &CutProxy, part: &str) {
+    contact_form_reaches_staff(app, "Before the outage").await;
+    outage(app, proxy, part, Duration::from_secs(3)).await;
+    let restored = chrono::Utc::now();
+    // Ready again means every worker of this app runs again (readiness checks them).
+    contact_form_reaches_staff(app, "After the outage").await;
+    a_scheduled_job_runs_after(app, restored).await;
+}
+
 #[tokio::test]
 async fn job_workers_and_the_scheduler_come_back_after_postgres_is_cut_and_run_new_jobs() {
     let Some((app, proxy)) = TestApp::spawn_behind_postgres_proxy(quick_restarts_and_a_schedule).await else {
         return;
     };
-    contact_form_reaches_staff(&app, "Before the outage").await;
-
-    outage(&app, &proxy, "database", Duration::from_secs(3)).await;
-    let restored = chrono::Utc::now();
-
-    // Ready again means every worker of this app runs again (readiness checks them).
-    contact_form_reaches_staff(&app, "After the outage").await;
-    a_scheduled_job_runs_after(&app, restored).await;
+    background_work_survives_an_outage_of(&app, &proxy, "database").await;
 }
 
 #[tokio::test]
@@ -107,14 +111,37 @@ async fn job_workers_and_the_scheduler_come_back_after_redis_is_cut_and_run_new_
     let Some((app, proxy, _redis)) = TestApp::spawn_behind_redis_proxy(quick_restarts_and_a_schedule).await else {
         return;
     };
-    contact_form_reaches_staff(&app, "Before the outage").await;
+    background_work_survives_an_outage_of(&app, &proxy, "redis").await;
+}
 
-    outage(&app, &proxy, "redis", Duration::from_secs(3)).await;
-    let restored = chrono::Utc::now();
-
-    // Ready again means every worker of this app runs again (readiness checks them).
-    contact_form_reaches_staff(&app, "After the outage").await;
-    a_scheduled_job_runs_after(&app, restored).await;
+/// Many writes at once, each with a job in the outbox: the relay rounds they ask for are
+/// folded together, and every job still reaches the queue once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_contact_forms_is_forwarded_once_each() {
+    let Some((app, _proxy, _redis)) = TestApp::spawn_behind_redis_proxy(quick_restarts).await else {
+        return;
+    };
+    let sends = (0..30).map(|i| {
+        let (client, url) = (app.client.clone(), app.url("/cms/contact"));
+        async move {
+            let body = json!({"name": "Ada", "email": "ada@example.com", "subject": format!("Burst {i:02}."), "message": "Hello"});
+            client.post(url).json(&body).send().await.unwrap().status()
+        }
+    });
+    let statuses = futures_util::future::join_all(sends).await;
+    assert!(statuses.iter().all(|s| *s == StatusCode::ACCEPTED), "{statuses:?}");
+    for i in 0..30 {
+        app.wait_for_email("staff@beeget.local", &format!("Burst {i:02}."))
+            .await;
+    }
+    outbox_drains(&app).await;
+    let forwards = std::fs::read_dir(app.outbox())
+        .unwrap()
+        .filter(|e| {
+            std::fs::read_to_string(e.as_ref().unwrap().path()).is_ok_and(|mail| mail.contains("Contact form: Burst"))
+        })
+        .count();
+    assert_eq!(forwards, 30, "each message forwarded once");
 }
 
 #[tokio::test]

@@ -653,26 +653,23 @@ impl ProductRepo for SeaProductRepo {
         {
             variants.entry(v.product_id).or_default().push(to_variant(v)?);
         }
-        let category_links = product_categories::Entity::find()
-            .filter(product_categories::Column::ProductId.is_in(ids.clone()))
-            .all(&self.db)
-            .await
-            .map_err(db_err)?;
+        use {product_categories as pc, product_collections as pl};
+        let mut category_links = self
+            .links::<pc::Entity, Uuid>(&ids, pc::Column::ProductId, pc::Column::CategoryId)
+            .await?;
+        let mut collection_links = self
+            .links::<pl::Entity, Uuid>(&ids, pl::Column::ProductId, pl::Column::CollectionId)
+            .await?;
         let categories: HashMap<Uuid, categories::Model> = categories::Entity::find()
-            .filter(categories::Column::Id.is_in(category_links.iter().map(|l| l.category_id).collect::<Vec<_>>()))
+            .filter(categories::Column::Id.is_in(category_links.values().flatten().copied().collect::<HashSet<_>>()))
             .all(&self.db)
             .await
             .map_err(db_err)?
             .into_iter()
             .map(|c| (c.id, c))
             .collect();
-        let collection_links = product_collections::Entity::find()
-            .filter(product_collections::Column::ProductId.is_in(ids))
-            .all(&self.db)
-            .await
-            .map_err(db_err)?;
         let collections: HashMap<Uuid, collections::Model> = collections::Entity::find()
-            .filter(collections::Column::Id.is_in(collection_links.iter().map(|l| l.collection_id).collect::<Vec<_>>()))
+            .filter(collections::Column::Id.is_in(collection_links.values().flatten().copied().collect::<HashSet<_>>()))
             .all(&self.db)
             .await
             .map_err(db_err)?
@@ -682,15 +679,17 @@ impl ProductRepo for SeaProductRepo {
         rows.into_iter()
             .map(|p| {
                 let mut cats: Vec<categories::Model> = category_links
+                    .remove(&p.id)
+                    .unwrap_or_default()
                     .iter()
-                    .filter(|l| l.product_id == p.id)
-                    .filter_map(|l| categories.get(&l.category_id).cloned())
+                    .filter_map(|id| categories.get(id).cloned())
                     .collect();
                 cats.sort_by(|a, b| a.name.cmp(&b.name));
                 let mut cols: Vec<collections::Model> = collection_links
+                    .remove(&p.id)
+                    .unwrap_or_default()
                     .iter()
-                    .filter(|l| l.product_id == p.id)
-                    .filter_map(|l| collections.get(&l.collection_id).cloned())
+                    .filter_map(|id| collections.get(id).cloned())
                     .collect();
                 cols.sort_by_key(|c| c.position);
                 let own_variants = variants.remove(&p.id).unwrap_or_default();

@@ -214,7 +214,7 @@ impl OrderService {
         change.payment_status = Some(PaymentStatus::Succeeded);
         change.payment_reference = Some(payment_id.to_owned());
         change.note = Some("payment received".into());
-        change.jobs = vec![Self::outbox_job(&SendOrderConfirmation { order_id: order.id })?];
+        change.jobs = vec![crate::jobs::deferred(&SendOrderConfirmation { order_id: order.id })];
         if !self.repos.orders.change_status(order.id, change).await? {
             return Ok(false);
         }

@@ -123,9 +123,9 @@ impl OrderService {
             _ => {}
         }
         let email = match to {
-            OrderStatus::Paid => Some(Self::outbox_job(&SendOrderConfirmation { order_id: order.id })?),
-            OrderStatus::Shipped => Some(Self::outbox_job(&SendOrderShipped { order_id: order.id })?),
-            OrderStatus::Delivered => Some(Self::outbox_job(&SendOrderDelivered { order_id: order.id })?),
+            OrderStatus::Paid => Some(crate::jobs::deferred(&SendOrderConfirmation { order_id: order.id })),
+            OrderStatus::Shipped => Some(crate::jobs::deferred(&SendOrderShipped { order_id: order.id })),
+            OrderStatus::Delivered => Some(crate::jobs::deferred(&SendOrderDelivered { order_id: order.id })),
             _ => None,
         };
         change.jobs.extend(email);

@@ -34,10 +34,7 @@ use crate::{
     },
     jobs::{JobSender, SendOrderConfirmation, SendOrderDelivered, SendOrderShipped},
     payments::{ChargeOutcome, ChargeRequest, PaymentError, PaymentProvider, ProviderEvent, ProviderEventKind},
-    repos::{
-        AddressFields, NewDeferredJob, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, RepoError,
-        Repos, StatusChange,
-    },
+    repos::{AddressFields, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, Repos, StatusChange},
 };
 
 /// Checkouts being processed in this process, by (user, idempotency key).
@@ -86,12 +83,6 @@ impl OrderService {
             jobs,
             in_flight: Arc::default(),
         }
-    }
-
-    /// `job` as the outbox row a status change writes in its own transaction, so the email
-    /// is kept if and only if the change is (`relay_soon` then moves it to the queue).
-    fn outbox_job<J: crate::jobs::Job>(job: &J) -> ServiceResult<NewDeferredJob> {
-        crate::jobs::deferred(job).map_err(|e| ServiceError::Storage(RepoError::Other(format!("{e:#}"))))
     }
 
     async fn load(&self, id: Uuid) -> ServiceResult<Order> {

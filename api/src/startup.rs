@@ -24,8 +24,8 @@ use crate::{
     repos::{AccessDenylist, Repos, redis::RedisDenylist, sea},
     routes::{AppState, openapi_service},
     services::{
-        auth::AuthService, cart::CartService, catalogue::CatalogueService, content::ContentService,
-        profile::ProfileService,
+        auth::AuthService, cart::CartService, catalogue::CatalogueService, catalogue_read_model::CatalogueReadModel,
+        content::ContentService, profile::ProfileService,
     },
     tasks::{accounts, seed},
 };
@@ -109,10 +109,17 @@ async fn state_with_payments(
             Duration::from_millis(config.rate_limit.redis_timeout_ms),
         ))
     };
-    let catalogue = CatalogueService::new(repos.clone(), &config.cache);
+    let products = Arc::new(CatalogueReadModel::new(repos.products.clone(), &config.catalogue)?);
+    let catalogue = CatalogueService::new(repos.clone(), products.clone(), &config.cache);
     let cart = CartService::new(repos.clone(), catalogue.clone(), &config);
     Ok(Arc::new(AppState {
-        orders: crate::services::orders::OrderService::new(repos.clone(), cart.clone(), payments, sender.clone()),
+        orders: crate::services::orders::OrderService::new(
+            repos.clone(),
+            cart.clone(),
+            payments,
+            sender.clone(),
+            products,
+        ),
         cart,
         catalogue,
         content: ContentService::new(repos.clone(), sender),
@@ -313,12 +320,32 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests
-    /// finish for up to `server.shutdown_grace_secs`.
+    /// finish for up to `server.shutdown_grace_secs`. Beside the server runs the catalogue
+    /// index's follower (supervised as `catalogue-index`): it builds the index, then applies
+    /// the database's change feed; catalogue reads and `/readyz` answer 503 until it is built.
     pub async fn run_until(self, shutdown: impl std::future::Future<Output = ()> + Send) -> std::io::Result<()> {
+        use futures_util::FutureExt;
         let grace = Duration::from_secs(self.state.config.server.shutdown_grace_secs);
-        Server::new_with_acceptor(self.acceptor)
+        let (stop_following, stopped) = tokio::sync::oneshot::channel::<()>();
+        let stopped = async move {
+            let _ = stopped.await;
+        }
+        .boxed()
+        .shared();
+        let read_model = self.state.catalogue.read_model().clone();
+        let following = tokio::spawn(jobs::supervise_task(
+            "catalogue-index",
+            self.state.workers.clone(),
+            Arc::new(self.state.config.jobs.clone()),
+            stopped,
+            move || read_model.clone().follow(),
+        ));
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(router(self.state), shutdown, Some(grace))
-            .await
+            .await;
+        let _ = stop_following.send(());
+        let _ = following.await;
+        served
     }
 }
 

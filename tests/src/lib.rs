@@ -256,8 +256,10 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     stop_jobs: Option<Box<dyn FnOnce() + Send>>,
     jobs: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    _media: TempDir,
-    _database: TestDatabase,
+    /// The app's catalogue index (its read model), to wait for it in tests.
+    pub catalogue: Arc<beeget_api::services::catalogue_read_model::CatalogueReadModel>,
+    _media: Option<TempDir>,
+    _database: Option<TestDatabase>,
 }
 
 /// The password every `TestUser` signs in with.
@@ -283,11 +285,27 @@ impl TestApp {
     /// The app on `backend` with the demo catalogue, after `adjust` edits the config.
     /// `None` when the backend is not available outside CI.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
-        beeget_api::tls::install_crypto_provider();
         let database = TestDatabase::create(backend).await?;
         let media = tempfile::tempdir().expect("temp dir");
         let mut config = test_config(&database.url, media.path());
         adjust(&mut config);
+        Some(Self::start(config, Some(database), Some(media)).await)
+    }
+
+    /// A second instance of this app: its own server, catalogue index and payment fake, on
+    /// the same database, Redis and media folder, as a load balancer's second node (or this
+    /// one restarted) would be. `adjust` edits a copy of this app's config.
+    pub async fn spawn_peer(&self, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::clone(&self.config);
+        config.server.addr = "127.0.0.1:0".into();
+        adjust(&mut config);
+        Self::start(config, None, None).await
+    }
+
+    /// Builds, seeds (when empty) and serves `config`, and waits for its catalogue index. The
+    /// app owns `database` and `media` when given (they are removed with it).
+    async fn start(config: Config, database: Option<TestDatabase>, media: Option<TempDir>) -> Self {
+        beeget_api::tls::install_crypto_provider();
         // The fake is shared with the test so it can count charges; other providers as configured.
         let payments = Arc::new(beeget_api::payments::fake::FakeProvider::default());
         let provider: Option<Arc<dyn beeget_api::payments::PaymentProvider>> =
@@ -311,20 +329,32 @@ impl TestApp {
         let server = tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
-        Some(Self {
+        let catalogue = built.state.catalogue.read_model().clone();
+        tokio::time::timeout(std::time::Duration::from_secs(120), catalogue.wait_ready())
+            .await
+            .expect("the catalogue index is built within 2 minutes");
+        Self {
             address,
             client: reqwest::Client::builder().build().expect("client"),
             repos,
             db,
             config,
             payments,
+            catalogue,
             shutdown: Some(tx),
             server: Some(server),
             stop_jobs,
             jobs,
             _media: media,
             _database: database,
-        })
+        }
+    }
+
+    /// Brings this app's catalogue index up to every write committed so far (its follower
+    /// would within `catalogue.follow_interval_ms`): for tests that write to the database
+    /// directly and then read through HTTP.
+    pub async fn catalogue_caught_up(&self) {
+        self.catalogue.refresh().await.expect("catalogue index refresh");
     }
 
     /// The app on PostgreSQL reached through a proxy the test can cut (short connect and

@@ -50,6 +50,7 @@ pub struct Config {
     pub media: MediaConfig,
     pub seed: SeedConfig,
     pub cache: CacheConfig,
+    pub catalogue: CatalogueConfig,
     pub email: EmailConfig,
     pub redis: RedisConfig,
     pub jobs: JobsConfig,
@@ -72,6 +73,7 @@ impl Default for Config {
             media: MediaConfig::default(),
             seed: SeedConfig::default(),
             cache: CacheConfig::default(),
+            catalogue: CatalogueConfig::default(),
             email: EmailConfig::default(),
             redis: RedisConfig::default(),
             jobs: JobsConfig::default(),
@@ -268,6 +270,13 @@ impl Config {
             return fail(
                 "jobs.abandoned_cart_days",
                 "abandoned_cart_days and cleanup_batch_size must be above 0",
+            );
+        }
+        let catalogue = &self.catalogue;
+        if catalogue.follow_interval_ms == 0 || catalogue.build_batch == 0 || catalogue.feed_retention_secs == 0 {
+            return fail(
+                "catalogue.follow_interval_ms",
+                "follow_interval_ms, build_batch and feed_retention_secs must be above 0",
             );
         }
         self.validate_secrets()?;

@@ -72,18 +72,39 @@ pub struct MediaConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CacheConfig {
-    /// Seconds a catalogue read (list page, product page, category tree) is served from
-    /// memory; 0 disables the cache. Writes in this process clear it at once.
+    /// Seconds the category tree, the collections and the switched-on promotions are served
+    /// from memory; 0 disables. Products, prices and stock are never cached: they come from
+    /// the catalogue index (`[catalogue]`), which is current.
     pub catalogue_ttl_secs: u64,
-    /// Most cached catalogue entries per kind.
-    pub catalogue_max_entries: usize,
 }
 
 impl Default for CacheConfig {
     fn default() -> Self {
+        Self { catalogue_ttl_secs: 10 }
+    }
+}
+
+/// The catalogue index each API process holds (see `services::catalogue_read_model`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogueConfig {
+    /// How often the index reads the change feed for other processes' writes, in
+    /// milliseconds: the most another instance's write takes to show here (plus the read).
+    /// Writes made by this process show on the next read regardless.
+    pub follow_interval_ms: u64,
+    /// Products read per statement batch while building the index.
+    pub build_batch: u64,
+    /// Seconds a change stays in the feed; an instance that falls further behind (stopped,
+    /// cut off) rebuilds its index.
+    pub feed_retention_secs: u64,
+}
+
+impl Default for CatalogueConfig {
+    fn default() -> Self {
         Self {
-            catalogue_ttl_secs: 10,
-            catalogue_max_entries: 10_000,
+            follow_interval_ms: 50,
+            build_batch: 1_000,
+            feed_retention_secs: 86_400,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Catalogue records as the services see them, independent of how a backend stores them.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::money::Money;
@@ -80,7 +81,7 @@ pub struct Promotion {
     pub stackable: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Variant {
     pub id: Uuid,
     pub sku: String,
@@ -105,32 +106,17 @@ pub struct ProductSummary {
     pub created_at: DateTime<Utc>,
 }
 
-/// A product as the catalogue index knows it: what a product list filters and sorts on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IndexedProduct {
-    pub id: Uuid,
-    pub title: String,
-    pub description: String,
-    pub tags: Vec<String>,
-    pub category_ids: Vec<Uuid>,
-    pub collection_ids: Vec<Uuid>,
-    /// The price the list filters and sorts on, in minor units.
-    pub effective_price: i64,
-    pub created_at: DateTime<Utc>,
-    /// Whether any variant has a unit in stock.
-    pub in_stock: bool,
-}
-
 /// A link from a product to a category or collection.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductLink {
     pub id: Uuid,
     pub slug: String,
     pub name: String,
 }
 
-/// A product with everything its page shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A product with everything its page shows. Serializable because the catalogue index stores
+/// it whole, so a page is read from memory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductDetail {
     pub id: Uuid,
     pub title: String,
@@ -150,6 +136,26 @@ pub struct ProductDetail {
 impl ProductDetail {
     pub fn inventory_count(&self) -> i64 {
         self.variants.iter().map(|v| i64::from(v.inventory_count.max(0))).sum()
+    }
+
+    /// The price lists filter and sort on: the sale price when there is one.
+    pub fn effective_price(&self) -> Money {
+        super::money::effective_price(self.price, self.sale_price)
+    }
+
+    /// The product as a list shows it.
+    pub fn summary(&self) -> ProductSummary {
+        ProductSummary {
+            id: self.id,
+            title: self.title.clone(),
+            slug: self.slug.clone(),
+            price: self.price,
+            sale_price: self.sale_price,
+            effective_price: self.effective_price(),
+            image: self.images.first().cloned(),
+            inventory_count: self.inventory_count(),
+            created_at: self.created_at,
+        }
     }
 
     /// The list and sale price of one of its variants: the variant's own price overrides the

@@ -3,7 +3,10 @@ use std::fmt;
 use super::InvalidField;
 
 /// An amount of money in integer minor units (cents) of the store currency. Never negative.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// Serialized as the bare number, for the catalogue index's stored products (written only
+/// from values that were validated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Money(i64);
 
 impl Money {

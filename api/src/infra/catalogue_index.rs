@@ -1,7 +1,8 @@
 //! The catalogue index: an in-memory tantivy index of every product, which answers a product
-//! list query (filters, sort, page and total) without SQL. Our code is only the mapping from
-//! a product to a document (`IndexedProduct`) and from a [`ProductListQuery`] to tantivy's
-//! queries and sort keys; filtering, counting and ordering are tantivy's.
+//! list query (filters, sort, page and total) and a product page without SQL. Our code is
+//! only the mapping from a [`ProductDetail`] to a document (its fields, and the product itself
+//! stored compressed for the page) and from a [`ProductListQuery`] to tantivy's queries and
+//! sort keys; filtering, counting and ordering are tantivy's.
 //!
 //! The order is the repository's, ties included: every sort ends with the product id (its
 //! bytes, as SQL compares UUIDs), ascending for `price_asc` and `title_asc`, descending for
@@ -20,39 +21,47 @@ use std::{
 };
 
 use tantivy::{
-    Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
     collector::{
         Count, TopDocs,
         sort_key::{SortByBytes, SortBySimilarityScore, SortByStaticFastValue, SortByString},
     },
     query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery, TermSetQuery},
-    schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions},
+    schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value},
     tokenizer::TextAnalyzer,
 };
 use uuid::Uuid;
 
 use crate::{
-    domain::{catalogue::IndexedProduct, product_query::ProductSort},
+    domain::{catalogue::ProductDetail, product_query::ProductSort},
     repos::ProductListQuery,
 };
 
 /// Heap for the index writer; tantivy's minimum is 15 MB per thread.
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 
-/// One page of a list: the products' ids in order, and how many match in all.
+/// One page of a list: the products in order, and how many match in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexPage {
-    pub ids: Vec<Uuid>,
+    pub products: Vec<ProductDetail>,
     pub total: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("catalogue index: {0}")]
-pub struct IndexError(#[from] tantivy::TantivyError);
+pub enum IndexError {
+    #[error("catalogue index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// A stored product could not be written or read back.
+    #[error("catalogue index: stored product: {0}")]
+    Stored(#[from] serde_json::Error),
+}
 
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
+    slug: Field,
+    /// The whole product, as JSON (compressed by the document store).
+    stored: Field,
     title: Field,
     title_words: Field,
     description_words: Field,
@@ -82,6 +91,8 @@ impl Fields {
         );
         let fields = Fields {
             id: builder.add_bytes_field(ID, FAST | INDEXED),
+            slug: builder.add_text_field("slug", STRING),
+            stored: builder.add_bytes_field("product", STORED),
             title: builder.add_text_field(TITLE, FAST),
             title_words: builder.add_text_field("title_words", words.clone()),
             description_words: builder.add_text_field("description_words", words.clone()),
@@ -96,9 +107,11 @@ impl Fields {
         (builder.build(), fields)
     }
 
-    fn document(&self, p: &IndexedProduct) -> TantivyDocument {
+    fn document(&self, p: &ProductDetail) -> Result<TantivyDocument, IndexError> {
         let mut doc = TantivyDocument::default();
         doc.add_bytes(self.id, p.id.as_bytes());
+        doc.add_text(self.slug, &p.slug);
+        doc.add_bytes(self.stored, &serde_json::to_vec(p)?);
         doc.add_text(self.title, &p.title);
         doc.add_text(self.title_words, &p.title);
         doc.add_text(self.description_words, &p.description);
@@ -106,17 +119,27 @@ impl Fields {
             doc.add_text(self.tag, tag);
             doc.add_text(self.tag_words, tag);
         }
-        for id in &p.category_ids {
-            doc.add_text(self.category, id.to_string());
+        for link in &p.categories {
+            doc.add_text(self.category, link.id.to_string());
         }
-        for id in &p.collection_ids {
-            doc.add_text(self.collection, id.to_string());
+        for link in &p.collections {
+            doc.add_text(self.collection, link.id.to_string());
         }
-        doc.add_i64(self.price, p.effective_price);
+        doc.add_i64(self.price, p.effective_price().minor());
         // Nanoseconds: the databases keep at least microseconds, so no two instants collide.
         doc.add_i64(self.created, p.created_at.timestamp_nanos_opt().unwrap_or(i64::MAX));
-        doc.add_u64(self.in_stock, u64::from(p.in_stock));
-        doc
+        doc.add_u64(self.in_stock, u64::from(p.inventory_count() > 0));
+        Ok(doc)
+    }
+
+    /// The product stored in the document at `address`.
+    fn stored(&self, searcher: &Searcher, address: DocAddress) -> Result<ProductDetail, IndexError> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let bytes = doc
+            .get_first(self.stored)
+            .and_then(|v| v.as_bytes())
+            .unwrap_or_default();
+        Ok(serde_json::from_slice(bytes)?)
     }
 
     /// One search term: a word of the title, description or tags that is the term or starts
@@ -219,21 +242,53 @@ impl CatalogueIndex {
         })
     }
 
-    /// Adds `products`, replacing any already indexed under the same id, and makes them
-    /// visible to the next [`list`](Self::list) before returning.
-    pub fn upsert(&self, products: &[IndexedProduct]) -> Result<(), IndexError> {
+    /// Adds or replaces (by id) `products` and removes the products `removed`, then makes the
+    /// change visible to the next read before returning. Blocking (a commit): call it from a
+    /// blocking task.
+    pub fn apply(&self, products: &[ProductDetail], removed: &[Uuid]) -> Result<(), IndexError> {
         let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        for id in removed {
+            writer.delete_term(self.fields.id_term(*id));
+        }
         for product in products {
             writer.delete_term(self.fields.id_term(product.id));
-            writer.add_document(self.fields.document(product))?;
+            writer.add_document(self.fields.document(product)?)?;
         }
         writer.commit()?;
         self.reader.reload()?;
         Ok(())
     }
 
-    /// The page of ids and the total for `q`, in the repository's order (for a search sorted
-    /// by relevance, BM25 as described above).
+    /// Empties the index (before a rebuild).
+    pub fn clear(&self) -> Result<(), IndexError> {
+        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        writer.delete_all_documents()?;
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// How many products the index holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The product with this slug.
+    pub fn find_by_slug(&self, slug: &str) -> Result<Option<ProductDetail>, IndexError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.slug, slug), IndexRecordOption::Basic);
+        let hits = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        hits.first()
+            .map(|(_, address)| self.fields.stored(&searcher, *address))
+            .transpose()
+    }
+
+    /// The page of products and the total for `q`, in the repository's order (for a search
+    /// sorted by relevance, BM25 as described above).
     pub fn list(&self, q: &ProductListQuery) -> Result<IndexPage, IndexError> {
         let searcher = self.reader.searcher();
         let mut analyzer = self.analyzer.clone();
@@ -247,12 +302,12 @@ impl CatalogueIndex {
                 (
                     total,
                     hits.into_iter()
-                        .map(|((_, id), _)| id)
-                        .collect::<Vec<Option<Vec<u8>>>>(),
+                        .map(|(_, address)| address)
+                        .collect::<Vec<DocAddress>>(),
                 )
             }};
         }
-        let (total, ids) = match q.sort {
+        let (total, addresses) = match q.sort {
             ProductSort::PriceAsc => ranked!(SortByStaticFastValue::<i64>::for_field(PRICE), Order::Asc),
             ProductSort::PriceDesc => ranked!(SortByStaticFastValue::<i64>::for_field(PRICE), Order::Desc),
             ProductSort::TitleAsc => ranked!(SortByString::for_field(TITLE), Order::Asc),
@@ -263,19 +318,19 @@ impl CatalogueIndex {
                     (SortByBytes::for_field(ID), Order::Desc),
                 );
                 let (total, hits) = searcher.search(&filter, &(Count, top.order_by(by)))?;
-                (total, hits.into_iter().map(|((_, _, id), _)| id).collect())
+                (total, hits.into_iter().map(|(_, address)| address).collect())
             }
             // Relevance without a search is newest first, as in the repository.
             ProductSort::Newest | ProductSort::Relevance => {
                 ranked!(SortByStaticFastValue::<i64>::for_field(CREATED), Order::Desc)
             }
         };
-        let ids = ids
+        let products = addresses
             .into_iter()
-            .map(|bytes| bytes.and_then(|b| Uuid::from_slice(&b).ok()).unwrap_or_default())
-            .collect();
+            .map(|address| self.fields.stored(&searcher, address))
+            .collect::<Result<_, _>>()?;
         Ok(IndexPage {
-            ids,
+            products,
             total: total as u64,
         })
     }
@@ -286,31 +341,46 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::domain::{pagination::PageRequest, search::SearchTerms};
+    use crate::domain::{catalogue::Variant, money::Money, pagination::PageRequest, search::SearchTerms};
 
-    fn product(n: u8, title: &str, description: &str, tags: &[&str], price: i64) -> IndexedProduct {
-        IndexedProduct {
+    fn product(n: u8, title: &str, description: &str, tags: &[&str], price: i64) -> ProductDetail {
+        let at = Utc.with_ymd_and_hms(2026, 1, n.into(), 0, 0, 0).unwrap();
+        ProductDetail {
             id: Uuid::from_bytes([n; 16]),
             title: title.into(),
+            slug: format!("product-{n}"),
             description: description.into(),
+            images: Vec::new(),
+            price: Money::from_minor("price", price).unwrap(),
+            sale_price: None,
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
-            category_ids: Vec::new(),
-            collection_ids: Vec::new(),
-            effective_price: price,
-            created_at: Utc.with_ymd_and_hms(2026, 1, n.into(), 0, 0, 0).unwrap(),
-            in_stock: true,
+            variants: vec![Variant {
+                id: Uuid::from_bytes([n + 100; 16]),
+                sku: format!("SKU-{n}"),
+                size: "M".into(),
+                color: "Black".into(),
+                price: None,
+                inventory_count: 3,
+            }],
+            categories: Vec::new(),
+            collections: Vec::new(),
+            created_at: at,
+            updated_at: at,
         }
     }
 
     fn index() -> CatalogueIndex {
         let index = CatalogueIndex::new().unwrap();
         index
-            .upsert(&[
-                product(1, "Linen Midi Dress", "A breezy summer dress.", &["summer"], 8900),
-                product(2, "Wool Coat", "Pairs well with a linen scarf.", &[], 19900),
-                product(3, "Dresser Cover", "For the bedroom.", &["home"], 2900),
-                product(4, "Cotton Tee", "Soft and plain.", &["linen-look"], 1900),
-            ])
+            .apply(
+                &[
+                    product(1, "Linen Midi Dress", "A breezy summer dress.", &["summer"], 8900),
+                    product(2, "Wool Coat", "Pairs well with a linen scarf.", &[], 19900),
+                    product(3, "Dresser Cover", "For the bedroom.", &["home"], 2900),
+                    product(4, "Cotton Tee", "Soft and plain.", &["linen-look"], 1900),
+                ],
+                &[],
+            )
             .unwrap();
         index
     }
@@ -321,8 +391,8 @@ mod tests {
             ..ProductListQuery::unfiltered(sort, PageRequest::default())
         };
         let page = index.list(&q).unwrap();
-        assert_eq!(page.total as usize, page.ids.len());
-        page.ids.iter().map(|id| id.as_bytes()[0]).collect()
+        assert_eq!(page.total as usize, page.products.len());
+        page.products.iter().map(|p| p.id.as_bytes()[0]).collect()
     }
 
     #[test]
@@ -345,10 +415,15 @@ mod tests {
     }
 
     #[test]
-    fn a_product_indexed_again_replaces_the_old_document() {
+    fn a_product_indexed_again_replaces_the_old_document_and_a_removed_one_goes() {
         let index = index();
-        index.upsert(&[product(2, "Wool Coat", "Plain.", &[], 19900)]).unwrap();
+        let mut sold_out = product(2, "Wool Coat", "Plain.", &[], 19900);
+        sold_out.variants[0].inventory_count = 0;
+        index.apply(&[sold_out.clone()], &[Uuid::from_bytes([3; 16])]).unwrap();
         assert_eq!(search(&index, "linen", ProductSort::Relevance), [1, 4]);
         assert_eq!(search(&index, "coat", ProductSort::Relevance), [2]);
+        assert_eq!(index.len(), 3);
+        assert_eq!(index.find_by_slug("product-2").unwrap(), Some(sold_out));
+        assert_eq!(index.find_by_slug("product-3").unwrap(), None);
     }
 }

@@ -1,5 +1,5 @@
-//! What `/readyz` checks: the database, Redis when the queue lives there, and, in a process
-//! that runs them, the job workers. Each check is bounded by `server.readiness_timeout_ms`,
+//! What `/readyz` checks: the database, Redis when the queue lives there, the catalogue index
+//! (built and following the database), and, in a process that runs them, the job workers. Each check is bounded by `server.readiness_timeout_ms`,
 //! so a dependency that hangs makes the probe fail, never hang.
 
 use std::time::Duration;
@@ -12,7 +12,8 @@ use crate::{
 /// A part that is not ready, and why (fit for an operator: no addresses, no credentials).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotReady {
-    /// `database`, `redis`, `workers.<queue>` or `workers.<task>` (`scheduler`, `outbox-relay`).
+    /// `database`, `redis`, `catalogue` (its index still being built), `workers.<queue>` or
+    /// `workers.<task>` (`scheduler`, `outbox-relay`, `catalogue-index`).
     pub part: String,
     pub reason: String,
 }
@@ -22,6 +23,7 @@ pub async fn check(
     store: &dyn StoreHealth,
     queue: &JobQueue,
     workers: &WorkerHealth,
+    catalogue_ready: bool,
     timeout: Duration,
 ) -> Vec<NotReady> {
     let database = bounded(timeout, "database", async {
@@ -32,6 +34,12 @@ pub async fn check(
     });
     let (database, redis) = tokio::join!(database, redis);
     let mut not_ready: Vec<NotReady> = database.into_iter().chain(redis).collect();
+    if !catalogue_ready {
+        not_ready.push(NotReady {
+            part: "catalogue".to_owned(),
+            reason: "the catalogue index is being built from the database".to_owned(),
+        });
+    }
     not_ready.extend(workers.down().into_iter().map(|queue| NotReady {
         part: format!("workers.{queue}"),
         reason: "not running; its supervisor is restarting it".to_owned(),

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::domain::{
     catalogue::{
-        Category, CmsPage, Collection, IndexedProduct, NewCategory, NewCmsPage, NewCollection, NewProduct,
-        NewPromotion, ProductDetail, ProductSummary, Promotion,
+        Category, CmsPage, Collection, NewCategory, NewCmsPage, NewCollection, NewProduct, NewPromotion, ProductDetail,
+        ProductSummary, Promotion,
     },
     money::Money,
     order::{Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
@@ -114,8 +114,32 @@ pub trait ProductRepo: Send + Sync {
     async fn find_by_ids(&self, ids: &[Uuid]) -> RepoResult<Vec<ProductDetail>>;
     async fn count(&self) -> RepoResult<u64>;
     /// Up to `limit` products with an id greater than `after` (all when `None`), in id order,
-    /// as the catalogue index holds them; a fixed number of statements per call.
-    async fn index_entries(&self, after: Option<Uuid>, limit: u64) -> RepoResult<Vec<IndexedProduct>>;
+    /// with everything their page shows; a fixed number of statements per call. The catalogue
+    /// index is built from these.
+    async fn details_after(&self, after: Option<Uuid>, limit: u64) -> RepoResult<Vec<ProductDetail>>;
+
+    // The change feed. Every write above, and every order write that moves stock, records the
+    // products it changed under a new catalogue version in its own transaction; versions are
+    // consecutive and become visible in order, so a reader that has seen version `n` has seen
+    // every version before it.
+
+    /// The last catalogue version recorded (0 before any change).
+    async fn catalogue_version(&self) -> RepoResult<i64>;
+    /// The changes recorded at versions after `after_version`, up to `through_version`
+    /// included, oldest first.
+    async fn catalogue_changes(&self, after_version: i64, through_version: i64) -> RepoResult<Vec<CatalogueChange>>;
+    /// Records that the products `ids` changed through a write made outside this repository
+    /// (an operator's SQL fix, a test), so every catalogue index picks them up.
+    async fn record_changes(&self, ids: &[Uuid]) -> RepoResult<()>;
+    /// Deletes changes recorded before `cutoff`; returns how many went.
+    async fn prune_catalogue_changes(&self, cutoff: chrono::DateTime<chrono::Utc>) -> RepoResult<u64>;
+}
+
+/// One product changed at one catalogue version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogueChange {
+    pub version: i64,
+    pub product_id: Uuid,
 }
 
 #[async_trait]

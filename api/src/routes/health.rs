@@ -53,13 +53,21 @@ impl HealthApi {
     /// Readiness
     ///
     /// 200 when every part this process needs answers: the database, Redis when the job queue
-    /// lives there, and the job workers in a process that runs them, each within
-    /// `server.readiness_timeout_ms`. Otherwise 503 `unavailable`, naming each part that is not
-    /// ready in `errors[].field` (`database`, `redis`, `workers.mail`…).
+    /// lives there, the catalogue index (built from the database at start), and the job
+    /// workers in a process that runs them, each within `server.readiness_timeout_ms`.
+    /// Otherwise 503 `unavailable`, naming each part that is not ready in `errors[].field`
+    /// (`database`, `redis`, `catalogue`, `workers.mail`…).
     #[oai(path = "/readyz", method = "get", operation_id = "readyz")]
     async fn readyz(&self, state: Data<&Arc<AppState>>) -> Result<Json<HealthStatus>, ReadyzError> {
         let timeout = Duration::from_millis(state.config.server.readiness_timeout_ms);
-        let not_ready = readiness::check(state.repos.health.as_ref(), &state.jobs, &state.workers, timeout).await;
+        let not_ready = readiness::check(
+            state.repos.health.as_ref(),
+            &state.jobs,
+            &state.workers,
+            state.catalogue.read_model().is_ready(),
+            timeout,
+        )
+        .await;
         if !not_ready.is_empty() {
             let parts: Vec<&str> = not_ready.iter().map(|n| n.part.as_str()).collect();
             tracing::warn!(parts = ?parts, "not ready");

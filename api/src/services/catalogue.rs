@@ -1,5 +1,8 @@
 //! Public catalogue reads: product lists and pages, the category tree, collections, promotions.
-//! Reads go through short-lived in-process caches (`[cache]` in config).
+//! Products (lists, searches, pages, with their stock and prices) come from this process's
+//! catalogue index, which is current (see `catalogue_read_model`); the small reference lists
+//! (categories, collections, switched-on promotions) go through a short-lived cache
+//! (`[cache]` in config).
 
 use std::{sync::Arc, time::Duration};
 
@@ -17,20 +20,20 @@ use crate::{
         promotion,
     },
     repos::{ProductListQuery, RepoError, Repos},
+    services::catalogue_read_model::CatalogueReadModel,
 };
 
 #[derive(Clone)]
 pub struct CatalogueService {
     repos: Repos,
     cache: Arc<Caches>,
+    products: Arc<CatalogueReadModel>,
 }
 
 struct Caches {
     categories: TtlCache<(), Arc<Vec<Category>>>,
     collections: TtlCache<(), Arc<Vec<Collection>>>,
     promotions: TtlCache<(), Arc<Vec<Promotion>>>,
-    lists: TtlCache<ProductListQuery, Arc<Page<ProductSummary>>>,
-    products: TtlCache<String, Arc<Option<ProductDetail>>>,
 }
 
 /// A product page: the product and the promotions running on it now.
@@ -40,32 +43,34 @@ pub struct ProductPage {
 }
 
 impl CatalogueService {
-    pub fn new(repos: Repos, config: &CacheConfig) -> Self {
+    pub fn new(repos: Repos, products: Arc<CatalogueReadModel>, config: &CacheConfig) -> Self {
         let ttl = Duration::from_secs(config.catalogue_ttl_secs);
-        let max = config.catalogue_max_entries;
         Self {
             repos,
+            products,
             cache: Arc::new(Caches {
                 categories: TtlCache::new(ttl, 1),
                 collections: TtlCache::new(ttl, 1),
                 promotions: TtlCache::new(ttl, 1),
-                lists: TtlCache::new(ttl, max),
-                products: TtlCache::new(ttl, max),
             }),
         }
     }
 
-    /// Drops every cached read; writers to the catalogue call this.
+    /// The catalogue index this service reads products from.
+    pub fn read_model(&self) -> &Arc<CatalogueReadModel> {
+        &self.products
+    }
+
+    /// Drops the cached reference lists; writers to categories, collections and promotions
+    /// call this.
     pub fn invalidate(&self) {
         let c = &self.cache;
         c.categories.clear();
         c.collections.clear();
         c.promotions.clear();
-        c.lists.clear();
-        c.products.clear();
     }
 
-    /// Every category (cached like the rest of the catalogue).
+    /// Every category (cached).
     pub async fn all_categories(&self) -> Result<Arc<Vec<Category>>, RepoError> {
         let repo = &self.repos.categories;
         self.cache
@@ -84,7 +89,7 @@ impl CatalogueService {
 
     /// Lists products; `category` includes its visible descendants. Unknown or hidden
     /// category and collection slugs are `NotFound`, never an empty list.
-    pub async fn list_products(&self, filter: &ProductFilter) -> ServiceResult<Arc<Page<ProductSummary>>> {
+    pub async fn list_products(&self, filter: &ProductFilter) -> ServiceResult<Page<ProductSummary>> {
         let category_ids = match &filter.category {
             Some(slug) => {
                 let all = self.all_categories().await?;
@@ -118,23 +123,19 @@ impl CatalogueService {
             sort: filter.effective_sort(),
             page: filter.page,
         };
-        let repo = &self.repos.products;
-        let page = self
-            .cache
-            .lists
-            .get_or_load(query.clone(), async { repo.list(&query).await.map(Arc::new) })
-            .await?;
-        Ok(page)
+        let page = self.products.list(&query)?;
+        Ok(Page {
+            items: page.products.iter().map(ProductDetail::summary).collect(),
+            request: query.page,
+            total: page.total,
+        })
     }
 
     pub async fn product_page(&self, slug: &str, now: DateTime<Utc>) -> ServiceResult<ProductPage> {
-        let repo = &self.repos.products;
-        let cached = self
-            .cache
+        let mut product = self
             .products
-            .get_or_load(slug.to_owned(), async { repo.find_by_slug(slug).await.map(Arc::new) })
-            .await?;
-        let mut product = Option::clone(&cached).ok_or(ServiceError::NotFound("product"))?;
+            .find_by_slug(slug)?
+            .ok_or(ServiceError::NotFound("product"))?;
         let all = self.all_categories().await?;
         let tree = CategoryTree::new(&all);
         product.categories.retain(|c| tree.is_visible(c.id));

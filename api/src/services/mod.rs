@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cart;
 pub mod carts;
 pub mod catalogue;
+pub mod catalogue_read_model;
 pub mod content;
 pub mod orders;
 pub mod profile;

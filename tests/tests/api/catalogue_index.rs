@@ -1,10 +1,17 @@
 //! The catalogue index and the database agree: random product list queries (filters, sorts,
 //! pages) answered by the index and by the repository's SQL give the same ids in the same
 //! order and the same total, on SQLite and PostgreSQL. The catalogue is the demo one plus
-//! synthetic products (ties on price), with some products sold out.
+//! synthetic products (ties on price), with some products sold out. Product pages from the
+//! index equal the database's.
 
 use beeget_api::{
-    domain::{category_tree::CategoryTree, money::Money, pagination::PageRequest, product_query::ProductSort},
+    domain::{
+        catalogue::{ProductDetail, ProductSummary},
+        category_tree::CategoryTree,
+        money::Money,
+        pagination::PageRequest,
+        product_query::ProductSort,
+    },
     infra::catalogue_index::CatalogueIndex,
     repos::{ProductListQuery, Repos, entities::product_variants},
     tasks::{seed, synthetic},
@@ -41,7 +48,7 @@ async fn catalogue(backend: Backend) -> Option<(Catalogue, beeget_tests::TestDat
         .unwrap();
     // Sell out every variant of one product in nine, so `inStock` splits the catalogue.
     let conn = sea_orm::Database::connect(&db.url).await.unwrap();
-    let all = repos.products.index_entries(None, 100_000).await.unwrap();
+    let all = repos.products.details_after(None, 100_000).await.unwrap();
     let sold_out: Vec<Uuid> = all.iter().step_by(9).map(|p| p.id).collect();
     product_variants::Entity::update_many()
         .col_expr(product_variants::Column::InventoryCount, Expr::value(0))
@@ -53,10 +60,10 @@ async fn catalogue(backend: Backend) -> Option<(Catalogue, beeget_tests::TestDat
     let index = CatalogueIndex::new().unwrap();
     let mut after = None;
     loop {
-        let batch = repos.products.index_entries(after, 97).await.unwrap();
+        let batch = repos.products.details_after(after, 97).await.unwrap();
         let Some(last) = batch.last() else { break };
         after = Some(last.id);
-        index.upsert(&batch).unwrap();
+        index.apply(&batch, &[]).unwrap();
     }
     let categories = repos.categories.list_all().await.unwrap();
     let tree = CategoryTree::new(&categories);
@@ -134,10 +141,12 @@ async fn index_and_database_agree(backend: Backend) {
         let q = random_query(&mut rng, &catalogue);
         let sql = catalogue.repos.products.list(&q).await.unwrap();
         let index = catalogue.index.list(&q).unwrap();
+        // Whole list items: the same products in the same order, with the same prices and stock.
+        let index_items: Vec<ProductSummary> = index.products.iter().map(ProductDetail::summary).collect();
         let sql_ids: Vec<Uuid> = sql.items.iter().map(|p| p.id).collect();
         assert_eq!(
-            (&index.ids, index.total),
-            (&sql_ids, sql.total),
+            (&index_items, index.total),
+            (&sql.items, sql.total),
             "case {case} of seed {seed} (BEEGET_TEST_SEED={seed} repeats it): {q:?}"
         );
         nonempty += usize::from(!sql_ids.is_empty());
@@ -160,16 +169,21 @@ async fn pages_walked_to_the_end_list_each_product_once(backend: Backend) {
         for page in 1.. {
             let q = ProductListQuery::unfiltered(sort, PageRequest::new(Some(page), Some(7)).unwrap());
             let listed = catalogue.index.list(&q).unwrap();
-            if listed.ids.is_empty() {
+            if listed.products.is_empty() {
                 assert_eq!(seen.len() as u64, listed.total, "{sort:?}");
                 break;
             }
-            seen.extend(listed.ids);
+            seen.extend(listed.products.iter().map(|p| p.id));
         }
         let mut distinct = seen.clone();
         distinct.sort();
         distinct.dedup();
         assert_eq!(distinct.len(), seen.len(), "{sort:?}: a product listed twice");
+    }
+    // Every product page the index serves is the one the database holds.
+    for product in catalogue.repos.products.details_after(None, 100_000).await.unwrap() {
+        let stored = catalogue.repos.products.find_by_slug(&product.slug).await.unwrap();
+        assert_eq!(catalogue.index.find_by_slug(&product.slug).unwrap(), stored);
     }
 }
 

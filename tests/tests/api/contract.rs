@@ -16,8 +16,8 @@ use beeget_api::{
         user::{NewUser, Role},
     },
     repos::{
-        NewContactMessage, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom, ProductListQuery,
-        RepoError, Repos, StatusChange, sea,
+        CatalogueChange, NewContactMessage, NewOrder, NewOrderLine, PaymentUpdate, PlaceOutcome, PricedFrom,
+        ProductListQuery, RepoError, Repos, StatusChange, sea,
     },
     services::carts::cleanup_abandoned_carts,
     tasks::seed,
@@ -657,6 +657,85 @@ async fn demo_seed_is_idempotent(r: Repos) {
     );
 }
 
+/// Catalogue writes record their products under consecutive versions, also when many commit
+/// at once; pruning removes old changes and keeps the version.
+async fn the_catalogue_feed_numbers_writes_consecutively(r: Repos) {
+    assert_eq!(r.products.catalogue_version().await.unwrap(), 0);
+    let tee = r
+        .products
+        .upsert(product("tee", "Tee", 2500, None, vec![variant("TEE-1", 3)]))
+        .await
+        .unwrap();
+    let inserted = r
+        .products
+        .insert_new(vec![
+            product("a", "A", 100, None, vec![variant("A-1", 1)]),
+            product("b", "B", 100, None, vec![variant("B-1", 1)]),
+            product("tee", "Taken slug", 100, None, vec![variant("TEE-2", 1)]),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(inserted, 2);
+    assert_eq!(r.products.catalogue_version().await.unwrap(), 2);
+    let changes = r.products.catalogue_changes(0, 2).await.unwrap();
+    assert_eq!(
+        changes[0],
+        CatalogueChange {
+            version: 1,
+            product_id: tee
+        }
+    );
+    assert_eq!(
+        changes.len(),
+        3,
+        "the upsert's product, then the two inserted in one version"
+    );
+    assert!(changes[1..].iter().all(|c| c.version == 2 && c.product_id != tee));
+    // A refused write records nothing.
+    let thief = product("other", "Other", 1000, None, vec![variant("TEE-1", 1)]);
+    assert!(r.products.upsert(thief).await.is_err());
+    assert_eq!(r.products.catalogue_version().await.unwrap(), 2);
+
+    // Twenty writers at once: twenty versions, none skipped, none shared.
+    let writes = (0..20).map(|_| {
+        let r = r.clone();
+        async move { r.products.record_changes(&[tee]).await.unwrap() }
+    });
+    futures_util::future::join_all(writes).await;
+    assert_eq!(r.products.catalogue_version().await.unwrap(), 22);
+    let versions: Vec<i64> = r
+        .products
+        .catalogue_changes(2, 22)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.version)
+        .collect();
+    assert_eq!(versions, (3..=22).collect::<Vec<_>>());
+
+    assert_eq!(
+        r.products
+            .prune_catalogue_changes(Utc::now() - Duration::hours(1))
+            .await
+            .unwrap(),
+        0,
+        "nothing is an hour old"
+    );
+    assert_eq!(
+        r.products
+            .prune_catalogue_changes(Utc::now() + Duration::seconds(1))
+            .await
+            .unwrap(),
+        23
+    );
+    assert!(r.products.catalogue_changes(0, 22).await.unwrap().is_empty());
+    assert_eq!(
+        r.products.catalogue_version().await.unwrap(),
+        22,
+        "the version survives pruning"
+    );
+}
+
 async fn health_pings(r: Repos) {
     r.health.ping().await.unwrap();
     let (open, _idle) = r.health.pool_state();
@@ -766,10 +845,20 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
         variant_price: None,
     };
 
+    let version = || async { r.products.catalogue_version().await.unwrap() };
+    let before = version().await;
     let first = new_order("k1", 2, prices);
     let id = first.id;
     assert_eq!(r.orders.place(first).await.unwrap(), PlaceOutcome::Placed);
     assert_eq!(stock().await, 1);
+    assert_eq!(version().await, before + 1, "a placed order records its stock change");
+    assert_eq!(
+        r.products.catalogue_changes(before, before + 1).await.unwrap(),
+        [CatalogueChange {
+            version: before + 1,
+            product_id: tee.id
+        }]
+    );
     assert_eq!(
         r.orders.place(new_order("k1", 1, prices)).await.unwrap(),
         PlaceOutcome::KeyTaken
@@ -790,6 +879,7 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
         PlaceOutcome::PriceChanged
     );
     assert_eq!(stock().await, 1, "refused orders take nothing");
+    assert_eq!(version().await, before + 1, "and record no change");
     assert_eq!(
         r.orders
             .list(&OrderFilter::default(), PageRequest::default())
@@ -872,10 +962,23 @@ async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
     });
     shipped.actor_id = Some(user.id);
     assert!(r.orders.change_status(id, shipped).await.unwrap());
+    assert_eq!(
+        version().await,
+        before + 1,
+        "status changes that move no stock record nothing"
+    );
     let mut cancel = step(OrderStatus::Shipped, OrderStatus::Refunded);
     cancel.restock = true;
     assert!(r.orders.change_status(id, cancel).await.unwrap());
     assert_eq!(stock().await, 3, "restocked");
+    assert_eq!(
+        r.products.catalogue_changes(before + 1, before + 2).await.unwrap(),
+        [CatalogueChange {
+            version: before + 2,
+            product_id: tee.id
+        }],
+        "a restock records its stock change"
+    );
     let done = r.orders.find(id).await.unwrap().unwrap();
     let history: Vec<OrderStatus> = done.events.iter().map(|e| e.status).collect();
     assert_eq!(
@@ -992,4 +1095,5 @@ contract_suite!(
     demo_seed_is_idempotent,
     health_pings,
     orders_take_stock_once_and_move_only_from_where_they_are,
+    the_catalogue_feed_numbers_writes_consecutively,
 );

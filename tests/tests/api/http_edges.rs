@@ -496,10 +496,27 @@ async fn readiness_reports_a_lost_database_as_503() {
     let body = assert_problem(app.get("/readyz").await, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
     assert!(!body.to_string().contains(&name), "internals leaked: {body}");
     // Data endpoints fail cleanly too: never a 500 with internals, never a hang.
-    let resp = app.get("/products").await;
-    assert!(resp.status().is_server_error());
+    let resp = app.get("/cms/pages/about").await;
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert!(!body.to_string().contains("SELECT"), "SQL leaked: {body}");
+    // The catalogue is this process's index: it still answers, and nothing can change it
+    // while the database is gone...
+    let listed = app.ok_json("/products?limit=1").await;
+    let slug = listed["items"][0]["slug"].as_str().unwrap();
+    // ...but what also needs the category tree or the promotions, not read yet, is 503.
+    assert_problem(
+        app.get("/products?category=women").await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+    )
+    .await;
+    assert_problem(
+        app.get(&format!("/products/{slug}")).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+    )
+    .await;
     assert!(
         app.ok_json("/healthz").await["status"] == "ok",
         "liveness does not depend on the database"

@@ -41,13 +41,23 @@ pub(crate) fn uuid(v: &Value) -> Uuid {
     Uuid::parse_str(v.as_str().unwrap()).unwrap()
 }
 
-async fn set_stock(app: &TestApp, variant: Uuid, count: i32) {
+/// Sets a variant's stock straight in the database (as an operator's fix would), records
+/// the change in the catalogue feed and waits for the app's index to show it.
+pub(crate) async fn set_stock(app: &TestApp, variant: Uuid, count: i32) {
     product_variants::Entity::update_many()
         .col_expr(product_variants::Column::InventoryCount, Expr::value(count))
         .filter(product_variants::Column::Id.eq(variant))
         .exec(&app.db)
         .await
         .unwrap();
+    let product = product_variants::Entity::find_by_id(variant)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .product_id;
+    app.repos.products.record_changes(&[product]).await.unwrap();
+    app.catalogue_caught_up().await;
 }
 
 pub(crate) async fn stock(app: &TestApp, variant: Uuid) -> i32 {

@@ -12,6 +12,7 @@ mod m20261125_000004_revoked_access_tokens;
 mod m20261125_000005_cart_promo_code;
 mod m20261125_000006_orders_checkout;
 mod m20261129_000007_job_outbox;
+mod m20261129_000008_catalogue_changes;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_cart_promo_code::Migration),
             Box::new(m20261125_000006_orders_checkout::Migration),
             Box::new(m20261129_000007_job_outbox::Migration),
+            Box::new(m20261129_000008_catalogue_changes::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ use crate::{config::DatabaseConfig, crypto::FieldCipher};
 
 mod addresses;
 mod carts;
+mod catalogue_changes;
 mod categories;
 mod collections;
 mod contact;

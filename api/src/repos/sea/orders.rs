@@ -421,6 +421,8 @@ impl OrderRepo for SeaOrderRepo {
         created.at = order.created_at;
         created.note = Some("order placed".into());
         insert_event(&txn, order.id, &created).await?;
+        // Last: the stock of these products changed (see `catalogue_changes::record`).
+        super::catalogue_changes::record(&txn, variants.values().map(|(product, _)| *product)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(PlaceOutcome::Placed)
     }
@@ -496,9 +498,11 @@ impl OrderRepo for SeaOrderRepo {
             txn.rollback().await.map_err(db_err)?;
             return Ok(false);
         }
+        let mut restocked = Vec::new();
         if change.restock {
-            let lines: Vec<(Option<Uuid>, i32)> = order_items::Entity::find()
+            let lines: Vec<(Option<Uuid>, Option<Uuid>, i32)> = order_items::Entity::find()
                 .select_only()
+                .column(order_items::Column::ProductId)
                 .column(order_items::Column::VariantId)
                 .column(order_items::Column::Quantity)
                 .filter(order_items::Column::OrderId.eq(id))
@@ -506,8 +510,9 @@ impl OrderRepo for SeaOrderRepo {
                 .all(&txn)
                 .await
                 .map_err(db_err)?;
+            restocked.extend(lines.iter().filter_map(|(product, _, _)| *product));
             // A deleted variant has nothing to return the units to.
-            for (variant_id, quantity) in lines.into_iter().filter_map(|(v, q)| v.map(|v| (v, q))) {
+            for (variant_id, quantity) in lines.into_iter().filter_map(|(_, v, q)| v.map(|v| (v, q))) {
                 product_variants::Entity::update_many()
                     .col_expr(
                         product_variants::Column::InventoryCount,
@@ -523,6 +528,7 @@ impl OrderRepo for SeaOrderRepo {
         for job in change.jobs {
             super::job_outbox::insert(&txn, job).await?;
         }
+        super::catalogue_changes::record(&txn, restocked).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(true)
     }

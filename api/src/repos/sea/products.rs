@@ -15,16 +15,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{db_err, is_postgres};
+use super::{catalogue_changes, db_err, is_postgres};
 use crate::{
     domain::{
-        catalogue::{IndexedProduct, NewProduct, ProductDetail, ProductLink, ProductSummary, Variant},
+        catalogue::{NewProduct, ProductDetail, ProductLink, ProductSummary, Variant},
         money::{Money, effective_price},
         pagination::Page,
         product_query::ProductSort,
     },
     repos::{
-        ProductListQuery, ProductRepo, RepoError, RepoResult,
+        CatalogueChange, ProductListQuery, ProductRepo, RepoError, RepoResult,
         entities::{
             categories, collections, product_categories, product_collections, product_tags, product_variants, products,
         },
@@ -447,6 +447,7 @@ impl ProductRepo for SeaProductRepo {
         }
         let txn = self.db.begin().await.map_err(db_err)?;
         let id = Self::write_product(&txn, product).await?;
+        catalogue_changes::record(&txn, [id]).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(id)
     }
@@ -469,8 +470,10 @@ impl ProductRepo for SeaProductRepo {
         let now = Utc::now();
         let (mut rows, mut variants, mut categories, mut collections, mut tags) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut ids = Vec::new();
         for p in batch.into_iter().filter(|p| !taken.contains(&p.slug)) {
             let id = Uuid::now_v7();
+            ids.push(id);
             rows.push(products::ActiveModel {
                 id: Set(id),
                 effective_price: Set(effective_price(p.price, p.sale_price).minor()),
@@ -523,6 +526,7 @@ impl ProductRepo for SeaProductRepo {
         insert_chunked(&txn, categories).await?;
         insert_chunked(&txn, collections).await?;
         insert_chunked(&txn, tags).await?;
+        catalogue_changes::record(&txn, ids).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(inserted)
     }
@@ -698,52 +702,37 @@ impl ProductRepo for SeaProductRepo {
             .collect()
     }
 
-    async fn index_entries(&self, after: Option<Uuid>, limit: u64) -> RepoResult<Vec<IndexedProduct>> {
+    async fn details_after(&self, after: Option<Uuid>, limit: u64) -> RepoResult<Vec<ProductDetail>> {
         let mut select = products::Entity::find()
             .select_only()
-            .columns([
-                products::Column::Id,
-                products::Column::Title,
-                products::Column::Description,
-                products::Column::EffectivePrice,
-                products::Column::CreatedAt,
-            ])
+            .column(products::Column::Id)
             .order_by_asc(products::Column::Id)
             .limit(limit);
         if let Some(after) = after {
             select = select.filter(products::Column::Id.gt(after));
         }
-        let rows: Vec<(Uuid, String, String, i64, DateTime<Utc>)> =
-            select.into_tuple().all(&self.db).await.map_err(db_err)?;
-        let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        use {product_categories as pc, product_collections as pl, product_tags as pt};
-        let mut tags = self
-            .links::<pt::Entity, String>(&ids, pt::Column::ProductId, pt::Column::Tag)
-            .await?;
-        let mut categories = self
-            .links::<pc::Entity, Uuid>(&ids, pc::Column::ProductId, pc::Column::CategoryId)
-            .await?;
-        let mut collections = self
-            .links::<pl::Entity, Uuid>(&ids, pl::Column::ProductId, pl::Column::CollectionId)
-            .await?;
-        let stock = self.stock_for(&ids).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, title, description, effective_price, created_at)| IndexedProduct {
-                id,
-                title,
-                description,
-                tags: tags.remove(&id).unwrap_or_default(),
-                category_ids: categories.remove(&id).unwrap_or_default(),
-                collection_ids: collections.remove(&id).unwrap_or_default(),
-                effective_price,
-                created_at,
-                in_stock: stock.get(&id).is_some_and(|units| *units > 0),
-            })
-            .collect())
+        let ids: Vec<Uuid> = select.into_tuple().all(&self.db).await.map_err(db_err)?;
+        let mut details = self.find_by_ids(&ids).await?;
+        details.sort_by_key(|p| p.id);
+        Ok(details)
+    }
+
+    async fn catalogue_version(&self) -> RepoResult<i64> {
+        catalogue_changes::current(&self.db).await
+    }
+
+    async fn catalogue_changes(&self, after_version: i64, through_version: i64) -> RepoResult<Vec<CatalogueChange>> {
+        catalogue_changes::between(&self.db, after_version, through_version).await
+    }
+
+    async fn record_changes(&self, ids: &[Uuid]) -> RepoResult<()> {
+        let txn = self.db.begin().await.map_err(db_err)?;
+        catalogue_changes::record(&txn, ids.iter().copied()).await?;
+        txn.commit().await.map_err(db_err)
+    }
+
+    async fn prune_catalogue_changes(&self, cutoff: DateTime<Utc>) -> RepoResult<u64> {
+        catalogue_changes::prune(&self.db, cutoff).await
     }
 
     async fn count(&self) -> RepoResult<u64> {

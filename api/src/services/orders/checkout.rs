@@ -114,7 +114,7 @@ impl OrderService {
         };
         let order_id = order.id;
         match self.repos.orders.place(order).await? {
-            PlaceOutcome::Placed => {}
+            PlaceOutcome::Placed => self.stock_moved().await,
             PlaceOutcome::KeyTaken => {
                 // A concurrent request with the same key got there first: answer as it will.
                 let existing = self
@@ -215,7 +215,7 @@ impl OrderService {
         change.payment_reference = Some(payment_id.to_owned());
         change.note = Some("payment received".into());
         change.jobs = vec![crate::jobs::deferred(&SendOrderConfirmation { order_id: order.id })];
-        if !self.repos.orders.change_status(order.id, change).await? {
+        if !self.change_status(order.id, change).await? {
             return Ok(false);
         }
         self.jobs.relay_soon();
@@ -233,7 +233,7 @@ impl OrderService {
         change.payment_failure = Some(reason.to_owned());
         change.restock = true;
         change.note = Some(format!("payment refused: {reason}"));
-        Ok(self.repos.orders.change_status(order.id, change).await?)
+        Ok(self.change_status(order.id, change).await?)
     }
 
     async fn shipping_address(

@@ -130,7 +130,7 @@ impl OrderService {
         };
         change.jobs.extend(email);
         let emails = !change.jobs.is_empty();
-        if !self.repos.orders.change_status(order.id, change).await? {
+        if !self.change_status(order.id, change).await? {
             // Someone else moved it first; report against what it is now.
             let now = self.load(order.id).await?;
             return Err(ServiceError::InvalidTransition {

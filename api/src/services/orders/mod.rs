@@ -22,6 +22,7 @@ use uuid::Uuid;
 use super::{
     ServiceError, ServiceResult,
     cart::{CartService, CartView},
+    catalogue_read_model::CatalogueReadModel,
 };
 use crate::{
     domain::{
@@ -70,19 +71,48 @@ pub struct OrderService {
     cart: CartService,
     payments: Arc<dyn PaymentProvider>,
     jobs: JobSender,
+    /// This process's catalogue index, told about the stock an order write moves.
+    catalogue: Arc<CatalogueReadModel>,
     /// Checkouts being processed in this process.
     in_flight: Arc<InFlightSet>,
 }
 
 impl OrderService {
-    pub fn new(repos: Repos, cart: CartService, payments: Arc<dyn PaymentProvider>, jobs: JobSender) -> Self {
+    pub fn new(
+        repos: Repos,
+        cart: CartService,
+        payments: Arc<dyn PaymentProvider>,
+        jobs: JobSender,
+        catalogue: Arc<CatalogueReadModel>,
+    ) -> Self {
         Self {
             repos,
             cart,
             payments,
             jobs,
+            catalogue,
             in_flight: Arc::default(),
         }
+    }
+
+    /// Stock moved by a write of this process: the catalogue index shows it before the write
+    /// answers. If the index cannot read the change now (the database just went away), its
+    /// follower applies it on a later round; the write itself stands.
+    async fn stock_moved(&self) {
+        if let Err(e) = self.catalogue.refresh().await {
+            tracing::warn!(error = %e, "catalogue index: a stock change will show on the follower's next round");
+        }
+    }
+
+    /// Changes an order's status (see `OrderRepo::change_status`), updating the catalogue
+    /// index when the change returned stock.
+    async fn change_status(&self, id: Uuid, change: StatusChange) -> Result<bool, crate::repos::RepoError> {
+        let restock = change.restock;
+        let moved = self.repos.orders.change_status(id, change).await?;
+        if moved && restock {
+            self.stock_moved().await;
+        }
+        Ok(moved)
     }
 
     async fn load(&self, id: Uuid) -> ServiceResult<Order> {

@@ -84,7 +84,7 @@ impl OrderService {
                 change.payment_status = Some(PaymentStatus::Refunded);
                 change.note = Some("refunded at the payment provider".into());
                 change.restock = restock;
-                self.repos.orders.change_status(order.id, change).await?;
+                self.change_status(order.id, change).await?;
             }
             ProviderEventKind::Other(_) => {}
         }

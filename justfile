@@ -53,7 +53,9 @@ retry-job id:
 run-job name:
     cargo run -q -p beeget-api -- jobs run {{name}}
 
-# Catalogue benchmark: release build, 10,000 synthetic products, wrk at 64 connections.
+# Catalogue benchmark: release build, `count` synthetic products on SQLite (PostgreSQL when
+# BENCH_POSTGRES_URL is set), wrk at 64 connections: /healthz, a crowd of 20,000 distinct
+# catalogue URLs, then each kind of page alone; seeding and index build times, RSS.
 bench count="10000" seconds="10" connections="64":
     scripts/bench.sh {{count}} {{seconds}} {{connections}}
 

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Catalogue benchmark: release build, a fresh SQLite database with the demo catalogue plus
-# 10,000 synthetic products, then wrk at 64 connections for 10 s per endpoint.
+# Catalogue benchmark: release build, a fresh database (SQLite, or PostgreSQL with
+# BENCH_POSTGRES_URL) with the demo catalogue plus `count` synthetic products, then wrk at
+# `connections` connections for `seconds` each: /healthz (the ceiling), a crowd of 20,000
+# distinct catalogue URLs (tests/src/bin/crowd-urls.rs: list pages at random depths and sorts,
+# category pages, searches, product pages, filtered collection pages), then each kind alone.
+# Also prints the seeding time, the index build time and the server's RSS.
 # Usage: scripts/bench.sh [synthetic-count] [seconds] [connections]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,21 +17,60 @@ port=${BENCH_PORT:-18181}
 # shellcheck source=scripts/bench-common.sh
 source scripts/bench-common.sh
 export BEEGET_LOG__LEVEL="${BENCH_LOG_LEVEL:-info}"
+if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
+  db="beeget_bench_$$"
+  psql "$BENCH_POSTGRES_URL" -qAtc "CREATE DATABASE $db" >/dev/null
+  export BEEGET_DATABASE__URL="${BENCH_POSTGRES_URL%/*}/$db"
+  backend=postgresql
+else
+  backend=sqlite
+fi
+cargo build --release -p beeget-tests --bin crowd-urls
+crowd_bin="${CARGO_TARGET_DIR:-target}/release/crowd-urls"
 
+seed_started=$(date +%s%N)
 "$bin" seed --synthetic "$count"
+seed_secs=$(( ($(date +%s%N) - seed_started) / 1000000000 ))
 start_server
-
-product=$(curl -fsS "http://127.0.0.1:$port/products?limit=1&sort=price_desc" | sed -E 's/.*"slug":"([^"]+)".*/\1/')
-machine_line
-echo "catalogue: $(curl -fsS "http://127.0.0.1:$port/products?limit=1" | sed -E 's/.*"total":([0-9]+).*/\1/') products; wrk ${seconds}s, ${connections} connections, 2 threads"
-printf '%-40s %10s %8s %8s %8s\n' endpoint req/s p50ms p95ms p99ms
-for path in "/healthz" "/products" "/products?category=women" "/products?search=linen%20dress" "/products/$product"; do
-  line=$(wrk -t2 -c"$connections" -d"${seconds}s" -s scripts/wrk-report.lua "http://127.0.0.1:$port$path" | grep '^RESULT')
-  rps=$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")
-  p50=$(sed -E 's/.*p50=([0-9.]+).*/\1/' <<<"$line")
-  p95=$(sed -E 's/.*p95=([0-9.]+).*/\1/' <<<"$line")
-  p99=$(sed -E 's/.*p99=([0-9.]+).*/\1/' <<<"$line")
-  errors=$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$line")
-  [ "$errors" = "0" ] || echo "warning: $errors errors on $path" >&2
-  printf '%-40s %10s %8s %8s %8s\n' "${path:0:40}" "$rps" "$p50" "$p95" "$p99"
+for _ in $(seq 1 1200); do
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
 done
+built=$(grep -o '"message":"catalogue index built"[^}]*' "$work/server.log" | head -n 1 || true)
+[ -n "$built" ] || built=$(grep 'catalogue index built' "$work/server.log" | head -n 1)
+
+"$crowd_bin" "http://127.0.0.1:$port" 20000 "$work/crowd.txt"
+# Each kind alone, from the same crowd.
+grep -E '^/products\?sort=' "$work/crowd.txt" >"$work/lists.txt"
+grep -F 'category=' "$work/crowd.txt" >"$work/categories.txt"
+grep -F 'search=' "$work/crowd.txt" >"$work/searches.txt"
+grep -E '^/products/' "$work/crowd.txt" >"$work/pages.txt"
+grep -F 'collection=' "$work/crowd.txt" >"$work/collections.txt"
+
+machine_line
+echo "backend: $backend; catalogue: $(curl -fsS "http://127.0.0.1:$port/products?limit=1" | sed -E 's/.*"total":([0-9]+).*/\1/') products; seeded in ${seed_secs}s"
+echo "index: $built"
+echo "wrk ${seconds}s, ${connections} connections, 2 threads"
+printf '%-34s %10s %8s %8s %8s %8s\n' traffic req/s p50ms p95ms p99ms errors
+run() {
+  local name=$1; shift
+  line=$(wrk -t2 -c"$connections" -d"${seconds}s" "$@" | grep '^RESULT')
+  printf '%-34s %10s %8s %8s %8s %8s\n' "$name" \
+    "$(sed -E 's/.*rps=([0-9.]+).*/\1/' <<<"$line")" "$(sed -E 's/.*p50=([0-9.]+).*/\1/' <<<"$line")" \
+    "$(sed -E 's/.*p95=([0-9.]+).*/\1/' <<<"$line")" "$(sed -E 's/.*p99=([0-9.]+).*/\1/' <<<"$line")" \
+    "$(sed -E 's/.*errors=([0-9]+).*/\1/' <<<"$line")"
+}
+base="http://127.0.0.1:$port"
+run "/healthz (ceiling)" -s scripts/wrk-report.lua "$base/healthz"
+run "mixed crowd (20,000 URLs)" -s scripts/wrk-crowd.lua "$base" -- "$work/crowd.txt"
+run "list pages, random depth and sort" -s scripts/wrk-crowd.lua "$base" -- "$work/lists.txt"
+run "category pages" -s scripts/wrk-crowd.lua "$base" -- "$work/categories.txt"
+run "searches" -s scripts/wrk-crowd.lua "$base" -- "$work/searches.txt"
+run "product pages" -s scripts/wrk-crowd.lua "$base" -- "$work/pages.txt"
+run "filtered collection pages" -s scripts/wrk-crowd.lua "$base" -- "$work/collections.txt"
+echo "server RSS after the runs: $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$server/status")"
+if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  psql "$BENCH_POSTGRES_URL" -qAtc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+fi

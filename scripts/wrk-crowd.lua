@@ -1,44 +1,37 @@
--- A shopper crowd over the catalogue: every request a different URL drawn from list pages at
--- random depth and sort, category pages, searches and product pages. The product slugs come
--- from the file named by SOAK_SLUGS, the category slugs from SOAK_CATEGORIES (one per line).
--- Reporting as in wrk-report.lua.
-dofile("scripts/wrk-report.lua")
+-- Replays a crowd of distinct URLs (one path per line in the file given after `--`), each
+-- thread starting at its own offset, then prints the same RESULT line as wrk-report.lua.
+local paths = {}
+local next_index = 1
+local thread_count = 0
 
-local slugs = {}
-local categories = {}
-local sorts = { "newest", "price_asc", "price_desc", "title_asc" }
-local words = { "linen", "dress", "wool", "cotton", "shirt", "coat", "silk", "denim", "summer", "knit" }
-
-local function read_lines(path, into)
-  local file = io.open(path or "", "r")
-  if file then
-    for line in file:lines() do into[#into + 1] = line end
-    file:close()
-  end
+function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("offset", thread_count)
 end
 
-init = function(args)
-  read_lines(os.getenv("SOAK_SLUGS"), slugs)
-  read_lines(os.getenv("SOAK_CATEGORIES"), categories)
-  if #categories == 0 then categories = { "women" } end
-  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+function init(args)
+  local file = assert(io.open(args[1], "r"))
+  for line in file:lines() do
+    if #line > 0 then paths[#paths + 1] = line end
+  end
+  file:close()
+  -- Threads start far apart in the file, so no two send the same URL at the same time.
+  next_index = ((tonumber(offset) or 1) - 1) * math.floor(#paths / 2) + 1
 end
 
-request = function()
-  local pick = math.random(4)
-  local path
-  if pick == 1 then
-    path = string.format("/products?page=%d&limit=24&sort=%s", math.random(40), sorts[math.random(#sorts)])
-  elseif pick == 2 then
-    path = string.format("/products?category=%s&page=%d&minPrice=%d", categories[math.random(#categories)],
-      math.random(10), math.random(0, 5000))
-  elseif pick == 3 then
-    path = string.format("/products?search=%s%%20%s&page=%d", words[math.random(#words)],
-      words[math.random(#words)], math.random(3))
-  elseif #slugs > 0 then
-    path = "/products/" .. slugs[math.random(#slugs)]
-  else
-    path = "/products?page=" .. math.random(100)
-  end
+function request()
+  local path = paths[next_index]
+  next_index = next_index % #paths + 1
   return wrk.format("GET", path)
+end
+
+done = function(summary, latency, requests)
+  local seconds = summary.duration / 1e6
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    "RESULT rps=%.0f p50=%.2f p95=%.2f p99=%.2f max=%.2f requests=%d errors=%d\n",
+    summary.requests / seconds,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.max / 1000, summary.requests, errors))
 end

@@ -1,5 +1,5 @@
 -- Replays a crowd of distinct URLs (one path per line in the file given after `--`), each
--- thread starting at its own offset, then prints the same RESULT line as wrk-report.lua.
+-- thread starting at its own offset, then prints the RESULT line of wrk-report.lua.
 local paths = {}
 local next_index = 1
 local thread_count = 0
@@ -25,13 +25,5 @@ function request()
   return wrk.format("GET", path)
 end
 
-done = function(summary, latency, requests)
-  local seconds = summary.duration / 1e6
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-    + summary.errors.status + summary.errors.timeout
-  io.write(string.format(
-    "RESULT rps=%.0f p50=%.2f p95=%.2f p99=%.2f max=%.2f requests=%d errors=%d\n",
-    summary.requests / seconds,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    latency.max / 1000, summary.requests, errors))
-end
+-- The RESULT line: the same report as single-URL runs (wrk runs from the repository root).
+dofile("scripts/wrk-report.lua")

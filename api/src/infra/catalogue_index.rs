@@ -24,7 +24,7 @@ use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument, Term,
     collector::{
         Count, TopDocs,
-        sort_key::{SortByBytes, SortBySimilarityScore, SortByStaticFastValue, SortByString},
+        sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString},
     },
     query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, RangeQuery, RegexQuery, TermQuery, TermSetQuery},
     schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value},
@@ -59,6 +59,10 @@ pub enum IndexError {
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
+    /// The id's first and last eight bytes as big-endian numbers: comparing (high, low)
+    /// compares the id's bytes, as SQL does, without reading a byte string per match.
+    id_high: Field,
+    id_low: Field,
     slug: Field,
     /// The whole product, as JSON (compressed by the document store).
     stored: Field,
@@ -75,6 +79,8 @@ struct Fields {
 }
 
 const ID: &str = "id";
+const ID_HIGH: &str = "id_high";
+const ID_LOW: &str = "id_low";
 /// tantivy's English analyzer: words, lower-cased, stemmed.
 const STEMMED: &str = "en_stem";
 const TITLE: &str = "title";
@@ -90,7 +96,9 @@ impl Fields {
                 .set_index_option(IndexRecordOption::WithFreqs),
         );
         let fields = Fields {
-            id: builder.add_bytes_field(ID, FAST | INDEXED),
+            id: builder.add_bytes_field(ID, INDEXED),
+            id_high: builder.add_u64_field(ID_HIGH, FAST),
+            id_low: builder.add_u64_field(ID_LOW, FAST),
             slug: builder.add_text_field("slug", STRING),
             stored: builder.add_bytes_field("product", STORED),
             title: builder.add_text_field(TITLE, FAST),
@@ -110,6 +118,9 @@ impl Fields {
     fn document(&self, p: &ProductDetail) -> Result<TantivyDocument, IndexError> {
         let mut doc = TantivyDocument::default();
         doc.add_bytes(self.id, p.id.as_bytes());
+        let (high, low) = p.id.as_u64_pair();
+        doc.add_u64(self.id_high, high);
+        doc.add_u64(self.id_low, low);
         doc.add_text(self.slug, &p.slug);
         doc.add_bytes(self.stored, &serde_json::to_vec(p)?);
         doc.add_text(self.title, &p.title);
@@ -294,10 +305,12 @@ impl CatalogueIndex {
         let mut analyzer = self.analyzer.clone();
         let filter = self.fields.filter(q, &mut analyzer);
         let top = TopDocs::with_limit(q.page.limit() as usize).and_offset(q.page.offset() as usize);
-        // The sort key, then the id in the same direction; only the ids are kept.
+        let high = || SortByStaticFastValue::<u64>::for_field(ID_HIGH);
+        let low = || SortByStaticFastValue::<u64>::for_field(ID_LOW);
+        // The sort key, then the id in the same direction.
         macro_rules! ranked {
             ($key:expr, $order:expr) => {{
-                let by = (($key, $order), (SortByBytes::for_field(ID), $order));
+                let by = (($key, $order), (high(), $order), (low(), $order));
                 let (total, hits) = searcher.search(&filter, &(Count, top.order_by(by)))?;
                 (
                     total,
@@ -315,7 +328,8 @@ impl CatalogueIndex {
                 let by = (
                     (SortBySimilarityScore, Order::Desc),
                     (SortByStaticFastValue::<i64>::for_field(CREATED), Order::Desc),
-                    (SortByBytes::for_field(ID), Order::Desc),
+                    (high(), Order::Desc),
+                    (low(), Order::Desc),
                 );
                 let (total, hits) = searcher.search(&filter, &(Count, top.order_by(by)))?;
                 (total, hits.into_iter().map(|(_, address)| address).collect())

@@ -26,6 +26,7 @@ async fn main() -> anyhow::Result<()> {
         [base, count, out, seed] => (base, count.parse::<usize>()?, out, seed.parse()?),
         _ => bail!("usage: crowd-urls BASE_URL COUNT OUT_FILE [SEED]"),
     };
+    beeget_api::tls::install_crypto_provider();
     let client = reqwest::Client::new();
     let get = |path: String| {
         let client = client.clone();
@@ -38,11 +39,7 @@ async fn main() -> anyhow::Result<()> {
     };
 
     let mut categories = Vec::new();
-    let mut stack: Vec<Value> = get("/categories".into())
-        .await?
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let mut stack: Vec<Value> = get("/categories".into()).await?.as_array().cloned().unwrap_or_default();
     while let Some(node) = stack.pop() {
         categories.push(node["slug"].as_str().unwrap_or_default().to_owned());
         stack.extend(node["children"].as_array().cloned().unwrap_or_default());

@@ -61,15 +61,6 @@ impl CatalogueService {
         &self.products
     }
 
-    /// Drops the cached reference lists; writers to categories, collections and promotions
-    /// call this.
-    pub fn invalidate(&self) {
-        let c = &self.cache;
-        c.categories.clear();
-        c.collections.clear();
-        c.promotions.clear();
-    }
-
     /// Every category (cached).
     pub async fn all_categories(&self) -> Result<Arc<Vec<Category>>, RepoError> {
         let repo = &self.repos.categories;

@@ -207,11 +207,8 @@ impl CatalogueReadModel {
             let ids: Vec<Uuid> = ids.into_iter().collect();
             for chunk in ids.chunks(self.settings.build_batch.max(1) as usize) {
                 let found = self.products.find_by_ids(chunk).await?;
-                let gone = chunk
-                    .iter()
-                    .filter(|id| !found.iter().any(|p| p.id == **id))
-                    .copied()
-                    .collect();
+                let present: BTreeSet<Uuid> = found.iter().map(|p| p.id).collect();
+                let gone = chunk.iter().filter(|id| !present.contains(id)).copied().collect();
                 self.apply(found, gone).await?;
             }
             version = through;

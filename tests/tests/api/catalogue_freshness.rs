@@ -62,6 +62,21 @@ async fn shown_stock(app: &TestApp, product: &Value) -> (i64, bool, bool) {
     (page["inventoryCount"].as_i64().unwrap(), in_stock, sold_out)
 }
 
+/// Waits until `app`'s page for `slug` shows `expected` units in all (its follower applies
+/// other processes' writes within `catalogue.follow_interval_ms`); returns how long that took.
+/// Fails after 5 s.
+pub(crate) async fn shows_stock(app: &TestApp, slug: &str, expected: i64) -> Duration {
+    let started = Instant::now();
+    while app.product(slug).await["inventoryCount"] != expected {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{slug} never showed {expected} in stock"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    started.elapsed()
+}
+
 async fn buy(app: &TestApp, product: &Value, variant: &Value, who: &str) {
     let token = shopper(app, who).await;
     add_to_cart(app, &token, product, variant, 1).await;
@@ -107,25 +122,9 @@ async fn a_second_instance_shows_the_sale_within_the_follow_interval(backend: Ba
     let (product, variant) = one_left(&first).await;
     let slug = product["slug"].as_str().unwrap().to_owned();
     // The second instance follows the stock set above, then the sale.
-    let follows = |expected: i64| {
-        let (second, slug) = (&second, slug.clone());
-        async move {
-            let started = Instant::now();
-            loop {
-                if second.product(&slug).await["inventoryCount"] == expected {
-                    return started.elapsed();
-                }
-                assert!(
-                    started.elapsed() < Duration::from_secs(5),
-                    "the second instance never showed stock {expected}"
-                );
-                tokio::time::sleep(Duration::from_millis(2)).await;
-            }
-        }
-    };
-    follows(1).await;
+    shows_stock(&second, &slug, 1).await;
     buy(&first, &product, &variant, "first@example.com").await;
-    let delay = follows(0).await;
+    let delay = shows_stock(&second, &slug, 0).await;
     println!(
         "second instance showed the sale {} ms after it answered",
         delay.as_millis()
@@ -155,14 +154,7 @@ async fn a_second_instance_shows_the_sale_within_the_follow_interval(backend: Ba
         1,
         "restocked on the next read"
     );
-    let started = Instant::now();
-    while first.product(&slug).await["inventoryCount"] != 1 {
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "the first instance never showed the restock"
-        );
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
+    shows_stock(&first, &slug, 1).await;
 }
 
 #[tokio::test]

@@ -718,9 +718,16 @@ async fn unpaid_orders_are_released_after_the_timeout() {
     let token = shopper(&app, "slow@example.com").await;
     let (product, variant) = buyable(&app, 1).await;
     let before = stock(&app, uuid(&variant["id"])).await;
+    let slug = product["slug"].as_str().unwrap();
+    let shown = product["inventoryCount"].as_i64().unwrap();
     add_to_cart(&app, &token, &product, &variant, 1).await;
     let order: Value = placed(&app, &token, "slow", "pm_card_authenticationRequired").await;
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before - 1);
+    assert_eq!(
+        app.product(slug).await["inventoryCount"],
+        shown - 1,
+        "the storefront at once"
+    );
     let timeout = app.config.payments.pending_timeout_minutes;
     let early = release_unpaid_orders(&app.repos, Utc::now(), timeout, 10)
         .await
@@ -731,6 +738,8 @@ async fn unpaid_orders_are_released_after_the_timeout() {
     let after: Value = order_view(&app, &token, &order).await;
     assert_eq!(after["orderStatus"], "cancelled");
     assert_eq!(stock(&app, uuid(&variant["id"])).await, before);
+    // The release runs in a job (possibly another process): the index's follower shows it.
+    crate::catalogue_freshness::shows_stock(&app, slug, shown).await;
     assert_eq!(release_unpaid_orders(&app.repos, later, timeout, 10).await.unwrap(), 0);
 }
 

@@ -292,19 +292,7 @@ impl SeaProductRepo {
             .one(txn)
             .await
             .map_err(db_err)?;
-        let effective = effective_price(p.price, p.sale_price);
-        let mut row = products::ActiveModel {
-            title: Set(p.title),
-            slug: Set(p.slug),
-            description: Set(p.description),
-            images: Set(serde_json::json!(p.images)),
-            price: Set(p.price.minor()),
-            sale_price: Set(p.sale_price.map(Money::minor)),
-            effective_price: Set(effective.minor()),
-            tags: Set(serde_json::json!(p.tags)),
-            updated_at: Set(now),
-            ..Default::default()
-        };
+        let mut row = product_row(&p, now);
         let product_id = match existing {
             Some(found) => {
                 row.id = sea_orm::ActiveValue::Unchanged(found.id);
@@ -400,6 +388,23 @@ impl SeaProductRepo {
     }
 }
 
+/// A product's own columns, without its id and creation time (which inserts set and updates
+/// keep).
+fn product_row(p: &NewProduct, now: DateTime<Utc>) -> products::ActiveModel {
+    products::ActiveModel {
+        title: Set(p.title.clone()),
+        slug: Set(p.slug.clone()),
+        description: Set(p.description.clone()),
+        images: Set(serde_json::json!(p.images)),
+        price: Set(p.price.minor()),
+        sale_price: Set(p.sale_price.map(Money::minor)),
+        effective_price: Set(effective_price(p.price, p.sale_price).minor()),
+        tags: Set(serde_json::json!(p.tags)),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
 /// Inserts `rows` in multi-row statements small enough for every backend's limit on bound
 /// parameters (SQLite's is 32,766).
 async fn insert_chunked<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> RepoResult<()>
@@ -476,16 +481,8 @@ impl ProductRepo for SeaProductRepo {
             ids.push(id);
             rows.push(products::ActiveModel {
                 id: Set(id),
-                effective_price: Set(effective_price(p.price, p.sale_price).minor()),
-                title: Set(p.title),
-                slug: Set(p.slug),
-                description: Set(p.description),
-                images: Set(serde_json::json!(p.images)),
-                price: Set(p.price.minor()),
-                sale_price: Set(p.sale_price.map(Money::minor)),
-                tags: Set(serde_json::json!(p.tags)),
                 created_at: Set(p.created_at),
-                updated_at: Set(now),
+                ..product_row(&p, now)
             });
             for (position, v) in p.variants.into_iter().enumerate() {
                 variants.push(product_variants::ActiveModel {

@@ -116,17 +116,15 @@ impl CatalogueService {
         };
         let page = self.products.list(&query)?;
         Ok(Page {
-            items: page.products.iter().map(ProductDetail::summary).collect(),
+            items: page.products.iter().map(|p| p.summary()).collect(),
             request: query.page,
             total: page.total,
         })
     }
 
     pub async fn product_page(&self, slug: &str, now: DateTime<Utc>) -> ServiceResult<ProductPage> {
-        let mut product = self
-            .products
-            .find_by_slug(slug)?
-            .ok_or(ServiceError::NotFound("product"))?;
+        let found = self.products.find_by_slug(slug)?;
+        let mut product = ProductDetail::clone(found.as_deref().ok_or(ServiceError::NotFound("product"))?);
         let all = self.all_categories().await?;
         let tree = CategoryTree::new(&all);
         product.categories.retain(|c| tree.is_visible(c.id));

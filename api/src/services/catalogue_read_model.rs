@@ -95,8 +95,8 @@ impl CatalogueReadModel {
     }
 
     /// A product page from the index. `Unavailable` while it is being built.
-    pub fn find_by_slug(&self, slug: &str) -> Result<Option<ProductDetail>, RepoError> {
-        self.ready_index()?.find_by_slug(slug).map_err(index_failure)
+    pub fn find_by_slug(&self, slug: &str) -> Result<Option<Arc<ProductDetail>>, RepoError> {
+        Ok(self.ready_index()?.find_by_slug(slug))
     }
 
     /// Brings the index up to the feed's current version: builds it the first time (or after a
@@ -186,8 +186,11 @@ impl CatalogueReadModel {
             let batch = self.products.details_after(after, self.settings.build_batch).await?;
             let Some(last) = batch.last() else { break };
             after = Some(last.id);
-            self.apply(batch, Vec::new()).await?;
+            let index = self.index.clone();
+            tokio::task::spawn_blocking(move || index.load(batch, &[])).await??;
         }
+        let index = self.index.clone();
+        tokio::task::spawn_blocking(move || index.publish()).await??;
         Ok(version)
     }
 
@@ -218,7 +221,7 @@ impl CatalogueReadModel {
 
     async fn apply(&self, products: Vec<ProductDetail>, removed: Vec<Uuid>) -> Result<(), ReadModelError> {
         let index = self.index.clone();
-        tokio::task::spawn_blocking(move || index.apply(&products, &removed)).await??;
+        tokio::task::spawn_blocking(move || index.apply(products, &removed)).await??;
         Ok(())
     }
 }

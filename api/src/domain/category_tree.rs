@@ -88,6 +88,14 @@ impl<'a> CategoryTree<'a> {
     }
 
     /// The visible forest.
+    /// The visible children of `parent` (the visible roots for `None`), in display order.
+    pub fn visible_children(&self, parent: Option<Uuid>) -> Vec<&'a Category> {
+        self.children
+            .get(&parent)
+            .map(|kids| kids.iter().filter(|c| c.active).copied().collect())
+            .unwrap_or_default()
+    }
+
     pub fn visible_forest(&self) -> Vec<CategoryNode> {
         self.visible_children_of(None)
     }

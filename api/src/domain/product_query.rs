@@ -21,9 +21,30 @@ pub struct ProductFilter {
     pub search: Option<SearchTerms>,
     pub tag: Option<String>,
     pub in_stock: Option<bool>,
+    /// Products with a variant of any of these sizes (and, with `colors`, of one of those
+    /// colours in the same variant).
+    pub sizes: Vec<String>,
+    pub colors: Vec<String>,
+    /// Facet counts to return with the page.
+    pub facets: Vec<Facet>,
     pub sort: Option<ProductSort>,
     pub page: PageRequest,
 }
+
+/// A facet a product list can count for a filter sidebar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Facet {
+    Category,
+    Collection,
+    Size,
+    Color,
+    Price,
+}
+
+/// Most values a repeated variant filter (`size`, `color`) takes.
+pub const MAX_VARIANT_VALUES: usize = 20;
+/// Longest size or colour name a filter takes, in characters.
+pub const MAX_VARIANT_VALUE_CHARS: usize = 50;
 
 /// Raw inputs for [`ProductFilter::new`], as they arrive from a query string.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +56,9 @@ pub struct ProductFilterInput {
     pub search: Option<String>,
     pub tag: Option<String>,
     pub in_stock: Option<bool>,
+    pub sizes: Vec<String>,
+    pub colors: Vec<String>,
+    pub facets: Vec<Facet>,
     pub sort: Option<ProductSort>,
     pub page: Option<u64>,
     pub limit: Option<u64>,
@@ -63,6 +87,14 @@ impl ProductFilter {
         if tag.as_ref().is_some_and(|t| t.len() > 50) {
             errors.push(InvalidField::new("tag", "must be at most 50 characters"));
         }
+        let sizes = variant_values("size", input.sizes, &mut errors);
+        let colors = variant_values("color", input.colors, &mut errors);
+        let mut facets = Vec::new();
+        for facet in input.facets {
+            if !facets.contains(&facet) {
+                facets.push(facet);
+            }
+        }
         let page = PageRequest::new(input.page, input.limit)
             .map_err(|e| errors.push(e))
             .unwrap_or_default();
@@ -77,6 +109,9 @@ impl ProductFilter {
             search,
             tag,
             in_stock: input.in_stock,
+            sizes,
+            colors,
+            facets,
             sort: input.sort,
             page,
         })
@@ -90,6 +125,28 @@ impl ProductFilter {
             (Some(sort), _) => sort,
         }
     }
+}
+
+/// Trimmed, distinct, non-empty values of a repeated variant filter; too many or too long
+/// ones are errors naming `field`.
+fn variant_values(field: &str, values: Vec<String>, errors: &mut Vec<InvalidField>) -> Vec<String> {
+    let mut kept: Vec<String> = values
+        .iter()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect();
+    kept.sort();
+    kept.dedup();
+    if kept.len() > MAX_VARIANT_VALUES {
+        errors.push(InvalidField::new(field, format!("at most {MAX_VARIANT_VALUES} values")));
+    }
+    if kept.iter().any(|v| v.chars().count() > MAX_VARIANT_VALUE_CHARS) {
+        errors.push(InvalidField::new(
+            field,
+            format!("each value must be at most {MAX_VARIANT_VALUE_CHARS} characters"),
+        ));
+    }
+    kept
 }
 
 #[cfg(test)]
@@ -118,6 +175,24 @@ mod tests {
         .unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["minPrice", "maxPrice", "limit"]);
+    }
+
+    #[test]
+    fn variant_values_are_trimmed_distinct_and_bounded() {
+        let filter = ProductFilter::new(ProductFilterInput {
+            sizes: vec![" M ".into(), "M".into(), "".into(), "L".into()],
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(filter.sizes, ["L", "M"]);
+        let errors = ProductFilter::new(ProductFilterInput {
+            colors: (0..=MAX_VARIANT_VALUES).map(|i| format!("c{i}")).collect(),
+            sizes: vec!["x".repeat(MAX_VARIANT_VALUE_CHARS + 1)],
+            ..Default::default()
+        })
+        .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["size", "color"]);
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub struct ProductListQuery {
     pub search: Option<SearchTerms>,
     pub tag: Option<String>,
     pub in_stock: Option<bool>,
+    /// Products with a variant whose size is one of these (when not empty) and whose colour
+    /// is one of `colors` (when not empty): both in the same variant.
+    pub sizes: Vec<String>,
+    pub colors: Vec<String>,
     pub sort: ProductSort,
     pub page: PageRequest,
 }
@@ -72,6 +76,8 @@ impl ProductListQuery {
             search: None,
             tag: None,
             in_stock: None,
+            sizes: Vec::new(),
+            colors: Vec::new(),
             sort,
             page,
         }

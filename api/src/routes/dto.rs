@@ -7,8 +7,8 @@ use crate::domain::{
     catalogue::{Collection, DiscountType, ProductDetail, ProductLink, ProductSummary, Promotion, PromotionScope},
     category_tree::CategoryNode,
     money::{Currency, effective_price},
-    pagination::Page,
 };
+use crate::services::catalogue::{FacetValue, ProductListing};
 
 /// A product as lists show it.
 #[derive(Object, Debug, Clone)]
@@ -56,17 +56,106 @@ pub struct ProductPage {
     pub limit: u64,
     /// Matching products across all pages.
     pub total: u64,
+    /// The facet counts asked for with `facets`; absent when none were.
+    #[oai(skip_serializing_if_is_none)]
+    pub facets: Option<ProductFacets>,
 }
 
 impl ProductPage {
-    pub fn new(page: &Page<ProductSummary>, currency: &Currency) -> Self {
+    pub fn new(listing: &ProductListing, currency: &Currency) -> Self {
+        let page = &listing.page;
+        let f = &listing.facets;
+        let asked = f.categories.is_some()
+            || f.collections.is_some()
+            || f.sizes.is_some()
+            || f.colors.is_some()
+            || f.prices.is_some();
+        let values = |values: &Option<Vec<FacetValue>>| {
+            values
+                .as_ref()
+                .map(|values| values.iter().map(FacetValueView::new).collect())
+        };
         Self {
             page: page.request.page(),
             limit: page.request.limit(),
             total: page.total,
             items: page.items.iter().map(|p| ProductListItem::new(p, currency)).collect(),
+            facets: asked.then(|| ProductFacets {
+                category: values(&f.categories),
+                collection: values(&f.collections),
+                size: values(&f.sizes),
+                color: values(&f.colors),
+                price: f.prices.as_ref().map(|buckets| {
+                    buckets
+                        .iter()
+                        .map(|b| PriceFacetBucket {
+                            min: b.min,
+                            max: b.max,
+                            count: b.count,
+                            currency: currency.as_str().to_owned(),
+                        })
+                        .collect()
+                }),
+            }),
         }
     }
+}
+
+/// Counts for a filter sidebar, computed with the page. Each facet counts the products that
+/// match every filter except its own, so it shows the alternatives to the current choice;
+/// values no product would match are left out. A facet not asked for is absent.
+#[derive(Object, Debug, Clone)]
+#[oai(rename_all = "camelCase")]
+pub struct ProductFacets {
+    /// The subcategories of `category` (the top-level categories without it), each counting
+    /// the products in its subtree; in display order. `value` is the category slug.
+    #[oai(skip_serializing_if_is_none)]
+    pub category: Option<Vec<FacetValueView>>,
+    /// Active collections in display order; `value` is the collection slug.
+    #[oai(skip_serializing_if_is_none)]
+    pub collection: Option<Vec<FacetValueView>>,
+    /// Variant sizes, most products first; `value` goes back as `size=`.
+    #[oai(skip_serializing_if_is_none)]
+    pub size: Option<Vec<FacetValueView>>,
+    /// Variant colours, most products first; `value` goes back as `color=`.
+    #[oai(skip_serializing_if_is_none)]
+    pub color: Option<Vec<FacetValueView>>,
+    /// Effective-price bands on round steps (10, 12, 15, 20, 25, 30, 40, 50, 60, 80 and 100
+    /// units per decade), cheapest first; `min`/`max` go back as `minPrice`/`maxPrice`.
+    #[oai(skip_serializing_if_is_none)]
+    pub price: Option<Vec<PriceFacetBucket>>,
+}
+
+/// One facet value.
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "FacetValue", rename_all = "camelCase")]
+pub struct FacetValueView {
+    /// What to send back as the filter.
+    pub value: String,
+    /// What to show.
+    pub label: String,
+    /// Products matching.
+    pub count: u64,
+}
+
+impl FacetValueView {
+    fn new(v: &FacetValue) -> Self {
+        Self {
+            value: v.value.clone(),
+            label: v.label.clone(),
+            count: v.count,
+        }
+    }
+}
+
+/// Products whose effective price lies in `min..=max` (minor units).
+#[derive(Object, Debug, Clone)]
+#[oai(rename = "PriceFacet", rename_all = "camelCase")]
+pub struct PriceFacetBucket {
+    pub min: i64,
+    pub max: i64,
+    pub count: u64,
+    pub currency: String,
 }
 
 /// A size/colour variant of a product.

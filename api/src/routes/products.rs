@@ -14,7 +14,7 @@ use super::{
     dto::{ProductPage, ProductView},
 };
 use crate::{
-    domain::product_query::{ProductFilter, ProductFilterInput, ProductSort},
+    domain::product_query::{Facet, ProductFilter, ProductFilterInput, ProductSort},
     http::problem::{Problem, operation_errors},
 };
 
@@ -63,6 +63,29 @@ impl From<ProductSortParam> for ProductSort {
     }
 }
 
+/// A facet `listProducts` can count.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "ProductFacet", rename_all = "snake_case")]
+pub enum FacetParam {
+    Category,
+    Collection,
+    Size,
+    Color,
+    Price,
+}
+
+impl From<FacetParam> for Facet {
+    fn from(f: FacetParam) -> Self {
+        match f {
+            FacetParam::Category => Self::Category,
+            FacetParam::Collection => Self::Collection,
+            FacetParam::Size => Self::Size,
+            FacetParam::Color => Self::Color,
+            FacetParam::Price => Self::Price,
+        }
+    }
+}
+
 #[OpenApi(tag = "ApiTags::Catalogue")]
 impl ProductsApi {
     /// List products
@@ -93,6 +116,17 @@ impl ProductsApi {
         /// `true` for products with stock, `false` for sold-out ones.
         #[oai(name = "inStock")]
         in_stock: Query<Option<bool>>,
+        /// Variant size, as the `size` facet lists it; repeat for any of several.
+        #[oai(default, validator(max_items = 20))]
+        size: Query<Vec<String>>,
+        /// Variant colour, as the `color` facet lists it; repeat for any of several. With
+        /// `size`, one variant must have both.
+        #[oai(default, validator(max_items = 20))]
+        color: Query<Vec<String>>,
+        /// Facet counts to return with the page, comma-separated
+        /// (`facets=category,collection,size,color,price`).
+        #[oai(default, explode = false)]
+        facets: Query<Vec<FacetParam>>,
         sort: Query<Option<ProductSortParam>>,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
@@ -109,6 +143,9 @@ impl ProductsApi {
             search: search.0,
             tag: tag.0,
             in_stock: in_stock.0,
+            sizes: size.0,
+            colors: color.0,
+            facets: facets.0.into_iter().map(Into::into).collect(),
             sort: sort.0.map(Into::into),
             page: page.0,
             limit: limit.0,
@@ -163,6 +200,15 @@ impl ProductsApi {
         /// Exact tag, case-insensitive.
         tag: Query<Option<String>>,
         #[oai(name = "inStock")] in_stock: Query<Option<bool>>,
+        /// Variant size; repeat for any of several.
+        #[oai(default, validator(max_items = 20))]
+        size: Query<Vec<String>>,
+        /// Variant colour; repeat for any of several.
+        #[oai(default, validator(max_items = 20))]
+        color: Query<Vec<String>>,
+        /// Facet counts to return with the page, comma-separated.
+        #[oai(default, explode = false)]
+        facets: Query<Vec<FacetParam>>,
         sort: Query<Option<ProductSortParam>>,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
@@ -180,6 +226,9 @@ impl ProductsApi {
             search,
             tag,
             in_stock,
+            size,
+            color,
+            facets,
             sort,
             page,
             limit,

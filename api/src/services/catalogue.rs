@@ -10,18 +10,32 @@ use chrono::{DateTime, Utc};
 
 use super::{ServiceError, ServiceResult};
 use crate::infra::cache::TtlCache;
+use crate::infra::catalogue_index::FacetRequest;
+pub use crate::infra::catalogue_index::PriceBucket;
 use crate::{
     config::CacheConfig,
     domain::{
         catalogue::{Category, Collection, ProductDetail, ProductSummary, Promotion},
         category_tree::{CategoryNode, CategoryTree},
         pagination::Page,
-        product_query::ProductFilter,
+        product_query::{Facet, ProductFilter},
         promotion,
     },
     repos::{ProductListQuery, RepoError, Repos},
     services::catalogue_read_model::CatalogueReadModel,
 };
+
+/// Size and colour facet values: shown as they are sent.
+fn plain_values(counts: Vec<(String, u64)>) -> Vec<FacetValue> {
+    counts
+        .into_iter()
+        .map(|(value, count)| FacetValue {
+            label: value.clone(),
+            value,
+            count,
+        })
+        .collect()
+}
 
 #[derive(Clone)]
 pub struct CatalogueService {
@@ -34,6 +48,33 @@ struct Caches {
     categories: TtlCache<(), Arc<Vec<Category>>>,
     collections: TtlCache<(), Arc<Vec<Collection>>>,
     promotions: TtlCache<(), Arc<Vec<Promotion>>>,
+}
+
+/// One page of a product list, with the facet counts asked for.
+pub struct ProductListing {
+    pub page: Page<ProductSummary>,
+    pub facets: ListFacets,
+}
+
+/// Facet counts; `None` for facets not asked for. Each counts the products matching every
+/// filter but its own.
+#[derive(Debug, Default)]
+pub struct ListFacets {
+    /// The children of the filtered category (the top-level categories without one), each
+    /// counting its subtree.
+    pub categories: Option<Vec<FacetValue>>,
+    pub collections: Option<Vec<FacetValue>>,
+    pub sizes: Option<Vec<FacetValue>>,
+    pub colors: Option<Vec<FacetValue>>,
+    pub prices: Option<Vec<PriceBucket>>,
+}
+
+/// A facet value: what to send back as the filter, what to show, how many products.
+#[derive(Debug)]
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
 }
 
 /// A product page: the product and the promotions running on it now.
@@ -80,28 +121,51 @@ impl CatalogueService {
 
     /// Lists products; `category` includes its visible descendants. Unknown or hidden
     /// category and collection slugs are `NotFound`, never an empty list.
-    pub async fn list_products(&self, filter: &ProductFilter) -> ServiceResult<Page<ProductSummary>> {
-        let category_ids = match &filter.category {
-            Some(slug) => {
-                let all = self.all_categories().await?;
-                let tree = CategoryTree::new(&all);
-                let root = tree
-                    .find_visible_by_slug(slug)
-                    .ok_or(ServiceError::NotFound("category"))?;
-                Some(tree.visible_subtree_ids(root.id))
-            }
+    pub async fn list_products(&self, filter: &ProductFilter) -> ServiceResult<ProductListing> {
+        let wants = |facet: Facet| filter.facets.contains(&facet);
+        // The reference lists only when the query needs them: a plain list reads no storage.
+        let all_categories = if filter.category.is_some() || wants(Facet::Category) {
+            self.all_categories().await?
+        } else {
+            Arc::default()
+        };
+        let tree = CategoryTree::new(&all_categories);
+        let category = match &filter.category {
+            Some(slug) => Some(
+                tree.find_visible_by_slug(slug)
+                    .ok_or(ServiceError::NotFound("category"))?,
+            ),
             None => None,
+        };
+        let category_ids = category.map(|c| tree.visible_subtree_ids(c.id));
+        let collections = if filter.collection.is_some() || wants(Facet::Collection) {
+            self.all_collections().await?
+        } else {
+            Arc::default()
         };
         let collection_id = match &filter.collection {
             Some(slug) => Some(
-                self.all_collections()
-                    .await?
+                collections
                     .iter()
                     .find(|c| c.active && &c.slug == slug)
                     .ok_or(ServiceError::NotFound("collection"))?
                     .id,
             ),
             None => None,
+        };
+        let offered_categories = tree.visible_children(category.map(|c| c.id));
+        let offered_collections: Vec<&Collection> = collections.iter().filter(|c| c.active).collect();
+        let facets = FacetRequest {
+            categories: wants(Facet::Category).then(|| {
+                offered_categories
+                    .iter()
+                    .map(|c| (c.id, tree.visible_subtree_ids(c.id)))
+                    .collect()
+            }),
+            collections: wants(Facet::Collection).then(|| offered_collections.iter().map(|c| c.id).collect()),
+            sizes: wants(Facet::Size),
+            colors: wants(Facet::Color),
+            prices: wants(Facet::Price),
         };
         let query = ProductListQuery {
             category_ids,
@@ -111,14 +175,48 @@ impl CatalogueService {
             search: filter.search.clone(),
             tag: filter.tag.clone(),
             in_stock: filter.in_stock,
+            sizes: filter.sizes.clone(),
+            colors: filter.colors.clone(),
             sort: filter.effective_sort(),
             page: filter.page,
         };
-        let page = self.products.list(&query)?;
-        Ok(Page {
-            items: page.products.iter().map(|p| p.summary()).collect(),
-            request: query.page,
-            total: page.total,
+        let page = self.products.list_with_facets(&query, &facets)?;
+        let label = |count: u64, slug: &str, name: &str| FacetValue {
+            value: slug.to_owned(),
+            label: name.to_owned(),
+            count,
+        };
+        let counts = page.facets;
+        let facets = ListFacets {
+            categories: counts.categories.map(|counts| {
+                counts
+                    .iter()
+                    .filter_map(|(id, count)| {
+                        let c = offered_categories.iter().find(|c| c.id == *id)?;
+                        Some(label(*count, &c.slug, &c.name))
+                    })
+                    .collect()
+            }),
+            collections: counts.collections.map(|counts| {
+                counts
+                    .iter()
+                    .filter_map(|(id, count)| {
+                        let c = offered_collections.iter().find(|c| c.id == *id)?;
+                        Some(label(*count, &c.slug, &c.name))
+                    })
+                    .collect()
+            }),
+            sizes: counts.sizes.map(plain_values),
+            colors: counts.colors.map(plain_values),
+            prices: counts.prices,
+        };
+        Ok(ProductListing {
+            page: Page {
+                items: page.products.iter().map(|p| p.summary()).collect(),
+                request: query.page,
+                total: page.total,
+            },
+            facets,
         })
     }
 

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::{
     config::CatalogueConfig,
     domain::catalogue::ProductDetail,
-    infra::catalogue_index::{CatalogueIndex, IndexError, IndexPage},
+    infra::catalogue_index::{CatalogueIndex, FacetRequest, IndexError, IndexPage},
     repos::{ProductListQuery, ProductRepo, RepoError},
 };
 
@@ -91,7 +91,14 @@ impl CatalogueReadModel {
 
     /// One page of a product list from the index. `Unavailable` while it is being built.
     pub fn list(&self, query: &ProductListQuery) -> Result<IndexPage, RepoError> {
-        self.ready_index()?.list(query).map_err(index_failure)
+        self.list_with_facets(query, &FacetRequest::default())
+    }
+
+    /// [`Self::list`] with facet counts.
+    pub fn list_with_facets(&self, query: &ProductListQuery, facets: &FacetRequest) -> Result<IndexPage, RepoError> {
+        self.ready_index()?
+            .list_with_facets(query, facets)
+            .map_err(index_failure)
     }
 
     /// A product page from the index. `Unavailable` while it is being built.

@@ -48,6 +48,19 @@ async fn bad_list_parameters_name_the_parameter() {
             "minPrice",
         ),
         (
+            "/products?facets=category,brand",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "facets",
+        ),
+        (
+            "/products?size=1&size=2&size=3&size=4&size=5&size=6&size=7&size=8&size=9&size=10&size=11\
+             &size=12&size=13&size=14&size=15&size=16&size=17&size=18&size=19&size=20&size=21",
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "size",
+        ),
+        (
             "/categories/women/collections/summer-linen/products?limit=1000",
             StatusCode::BAD_REQUEST,
             "bad_request",
@@ -64,4 +77,8 @@ async fn bad_list_parameters_name_the_parameter() {
     let resp = app.get(&format!("/products?search={long}")).await;
     let body = assert_problem(resp, StatusCode::BAD_REQUEST, "bad_request").await;
     assert_eq!(problem_fields(&body), ["search"]);
+    let long = "M".repeat(51);
+    let resp = app.get(&format!("/products?color=Black&color={long}")).await;
+    let body = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem_fields(&body), ["color"]);
 }

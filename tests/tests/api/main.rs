@@ -4,6 +4,7 @@ mod auth;
 mod bad_bytes;
 mod cart;
 mod catalogue;
+mod catalogue_facets;
 mod catalogue_freshness;
 mod catalogue_index;
 mod catalogue_validation;

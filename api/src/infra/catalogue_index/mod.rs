@@ -18,7 +18,10 @@ mod page;
 mod store;
 mod text;
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::{
+    borrow::Cow,
+    sync::{Arc, PoisonError, RwLock},
+};
 
 use roaring::RoaringBitmap;
 use uuid::Uuid;
@@ -29,11 +32,43 @@ use crate::{
     repos::ProductListQuery,
 };
 
-/// One page of a list: the products in order, and how many match in all.
+/// One page of a list: the products in order, how many match in all, and the facet counts
+/// asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexPage {
     pub products: Vec<Arc<ProductDetail>>,
     pub total: u64,
+    pub facets: FacetCounts,
+}
+
+/// Which facets to count with a list. Categories and collections are the ones the caller
+/// offers (visible ones, in display order): a category with the ids of its visible subtree.
+#[derive(Debug, Clone, Default)]
+pub struct FacetRequest {
+    pub categories: Option<Vec<(Uuid, Vec<Uuid>)>>,
+    pub collections: Option<Vec<Uuid>>,
+    pub sizes: bool,
+    pub colors: bool,
+    pub prices: bool,
+}
+
+/// Facet counts: `None` for facets not asked for. Categories and collections in the order
+/// asked, sizes and colours most products first, price bands cheapest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FacetCounts {
+    pub categories: Option<Vec<(Uuid, u64)>>,
+    pub collections: Option<Vec<(Uuid, u64)>>,
+    pub sizes: Option<Vec<(String, u64)>>,
+    pub colors: Option<Vec<(String, u64)>>,
+    pub prices: Option<Vec<PriceBucket>>,
+}
+
+/// Products whose effective price (minor units) lies in `min..=max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PriceBucket {
+    pub min: i64,
+    pub max: i64,
+    pub count: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +158,11 @@ impl CatalogueIndex {
     /// The page of products and the total for `q`, in the repository's order (for a search
     /// sorted by relevance, BM25 as described in `text`).
     pub fn list(&self, q: &ProductListQuery) -> Result<IndexPage, IndexError> {
+        self.list_with_facets(q, &FacetRequest::default())
+    }
+
+    /// [`Self::list`], with the facet counts `request` asks for, from the same snapshot.
+    pub fn list_with_facets(&self, q: &ProductListQuery, request: &FacetRequest) -> Result<IndexPage, IndexError> {
         let relevance = q.sort == ProductSort::Relevance && q.search.is_some();
         let hits = q
             .search
@@ -130,7 +170,9 @@ impl CatalogueIndex {
             .map(|terms| self.text.search(terms, relevance))
             .transpose()?;
         let store = self.read();
-        let filter = filter(&store, q, hits.as_deref());
+        let filters = Filters::new(&store, q, hits.as_deref());
+        let filter = filters.matching(&store, None);
+        let facets = facets(&store, q, &filters, request);
         let (offset, limit) = (q.page.offset() as usize, q.page.limit() as usize);
         let (slots, total) = match (relevance, hits, &filter) {
             (true, Some(hits), Some(filter)) => {
@@ -161,58 +203,184 @@ impl CatalogueIndex {
                 .map(|slot| store.entry(slot).product.clone())
                 .collect(),
             total,
+            facets,
         })
     }
 }
 
-/// The slots matching every filter of `q` and the search `hits`; `None` when nothing filters.
-fn filter(store: &Store, q: &ProductListQuery, hits: Option<&[(Slot, f32)]>) -> Option<RoaringBitmap> {
-    let mut sets: Vec<std::borrow::Cow<'_, RoaringBitmap>> = Vec::new();
-    let empty = || std::borrow::Cow::Owned(RoaringBitmap::new());
-    if let Some(ids) = &q.category_ids {
-        let mut any = RoaringBitmap::new();
-        for set in ids.iter().filter_map(|id| store.category(id)) {
-            any |= set;
+/// A filter of a list query, named so a facet can leave its own out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Category,
+    Collection,
+    Tag,
+    Stock,
+    Search,
+    Variant,
+    Price,
+}
+
+/// A list query's filters as sets of slots, apart.
+struct Filters<'a> {
+    parts: Vec<(Part, Cow<'a, RoaringBitmap>)>,
+    price: Option<(Option<i64>, Option<i64>)>,
+}
+
+impl<'a> Filters<'a> {
+    fn new(store: &'a Store, q: &ProductListQuery, hits: Option<&[(Slot, f32)]>) -> Self {
+        let mut parts = Vec::new();
+        let empty = || Cow::Owned(RoaringBitmap::new());
+        if let Some(ids) = &q.category_ids {
+            parts.push((
+                Part::Category,
+                Cow::Owned(any_of(ids.iter().map(|id| store.category(id)))),
+            ));
         }
-        sets.push(std::borrow::Cow::Owned(any));
+        if let Some(id) = &q.collection_id {
+            parts.push((Part::Collection, store.collection(id).map_or_else(empty, Cow::Borrowed)));
+        }
+        if let Some(tag) = &q.tag {
+            parts.push((Part::Tag, store.tag(tag).map_or_else(empty, Cow::Borrowed)));
+        }
+        match q.in_stock {
+            Some(true) => parts.push((Part::Stock, Cow::Borrowed(store.in_stock()))),
+            Some(false) => parts.push((Part::Stock, Cow::Owned(store.all() - store.in_stock()))),
+            None => {}
+        }
+        if let Some(hits) = hits {
+            let mut slots: Vec<Slot> = hits
+                .iter()
+                .map(|(slot, _)| *slot)
+                .filter(|s| store.is_live(*s))
+                .collect();
+            slots.sort_unstable();
+            slots.dedup();
+            let found = RoaringBitmap::from_sorted_iter(slots).expect("sorted and unique");
+            parts.push((Part::Search, Cow::Owned(found)));
+        }
+        if let Some(variants) = variant_set(store, &q.sizes, &q.colors) {
+            parts.push((Part::Variant, Cow::Owned(variants)));
+        }
+        // The smallest first: each intersection is then at most that small.
+        parts.sort_by_key(|(_, set)| set.len());
+        let price = (q.min_price.is_some() || q.max_price.is_some())
+            .then(|| (q.min_price.map(|p| p.minor()), q.max_price.map(|p| p.minor())));
+        Self { parts, price }
     }
-    if let Some(id) = &q.collection_id {
-        sets.push(store.collection(id).map_or_else(empty, std::borrow::Cow::Borrowed));
-    }
-    if let Some(tag) = &q.tag {
-        sets.push(store.tag(tag).map_or_else(empty, std::borrow::Cow::Borrowed));
-    }
-    match q.in_stock {
-        Some(true) => sets.push(std::borrow::Cow::Borrowed(store.in_stock())),
-        Some(false) => sets.push(std::borrow::Cow::Owned(store.all() - store.in_stock())),
-        None => {}
-    }
-    if let Some(hits) = hits {
-        let mut slots: Vec<Slot> = hits
-            .iter()
-            .map(|(slot, _)| *slot)
-            .filter(|s| store.is_live(*s))
-            .collect();
-        slots.sort_unstable();
-        slots.dedup();
-        sets.push(std::borrow::Cow::Owned(
-            RoaringBitmap::from_sorted_iter(slots).expect("sorted and unique"),
-        ));
-    }
-    // The smallest first: each intersection is then at most that small.
-    sets.sort_by_key(|set| set.len());
-    let mut sets = sets.into_iter();
-    let mut matching = sets.next().map(std::borrow::Cow::into_owned);
-    for set in sets {
-        if let Some(matching) = &mut matching {
-            *matching &= set.as_ref();
+
+    /// The slots matching every filter but `except`; `None` when nothing filters.
+    fn matching(&self, store: &Store, except: Option<Part>) -> Option<RoaringBitmap> {
+        let mut parts = self.parts.iter().filter(|(part, _)| Some(*part) != except);
+        let mut matching = parts.next().map(|(_, set)| set.as_ref().clone());
+        for (_, set) in parts {
+            if let Some(matching) = &mut matching {
+                *matching &= set.as_ref();
+            }
+        }
+        match self.price {
+            Some((min, max)) if except != Some(Part::Price) => Some(store.price_range(matching.as_ref(), min, max)),
+            _ => matching,
         }
     }
-    if q.min_price.is_some() || q.max_price.is_some() {
-        let price = |p: Option<crate::domain::money::Money>| p.map(|p| p.minor());
-        matching = Some(store.price_range(matching.as_ref(), price(q.min_price), price(q.max_price)));
+}
+
+/// Every slot in any of the sets.
+fn any_of<'s>(sets: impl IntoIterator<Item = Option<&'s RoaringBitmap>>) -> RoaringBitmap {
+    let mut any = RoaringBitmap::new();
+    for set in sets.into_iter().flatten() {
+        any |= set;
     }
-    matching
+    any
+}
+
+/// Products with a variant of one of `sizes` and one of `colors` (either ignored when empty).
+fn variant_set(store: &Store, sizes: &[String], colors: &[String]) -> Option<RoaringBitmap> {
+    match (sizes.is_empty(), colors.is_empty()) {
+        (true, true) => None,
+        (false, true) => Some(any_of(sizes.iter().map(|s| store.sizes().get(s)))),
+        (true, false) => Some(any_of(colors.iter().map(|c| store.colors().get(c)))),
+        (false, false) => Some(any_of(
+            sizes
+                .iter()
+                .flat_map(|s| colors.iter().map(move |c| store.variant(s, c))),
+        )),
+    }
+}
+
+/// How many of `matching` (every product when `None`) are in `set`.
+fn count_in(matching: Option<&RoaringBitmap>, set: &RoaringBitmap) -> u64 {
+    matching.map_or_else(|| set.len(), |m| m.intersection_len(set))
+}
+
+/// Facet counts for `request`. Each facet counts the products that match every filter but
+/// its own (a sidebar then offers the alternatives to the current choice); values no
+/// product would match are left out.
+fn facets(store: &Store, q: &ProductListQuery, filters: &Filters<'_>, request: &FacetRequest) -> FacetCounts {
+    let mut counts = FacetCounts::default();
+    if let Some(groups) = &request.categories {
+        let base = filters.matching(store, Some(Part::Category));
+        counts.categories = Some(
+            groups
+                .iter()
+                .map(|(id, subtree)| {
+                    (
+                        *id,
+                        count_in(base.as_ref(), &any_of(subtree.iter().map(|c| store.category(c)))),
+                    )
+                })
+                .filter(|(_, count)| *count > 0)
+                .collect(),
+        );
+    }
+    if let Some(ids) = &request.collections {
+        let base = filters.matching(store, Some(Part::Collection));
+        counts.collections = Some(
+            ids.iter()
+                .filter_map(|id| store.collection(id).map(|set| (*id, count_in(base.as_ref(), set))))
+                .filter(|(_, count)| *count > 0)
+                .collect(),
+        );
+    }
+    if request.sizes || request.colors {
+        let base = filters.matching(store, Some(Part::Variant));
+        if request.sizes {
+            let values = store.sizes().keys().map(|size| {
+                let set = variant_set(store, std::slice::from_ref(size), &q.colors).unwrap_or_default();
+                (size.clone(), count_in(base.as_ref(), &set))
+            });
+            counts.sizes = Some(by_count(values));
+        }
+        if request.colors {
+            let values = store.colors().keys().map(|color| {
+                let set = variant_set(store, &q.sizes, std::slice::from_ref(color)).unwrap_or_default();
+                (color.clone(), count_in(base.as_ref(), &set))
+            });
+            counts.colors = Some(by_count(values));
+        }
+    }
+    if request.prices {
+        let base = filters.matching(store, Some(Part::Price));
+        counts.prices = Some(
+            store
+                .bands()
+                .into_iter()
+                .map(|(min, max, set)| PriceBucket {
+                    min,
+                    max,
+                    count: count_in(base.as_ref(), set),
+                })
+                .filter(|bucket| bucket.count > 0)
+                .collect(),
+        );
+    }
+    counts
+}
+
+/// The values with products, most products first, then by name.
+fn by_count(values: impl Iterator<Item = (String, u64)>) -> Vec<(String, u64)> {
+    let mut values: Vec<_> = values.filter(|(_, count)| *count > 0).collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    values
 }
 
 #[cfg(test)]

@@ -50,6 +50,14 @@ impl Entry {
     fn colors(&self) -> BTreeSet<&str> {
         self.product.variants.iter().map(|v| v.color.as_str()).collect()
     }
+
+    fn kinds(&self) -> BTreeSet<(String, String)> {
+        self.product
+            .variants
+            .iter()
+            .map(|v| (v.size.clone(), v.color.clone()))
+            .collect()
+    }
 }
 
 /// The orders the store keeps, each ascending with the id breaking ties; the descending
@@ -63,16 +71,22 @@ pub(super) enum Order {
 
 const ORDERS: [Order; 3] = [Order::Created, Order::Price, Order::Title];
 
-/// Price bands about 10 % wide: the lowest price (minor units) of each band, ascending.
-/// A price range is whole bands plus its two edge bands, checked product by product.
+/// Price bands on round steps, ten per decade (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a
+/// power of ten, in minor units): the lowest price of each band, ascending, the first band
+/// holding zero. A price range is whole bands plus its two edge bands, checked product by
+/// product; the price facet counts whole bands.
 static BAND_FLOORS: LazyLock<Vec<i64>> = LazyLock::new(|| {
+    const STEPS: [i64; 10] = [10, 12, 15, 20, 25, 30, 40, 50, 60, 80];
     let mut floors = vec![i64::MIN, 1];
-    while let Some(&last) = floors.last() {
-        let next = last.saturating_add((last / 10).max(1));
-        if next == last || next == i64::MAX {
-            break;
+    let mut decade: i64 = 1;
+    while let Some(next_decade) = decade.checked_mul(10) {
+        for step in STEPS {
+            let floor = step * decade / 10;
+            if floor > *floors.last().expect("not empty") {
+                floors.push(floor);
+            }
         }
-        floors.push(next);
+        decade = next_decade;
     }
     floors
 });
@@ -93,6 +107,8 @@ pub(super) struct Store {
     tags: HashMap<String, RoaringBitmap>,
     sizes: HashMap<String, RoaringBitmap>,
     colors: HashMap<String, RoaringBitmap>,
+    /// By (size, colour) of a variant: a size and colour filter asks for both in one variant.
+    variants: HashMap<(String, String), RoaringBitmap>,
     bands: HashMap<usize, RoaringBitmap>,
     orders: [Vec<Slot>; 3],
     /// Orders with slots appended out of place, sorted by [`Store::sort_orders`].
@@ -236,6 +252,37 @@ impl Store {
         self.tags.get(tag)
     }
 
+    /// Every size some product has, with its products.
+    pub(super) fn sizes(&self) -> &HashMap<String, RoaringBitmap> {
+        &self.sizes
+    }
+
+    /// Every colour some product has, with its products.
+    pub(super) fn colors(&self) -> &HashMap<String, RoaringBitmap> {
+        &self.colors
+    }
+
+    /// The products with a variant of this size and colour.
+    pub(super) fn variant(&self, size: &str, color: &str) -> Option<&RoaringBitmap> {
+        self.variants.get(&(size.to_owned(), color.to_owned()))
+    }
+
+    /// The non-empty price bands, cheapest first: (lowest price, highest price, products),
+    /// prices in minor units, never below zero.
+    pub(super) fn bands(&self) -> Vec<(i64, i64, &RoaringBitmap)> {
+        let mut bands: Vec<_> = self
+            .bands
+            .iter()
+            .map(|(band, members)| {
+                let floor = BAND_FLOORS[*band].max(0);
+                let ceiling = BAND_FLOORS.get(band + 1).map_or(i64::MAX, |next| next - 1);
+                (floor, ceiling, members)
+            })
+            .collect();
+        bands.sort_by_key(|(floor, _, _)| *floor);
+        bands
+    }
+
     /// The slots of `within` (every product when `None`) whose price lies in `min..=max`.
     pub(super) fn price_range(
         &self,
@@ -288,6 +335,9 @@ impl Store {
         for color in entry.colors() {
             member_of(&mut self.colors, color).insert(slot);
         }
+        for kind in entry.kinds() {
+            self.variants.entry(kind).or_default().insert(slot);
+        }
         self.bands.entry(band(entry.price)).or_default().insert(slot);
     }
 
@@ -312,6 +362,9 @@ impl Store {
         }
         for color in entry.colors() {
             remove_from(&mut self.colors, color, slot);
+        }
+        for kind in entry.kinds() {
+            remove_from(&mut self.variants, &kind, slot);
         }
         remove_from(&mut self.bands, &band(entry.price), slot);
     }
@@ -343,7 +396,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bands_cover_every_price_once_and_grow_by_about_a_tenth() {
+    fn bands_cover_every_price_once_on_round_steps() {
         assert_eq!(band(i64::MIN), 0);
         assert_eq!(band(0), 0);
         assert_eq!(band(1), 1);
@@ -352,8 +405,16 @@ mod tests {
             assert!(BAND_FLOORS[b] <= price, "{price}");
             assert!(BAND_FLOORS.get(b + 1).is_none_or(|next| *next > price), "{price}");
         }
-        let (b, next) = (band(10_000), band(10_000) + 1);
-        let width = BAND_FLOORS[next] - BAND_FLOORS[b];
-        assert!((900..=1_100).contains(&width), "{width}");
+        let floors_from_ten: Vec<i64> = BAND_FLOORS
+            .iter()
+            .copied()
+            .filter(|f| (1_000..=10_000).contains(f))
+            .collect();
+        assert_eq!(
+            floors_from_ten,
+            [
+                1_000, 1_200, 1_500, 2_000, 2_500, 3_000, 4_000, 5_000, 6_000, 8_000, 10_000
+            ]
+        );
     }
 }

@@ -167,6 +167,19 @@ impl SeaProductRepo {
                 ),
             );
         }
+        if !q.sizes.is_empty() || !q.colors.is_empty() {
+            let mut variants = Query::select();
+            variants
+                .column(product_variants::Column::ProductId)
+                .from(product_variants::Entity);
+            if !q.sizes.is_empty() {
+                variants.and_where(product_variants::Column::Size.is_in(q.sizes.iter().map(String::as_str)));
+            }
+            if !q.colors.is_empty() {
+                variants.and_where(product_variants::Column::Color.is_in(q.colors.iter().map(String::as_str)));
+            }
+            cond = cond.add(products::Column::Id.in_subquery(variants.to_owned()));
+        }
         if let Some(min) = q.min_price {
             cond = cond.add(products::Column::EffectivePrice.gte(min.minor()));
         }

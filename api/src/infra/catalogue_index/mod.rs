@@ -15,6 +15,7 @@
 //! first, then by id.
 
 mod page;
+mod prefix;
 mod store;
 mod text;
 

@@ -7,30 +7,21 @@
 //! Relevance is BM25 with the title weighted 10, the description 5 and tags 1 (the weights
 //! the SQL search uses); a whole-word match counts fully, a prefix-only match half.
 
-use std::{
-    num::NonZeroUsize,
-    sync::{Arc, Mutex, PoisonError},
-};
-
-use lru::LruCache;
-use tantivy_fst::Regex;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tantivy::{
     DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
     collector::{Collector, SegmentCollector},
     columnar::ColumnValues,
-    query::{BooleanQuery, BoostQuery, Occur, Query, RegexQuery, TermQuery},
+    query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery},
     schema::{FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions},
     tokenizer::TextAnalyzer,
 };
 use uuid::Uuid;
 
-use super::store::Slot;
+use super::{prefix::PrefixQuery, store::Slot};
 use crate::domain::{catalogue::ProductDetail, search::SearchTerms};
 
-/// Compiled prefix automata kept for reuse: compiling one costs more than running the
-/// search it serves, and a storefront's search words repeat.
-const CACHED_PREFIXES: usize = 10_000;
 /// Heap for the index writer; tantivy's minimum is 15 MB per thread.
 const WRITER_HEAP_BYTES: usize = 50_000_000;
 /// tantivy's English analyzer: words, lower-cased, stemmed.
@@ -54,8 +45,6 @@ pub(super) struct TextIndex {
     analyzer: TextAnalyzer,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
-    /// "Starts with this stem" automata, by stem.
-    prefixes: Mutex<LruCache<String, Arc<Regex>>>,
 }
 
 impl TextIndex {
@@ -80,13 +69,11 @@ impl TextIndex {
             .expect("tantivy registers its English stemmer");
         let writer = index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        let capacity = NonZeroUsize::new(CACHED_PREFIXES).expect("not zero");
         Ok(Self {
             fields,
             analyzer,
             reader,
             writer: Mutex::new(writer),
-            prefixes: Mutex::new(LruCache::new(capacity)),
         })
     }
 
@@ -154,7 +141,6 @@ impl TextIndex {
             .process(&mut |token| stems.push(token.text.clone()));
         let mut either: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for stem in &stems {
-            let starts_with = self.prefix(stem);
             for (field, weight) in [
                 (self.fields.title, 10.0),
                 (self.fields.description, 5.0),
@@ -162,27 +148,11 @@ impl TextIndex {
             ] {
                 let exact = TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::WithFreqs);
                 either.push((Occur::Should, Box::new(BoostQuery::new(Box::new(exact), weight))));
-                if let Some(regex) = &starts_with {
-                    let starts = RegexQuery::from_regex(regex.clone(), field);
-                    either.push((Occur::Should, Box::new(BoostQuery::new(Box::new(starts), weight / 2.0))));
-                }
+                let starts = PrefixQuery::new(field, stem);
+                either.push((Occur::Should, Box::new(BoostQuery::new(Box::new(starts), weight / 2.0))));
             }
         }
         Box::new(BooleanQuery::new(either))
-    }
-}
-
-impl TextIndex {
-    /// The automaton for words starting with `stem`, compiled once per stem while cached.
-    fn prefix(&self, stem: &str) -> Option<Arc<Regex>> {
-        let mut cache = self.prefixes.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(regex) = cache.get(stem) {
-            return Some(regex.clone());
-        }
-        // Terms are letters and digits only (`SearchTerms`), so the stem needs no escaping.
-        let regex = Arc::new(Regex::new(&format!("{stem}.*")).ok()?);
-        cache.put(stem.to_owned(), regex.clone());
-        Some(regex)
     }
 }
 

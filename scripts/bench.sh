@@ -72,6 +72,42 @@ run "searches" -s scripts/wrk-crowd.lua "$base" -- "$work/searches.txt"
 run "product pages" -s scripts/wrk-crowd.lua "$base" -- "$work/pages.txt"
 run "filtered collection pages" -s scripts/wrk-crowd.lua "$base" -- "$work/collections.txt"
 echo "server RSS after the runs: $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/$server/status")"
+
+# A second instance on the same database: how long until it shows a product another process
+# wrote (the change feed followed every catalogue.follow_interval_ms). Each round adds one
+# synthetic product from a separate process and times, from that process's exit (its commit),
+# until the second instance's total counts it. `seed --synthetic` regenerates the whole
+# synthetic range to find what is missing, so this runs up to 20,000 products only.
+if [ "$count" -le 20000 ]; then
+peer_port=$((port + 1))
+BEEGET_SERVER__ADDR="127.0.0.1:$peer_port" "$bin" serve >"$work/peer.out" 2>"$work/peer.log" &
+peer=$!
+for _ in $(seq 1 3000); do
+  curl -fsS "http://127.0.0.1:$peer_port/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+follow_delays=$(python3 - "$bin" "$peer_port" "$count" <<'PY'
+import json, subprocess, sys, time, urllib.request
+bin, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+url = f"http://127.0.0.1:{port}/products?limit=1"
+total = lambda: json.load(urllib.request.urlopen(url))["total"]
+delays = []
+for i in range(1, 21):
+    before = total()
+    seeded = subprocess.run([bin, "seed", "--synthetic", str(count + i)], capture_output=True)
+    if seeded.returncode != 0:
+        sys.exit("seed failed: " + seeded.stderr.decode(errors="replace")[-800:])
+    written = time.monotonic()
+    while total() == before:
+        time.sleep(0.001)
+    delays.append((time.monotonic() - written) * 1000)
+delays.sort()
+print(f"median {delays[len(delays) // 2]:.0f} ms, max {delays[-1]:.0f} ms over {len(delays)} writes")
+PY
+)
+kill "$peer" 2>/dev/null || true
+echo "second instance shows another process's write after: $follow_delays"
+fi
 if [ -n "${BENCH_POSTGRES_URL:-}" ]; then
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true

@@ -24,6 +24,22 @@ use crate::{
     repos::{ProductListQuery, RepoError, Repos},
     services::catalogue_read_model::CatalogueReadModel,
 };
+use uuid::Uuid;
+
+/// Category or collection facet values: the slug to send back, the name to show.
+fn named_values<T>(counts: &[(Uuid, u64)], offered: &[&T], name: impl Fn(&T) -> (Uuid, &str, &str)) -> Vec<FacetValue> {
+    counts
+        .iter()
+        .filter_map(|(id, count)| {
+            let (_, slug, label) = offered.iter().map(|o| name(o)).find(|(offered, _, _)| offered == id)?;
+            Some(FacetValue {
+                value: slug.to_owned(),
+                label: label.to_owned(),
+                count: *count,
+            })
+        })
+        .collect()
+}
 
 /// Size and colour facet values: shown as they are sent.
 fn plain_values(counts: Vec<(String, u64)>) -> Vec<FacetValue> {
@@ -181,31 +197,14 @@ impl CatalogueService {
             page: filter.page,
         };
         let page = self.products.list_with_facets(&query, &facets)?;
-        let label = |count: u64, slug: &str, name: &str| FacetValue {
-            value: slug.to_owned(),
-            label: name.to_owned(),
-            count,
-        };
         let counts = page.facets;
         let facets = ListFacets {
-            categories: counts.categories.map(|counts| {
-                counts
-                    .iter()
-                    .filter_map(|(id, count)| {
-                        let c = offered_categories.iter().find(|c| c.id == *id)?;
-                        Some(label(*count, &c.slug, &c.name))
-                    })
-                    .collect()
-            }),
-            collections: counts.collections.map(|counts| {
-                counts
-                    .iter()
-                    .filter_map(|(id, count)| {
-                        let c = offered_collections.iter().find(|c| c.id == *id)?;
-                        Some(label(*count, &c.slug, &c.name))
-                    })
-                    .collect()
-            }),
+            categories: counts
+                .categories
+                .map(|counts| named_values(&counts, &offered_categories, |c| (c.id, &c.slug, &c.name))),
+            collections: counts
+                .collections
+                .map(|counts| named_values(&counts, &offered_collections, |c| (c.id, &c.slug, &c.name))),
             sizes: counts.sizes.map(plain_values),
             colors: counts.colors.map(plain_values),
             prices: counts.prices,

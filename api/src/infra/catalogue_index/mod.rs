@@ -476,4 +476,29 @@ mod tests {
         assert_eq!(index.find_by_slug("product-2").as_deref(), Some(&sold_out));
         assert_eq!(index.find_by_slug("product-3"), None);
     }
+
+    #[test]
+    fn a_changed_price_or_title_moves_the_product_in_its_sort() {
+        let index = index();
+        let order = |sort| -> Vec<u8> {
+            let q = ProductListQuery::unfiltered(sort, PageRequest::default());
+            index
+                .list(&q)
+                .unwrap()
+                .products
+                .iter()
+                .map(|p| p.id.as_bytes()[0])
+                .collect()
+        };
+        assert_eq!(order(ProductSort::PriceAsc), [4, 3, 1, 2]);
+        index
+            .apply(
+                vec![product(4, "Zip Tee", "Soft and plain.", &["linen-look"], 99_900)],
+                &[],
+            )
+            .unwrap();
+        assert_eq!(order(ProductSort::PriceAsc), [3, 1, 2, 4]);
+        assert_eq!(order(ProductSort::PriceDesc), [4, 2, 1, 3]);
+        assert_eq!(order(ProductSort::TitleAsc), [3, 1, 2, 4]);
+    }
 }

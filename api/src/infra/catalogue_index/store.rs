@@ -143,28 +143,27 @@ impl Store {
     /// Adds or replaces products (by id). Orders are left for [`Store::sort_orders`].
     pub(super) fn upsert(&mut self, products: impl IntoIterator<Item = ProductDetail>) -> Upserted {
         let mut reworded = Vec::new();
+        // Per order, the slots whose key changed: taken out and put back in one pass each.
+        let mut moved: [RoaringBitmap; 3] = Default::default();
         for product in products {
             let entry = Entry::new(product);
             let slot = match self.by_id.get(&entry.product.id) {
                 Some(&slot) => {
                     let old = self.entries[slot as usize].take().expect("indexed ids are live");
                     self.unlink(slot, &old);
-                    let p = &entry.product;
-                    let o = &old.product;
+                    let (p, o) = (&entry.product, &old.product);
                     if (p.title.as_str(), p.description.as_str(), &p.tags)
                         != (o.title.as_str(), o.description.as_str(), &o.tags)
                     {
                         reworded.push((slot, entry.product.clone()));
                     }
-                    let moved = [
+                    let changed = [
                         old.created != entry.created,
                         old.price != entry.price,
                         p.title != o.title,
                     ];
-                    for order in ORDERS.into_iter().filter(|o| moved[*o as usize]) {
-                        self.orders[order as usize].retain(|s| *s != slot);
-                        self.orders[order as usize].push(slot);
-                        self.unsorted[order as usize] = true;
+                    for order in ORDERS.into_iter().filter(|o| changed[*o as usize]) {
+                        moved[order as usize].insert(slot);
                     }
                     slot
                 }
@@ -182,6 +181,15 @@ impl Store {
             };
             self.link(slot, &entry);
             self.entries[slot as usize] = Some(entry);
+        }
+        for order in ORDERS {
+            let moved = &moved[order as usize];
+            if !moved.is_empty() {
+                let slots = &mut self.orders[order as usize];
+                slots.retain(|s| !moved.contains(*s));
+                slots.extend(moved.iter());
+                self.unsorted[order as usize] = true;
+            }
         }
         Upserted { reworded }
     }

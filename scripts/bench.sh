@@ -35,7 +35,8 @@ seed_started=$(date +%s%N)
 "$bin" seed --synthetic "$count"
 seed_secs=$(( ($(date +%s%N) - seed_started) / 1000000000 ))
 start_server
-for _ in $(seq 1 1200); do
+# Ready once the catalogue index is built: up to 10 minutes (a million products).
+for _ in $(seq 1 6000); do
   curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
   sleep 0.1
 done
@@ -76,13 +77,16 @@ echo "server RSS after the runs: $(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/
 # A second instance on the same database: how long until it shows a product another process
 # wrote (the change feed followed every catalogue.follow_interval_ms). Each round adds one
 # synthetic product from a separate process and times, from that process's exit (its commit),
-# until the second instance's total counts it. `seed --synthetic` regenerates the whole
-# synthetic range to find what is missing, so this runs up to 20,000 products only.
-if [ "$count" -le 20000 ]; then
+# until the second instance's total counts it. Several instances need a database server, so
+# this runs on PostgreSQL only; and as `seed --synthetic` regenerates the whole synthetic range
+# to find what is missing, up to 20,000 products only.
+if [ -n "${BENCH_POSTGRES_URL:-}" ] && [ "$count" -le 20000 ]; then
 peer_port=$((port + 1))
 BEEGET_SERVER__ADDR="127.0.0.1:$peer_port" "$bin" serve >"$work/peer.out" 2>"$work/peer.log" &
 peer=$!
+trap 'kill "$peer" "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 3000); do
+  kill -0 "$peer" 2>/dev/null || { cat "$work/peer.log" >&2; exit 1; }
   curl -fsS "http://127.0.0.1:$peer_port/readyz" >/dev/null 2>&1 && break
   sleep 0.1
 done
@@ -99,6 +103,8 @@ for i in range(1, 21):
         sys.exit("seed failed: " + seeded.stderr.decode(errors="replace")[-800:])
     written = time.monotonic()
     while total() == before:
+        if time.monotonic() - written > 10:
+            sys.exit("the second instance did not show the write within 10 s")
         time.sleep(0.001)
     delays.append((time.monotonic() - written) * 1000)
 delays.sort()

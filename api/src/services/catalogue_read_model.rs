@@ -189,12 +189,17 @@ impl CatalogueReadModel {
         let index = self.index.clone();
         tokio::task::spawn_blocking(move || index.clear()).await??;
         let mut after = None;
+        let mut loaded = 0_usize;
         loop {
             let batch = self.products.details_after(after, self.settings.build_batch).await?;
             let Some(last) = batch.last() else { break };
             after = Some(last.id);
+            loaded += batch.len();
             let index = self.index.clone();
-            tokio::task::spawn_blocking(move || index.load(batch, &[])).await??;
+            tokio::task::spawn_blocking(move || index.load(batch)).await??;
+            if loaded % 100_000 < self.settings.build_batch as usize {
+                tracing::info!(loaded, "catalogue index: loading products");
+            }
         }
         let index = self.index.clone();
         tokio::task::spawn_blocking(move || index.publish()).await??;

@@ -106,20 +106,35 @@ impl CatalogueIndex {
     /// next read when this returns. Blocking when words change (a tantivy commit): call it
     /// from a blocking task.
     pub fn apply(&self, products: Vec<ProductDetail>, removed: &[Uuid]) -> Result<(), IndexError> {
-        if self.load(products, removed)? {
+        if self.change(products, removed, true)? {
             self.text.publish()?;
         }
         Ok(())
     }
 
-    /// [`Self::apply`] without making new words searchable: for a build, which calls
-    /// [`Self::publish`] once at its end. Returns whether words changed.
-    pub fn load(&self, products: Vec<ProductDetail>, removed: &[Uuid]) -> Result<bool, IndexError> {
+    /// Loads products for a build, which nothing reads until [`Self::publish`]: the sort
+    /// orders and the words are put in order once, there, instead of after every batch.
+    pub fn load(&self, products: Vec<ProductDetail>) -> Result<(), IndexError> {
+        self.change(products, &[], false).map(|_| ())
+    }
+
+    /// Ends a build: sorts the orders and makes every loaded product searchable.
+    pub fn publish(&self) -> Result<(), IndexError> {
+        self.write().sort_orders();
+        Ok(self.text.publish()?)
+    }
+
+    /// Applies a change to the store (sorting its orders when `sorted`, under the same lock,
+    /// so no reader sees them out of order) and stages its words. Returns whether words
+    /// changed.
+    fn change(&self, products: Vec<ProductDetail>, removed: &[Uuid], sorted: bool) -> Result<bool, IndexError> {
         let (upserted, removed) = {
             let mut store = self.write();
             let removed = store.remove(removed);
             let upserted = store.upsert(products);
-            store.sort_orders();
+            if sorted {
+                store.sort_orders();
+            }
             (upserted, removed)
         };
         for id in &removed {
@@ -129,11 +144,6 @@ impl CatalogueIndex {
             self.text.stage(*slot, product)?;
         }
         Ok(!removed.is_empty() || !upserted.reworded.is_empty())
-    }
-
-    /// Makes every loaded product searchable.
-    pub fn publish(&self) -> Result<(), IndexError> {
-        Ok(self.text.publish()?)
     }
 
     /// Empties the index (before a rebuild).

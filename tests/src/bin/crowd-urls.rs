@@ -59,7 +59,7 @@ async fn main() -> anyhow::Result<()> {
 
     // Product slugs and title words from a sample of list pages across the catalogue.
     let mut rng = StdRng::seed_from_u64(seed);
-    let pages = total.div_ceil(100);
+    let pages = total.div_ceil(100).min(10_000);
     let mut slugs = Vec::new();
     let mut words = HashSet::new();
     for _ in 0..pages.min(200) {
@@ -76,7 +76,8 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let words: Vec<String> = words.into_iter().collect();
-    let list_pages = total.div_ceil(PAGE_SIZE);
+    // The API serves pages up to 10,000 (`page`'s declared maximum).
+    let list_pages = total.div_ceil(PAGE_SIZE).min(10_000);
 
     let mut urls = HashSet::new();
     let mut ordered = Vec::new();

@@ -204,7 +204,11 @@ impl CatalogueIndex {
                     ProductSort::Newest | ProductSort::Relevance => (Order::Created, true),
                 };
                 let total = filter.as_ref().map_or(store.len(), RoaringBitmap::len);
-                let page = page::in_order(&store, order, descending, filter.as_ref(), offset, limit);
+                let span = match (order, filters.price) {
+                    (Order::Price, Some((min, max))) => store.price_span(min, max),
+                    _ => 0..store.order(order).len(),
+                };
+                let page = page::in_order(&store, order, descending, filter.as_ref(), span, offset, limit);
                 (page, total)
             }
         };

@@ -11,7 +11,8 @@ use super::store::{Order, Slot, Store};
 const SELECT_COST: usize = 4;
 
 /// The slots at `offset..offset + limit` of the products in `matching` (every product when
-/// `None`) sorted by `order`, read backwards when `descending`.
+/// `None`) sorted by `order`, read backwards when `descending`. `span` is the part of the
+/// order the matches can be in (all of it, or the price range's part of the price order).
 ///
 /// Every product: the page is a slice of the order. A filter: either walk the order from the
 /// nearer end, stepping over the products that do not match (about `needed × all / matches`
@@ -22,10 +23,11 @@ pub(super) fn in_order(
     order: Order,
     descending: bool,
     matching: Option<&RoaringBitmap>,
+    span: std::ops::Range<usize>,
     offset: usize,
     limit: usize,
 ) -> Vec<Slot> {
-    let slots = store.order(order);
+    let slots = &store.order(order)[span];
     let Some(matching) = matching else {
         let end = slots.len().min(offset.saturating_add(limit));
         let start = offset.min(end);
@@ -167,13 +169,51 @@ mod tests {
                         expected.reverse();
                     }
                     for (offset, limit) in [(0, 7), (3, 24), (20, 24), (130, 24), (280, 24), (299, 5), (300, 5)] {
-                        let page = in_order(&store, order, descending, matching, offset, limit);
+                        let span = 0..store.order(order).len();
+                        let page = in_order(&store, order, descending, matching, span, offset, limit);
                         let want: Vec<Slot> = expected.iter().skip(offset).take(limit).copied().collect();
                         assert_eq!(page, want, "{order:?} desc {descending} offset {offset} limit {limit}");
                     }
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_price_sorted_page_with_a_price_range_walks_only_that_part_of_the_order() {
+        let store = store();
+        // Prices are 0, 100, …, 1200 (by slot % 13); keep 300..=700 and every other slot.
+        let (min, max) = (Some(300), Some(700));
+        let span = store.price_span(min, max);
+        let in_range: Vec<Slot> = store.order(Order::Price)[span.clone()].to_vec();
+        assert!(in_range.iter().all(|s| (300..=700).contains(&store.entry(*s).price)));
+        assert_eq!(
+            in_range.len(),
+            (0..300u32).filter(|i| (3..=7).contains(&(i % 13))).count()
+        );
+        let matching: RoaringBitmap = in_range.iter().copied().filter(|s| s % 2 == 0).collect();
+        for descending in [false, true] {
+            let mut expected: Vec<Slot> = matching.iter().collect();
+            expected.sort_by(|a, b| store.compare(Order::Price, *a, *b));
+            if descending {
+                expected.reverse();
+            }
+            for (offset, limit) in [(0, 24), (10, 24), (40, 24), (57, 5)] {
+                let page = in_order(
+                    &store,
+                    Order::Price,
+                    descending,
+                    Some(&matching),
+                    span.clone(),
+                    offset,
+                    limit,
+                );
+                let want: Vec<Slot> = expected.iter().skip(offset).take(limit).copied().collect();
+                assert_eq!(page, want, "desc {descending} offset {offset}");
+            }
+        }
+        assert_eq!(store.price_span(Some(5_000), None), 300..300);
+        assert_eq!(store.price_span(None, Some(-1)), 0..0);
     }
 
     #[test]

@@ -229,6 +229,16 @@ impl Store {
         &self.orders[order as usize]
     }
 
+    /// The positions in the price order of the products priced `min..=max`: a price-sorted
+    /// page with a price filter walks only these (the rest cannot match).
+    pub(super) fn price_span(&self, min: Option<i64>, max: Option<i64>) -> std::ops::Range<usize> {
+        let by_price = self.order(Order::Price);
+        let price = |slot: &Slot| self.entry(*slot).price;
+        let start = min.map_or(0, |min| by_price.partition_point(|s| price(s) < min));
+        let end = max.map_or(by_price.len(), |max| by_price.partition_point(|s| price(s) <= max));
+        start..end.max(start)
+    }
+
     /// Compares two live slots by `order`'s key, then by id.
     pub(super) fn compare(&self, order: Order, a: Slot, b: Slot) -> Ordering {
         let (a, b) = (self.entry(a), self.entry(b));

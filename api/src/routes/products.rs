@@ -63,27 +63,19 @@ impl From<ProductSortParam> for ProductSort {
     }
 }
 
-/// A facet `listProducts` can count.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[oai(rename = "ProductFacet", rename_all = "snake_case")]
-pub enum FacetParam {
-    Category,
-    Collection,
-    Size,
-    Color,
-    Price,
-}
-
-impl From<FacetParam> for Facet {
-    fn from(f: FacetParam) -> Self {
-        match f {
-            FacetParam::Category => Self::Category,
-            FacetParam::Collection => Self::Collection,
-            FacetParam::Size => Self::Size,
-            FacetParam::Color => Self::Color,
-            FacetParam::Price => Self::Price,
-        }
-    }
+/// The facets named in `facets=` (the declared pattern admits only known names; empty
+/// entries, as in `facets=`, name none).
+fn parse_facets(list: &str) -> Vec<Facet> {
+    list.split(',')
+        .filter_map(|name| match name.trim() {
+            "category" => Some(Facet::Category),
+            "collection" => Some(Facet::Collection),
+            "size" => Some(Facet::Size),
+            "color" => Some(Facet::Color),
+            "price" => Some(Facet::Price),
+            _ => None,
+        })
+        .collect()
 }
 
 #[OpenApi(tag = "ApiTags::Catalogue")]
@@ -123,10 +115,12 @@ impl ProductsApi {
         /// `size`, one variant must have both.
         #[oai(default, validator(max_items = 20))]
         color: Query<Vec<String>>,
-        /// Facet counts to return with the page, comma-separated
-        /// (`facets=category,collection,size,color,price`).
-        #[oai(default, explode = false)]
-        facets: Query<Vec<FacetParam>>,
+        /// Facet counts to return with the page, comma-separated, any of `category`,
+        /// `collection`, `size`, `color` and `price` (`facets=category,size,price`).
+        #[oai(validator(
+            pattern = r"^(category|collection|size|color|price)?(,(category|collection|size|color|price))*$"
+        ))]
+        facets: Query<Option<String>>,
         sort: Query<Option<ProductSortParam>>,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]
@@ -145,7 +139,7 @@ impl ProductsApi {
             in_stock: in_stock.0,
             sizes: size.0,
             colors: color.0,
-            facets: facets.0.into_iter().map(Into::into).collect(),
+            facets: facets.0.as_deref().map(parse_facets).unwrap_or_default(),
             sort: sort.0.map(Into::into),
             page: page.0,
             limit: limit.0,
@@ -206,9 +200,12 @@ impl ProductsApi {
         /// Variant colour; repeat for any of several.
         #[oai(default, validator(max_items = 20))]
         color: Query<Vec<String>>,
-        /// Facet counts to return with the page, comma-separated.
-        #[oai(default, explode = false)]
-        facets: Query<Vec<FacetParam>>,
+        /// Facet counts to return with the page, comma-separated, any of `category`,
+        /// `collection`, `size`, `color` and `price`.
+        #[oai(validator(
+            pattern = r"^(category|collection|size|color|price)?(,(category|collection|size|color|price))*$"
+        ))]
+        facets: Query<Option<String>>,
         sort: Query<Option<ProductSortParam>>,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1"), maximum(value = "10000")))]

@@ -99,6 +99,9 @@ async fn each_facet_count_is_what_choosing_that_value_would_list() {
     }
     assert_eq!(sum, listed);
 
+    // An empty list asks for none.
+    let none = app.ok_json("/products?facets=").await;
+    assert!(none.get("facets").is_none(), "{none}");
     // Only the facets asked for.
     let body = app.ok_json("/products?facets=size").await;
     let keys: Vec<&String> = body["facets"].as_object().unwrap().keys().collect();

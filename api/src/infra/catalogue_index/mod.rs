@@ -515,4 +515,35 @@ mod tests {
         assert_eq!(order(ProductSort::PriceDesc), [4, 2, 1, 3]);
         assert_eq!(order(ProductSort::TitleAsc), [3, 1, 2, 4]);
     }
+
+    #[test]
+    fn a_size_and_a_colour_must_meet_in_one_variant() {
+        let index = index();
+        // Product 1 comes in M Black and L Ivory: it has an M and an Ivory, but no M Ivory.
+        let mut two = product(1, "Linen Midi Dress", "A breezy summer dress.", &["summer"], 8900);
+        let mut ivory = two.variants[0].clone();
+        ivory.id = Uuid::from_bytes([200; 16]);
+        (ivory.size, ivory.color) = ("L".into(), "Ivory".into());
+        two.variants.push(ivory);
+        index.apply(vec![two], &[]).unwrap();
+        let listed = |sizes: &[&str], colors: &[&str]| -> Vec<u8> {
+            let q = ProductListQuery {
+                sizes: sizes.iter().map(|s| (*s).to_owned()).collect(),
+                colors: colors.iter().map(|c| (*c).to_owned()).collect(),
+                ..ProductListQuery::unfiltered(ProductSort::PriceAsc, PageRequest::default())
+            };
+            index
+                .list(&q)
+                .unwrap()
+                .products
+                .iter()
+                .map(|p| p.id.as_bytes()[0])
+                .collect()
+        };
+        assert_eq!(listed(&["M"], &["Ivory"]), Vec::<u8>::new());
+        assert_eq!(listed(&["L"], &["Ivory"]), [1]);
+        assert_eq!(listed(&["M"], &["Black"]), [4, 3, 1, 2]);
+        assert_eq!(listed(&["M", "L"], &["Ivory"]), [1]);
+        assert_eq!(listed(&["L"], &[]), [1]);
+    }
 }

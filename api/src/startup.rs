@@ -109,7 +109,11 @@ async fn state_with_payments(
             Duration::from_millis(config.rate_limit.redis_timeout_ms),
         ))
     };
-    let products = Arc::new(CatalogueReadModel::new(repos.products.clone(), &config.catalogue)?);
+    let products = Arc::new(CatalogueReadModel::new(
+        &repos,
+        config.pricing.promotions_apply_to.into(),
+        &config.catalogue,
+    )?);
     let catalogue = CatalogueService::new(repos.clone(), products.clone(), &config.cache);
     let cart = CartService::new(repos.clone(), catalogue.clone(), &config);
     Ok(Arc::new(AppState {

@@ -357,6 +357,38 @@ impl TestApp {
         self.catalogue.refresh().await.expect("catalogue index refresh");
     }
 
+    /// Switches off the demo's automatic (code-free) promotions and re-prices this app's
+    /// index: list prices are then the effective prices, as the storage's own SQL list gives
+    /// them, for tests that compare the two.
+    pub async fn without_automatic_promotions(&self) {
+        use beeget_api::domain::catalogue::NewPromotion;
+        for p in self.repos.promotions.list_active().await.expect("promotions") {
+            if p.code.is_some() {
+                continue;
+            }
+            let off = NewPromotion {
+                name: p.name,
+                slug: p.slug,
+                description: p.description,
+                image: p.image,
+                active: false,
+                position: p.position,
+                discount_type: p.discount_type,
+                discount_value: p.discount_value,
+                start_date: p.start_date,
+                end_date: p.end_date,
+                code: None,
+                scope: p.scope,
+                stackable: p.stackable,
+            };
+            self.repos.promotions.upsert(off).await.expect("switch a promotion off");
+        }
+        self.catalogue
+            .reload_pricing()
+            .await
+            .expect("re-price the catalogue index");
+    }
+
     /// The app on PostgreSQL reached through a proxy the test can cut (short connect and
     /// acquire timeouts, so an outage shows at once), after `adjust`. `None` when PostgreSQL is
     /// not configured outside CI.

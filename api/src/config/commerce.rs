@@ -29,6 +29,15 @@ pub enum PromotionsApplyTo {
     FullPriceOnly,
 }
 
+impl From<PromotionsApplyTo> for crate::domain::pricing::PromotionBase {
+    fn from(rule: PromotionsApplyTo) -> Self {
+        match rule {
+            PromotionsApplyTo::EffectivePrice => Self::EffectivePrice,
+            PromotionsApplyTo::FullPriceOnly => Self::FullPriceOnly,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PricingConfig {

@@ -101,6 +101,10 @@ pub struct ProductSummary {
     pub price: Money,
     pub sale_price: Option<Money>,
     pub effective_price: Money,
+    /// What one unit costs with no code entered: the effective price less the automatic
+    /// promotions running (see `shelf_price`). The storage's own list knows no promotions
+    /// and gives the effective price.
+    pub unit_price: Money,
     pub image: Option<String>,
     pub inventory_count: i64,
     pub created_at: DateTime<Utc>,
@@ -143,9 +147,10 @@ impl ProductDetail {
         super::money::effective_price(self.price, self.sale_price)
     }
 
-    /// The product as a list shows it.
-    pub fn summary(&self) -> ProductSummary {
+    /// The product as a list shows it, at the shelf price `unit_price`.
+    pub fn summary(&self, unit_price: Money) -> ProductSummary {
         ProductSummary {
+            unit_price,
             id: self.id,
             title: self.title.clone(),
             slug: self.slug.clone(),

@@ -15,6 +15,7 @@ pub mod pricing;
 pub mod product_query;
 pub mod promotion;
 pub mod search;
+pub mod shelf_price;
 pub mod slug;
 pub mod text;
 pub mod user;

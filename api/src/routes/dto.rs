@@ -4,11 +4,11 @@ use chrono::{DateTime, Utc};
 use poem_openapi::{Enum, Object};
 
 use crate::domain::{
-    catalogue::{Collection, DiscountType, ProductDetail, ProductLink, ProductSummary, Promotion, PromotionScope},
+    catalogue::{Collection, DiscountType, ProductLink, ProductSummary, Promotion, PromotionScope},
     category_tree::CategoryNode,
     money::{Currency, effective_price},
 };
-use crate::services::catalogue::{FacetValue, ProductListing};
+use crate::services::catalogue::{FacetValue, ProductListing, ProductPage as ProductPageData};
 
 /// A product as lists show it.
 #[derive(Object, Debug, Clone)]
@@ -24,6 +24,11 @@ pub struct ProductListItem {
     pub sale_price: Option<i64>,
     /// What the shopper pays before promotions: `salePrice` when set, else `price`.
     pub effective_price: i64,
+    /// What one unit costs with no promotion code (the shelf price): `effectivePrice` less
+    /// the automatic promotions running now, as the cart's line total for one unit comes
+    /// to. `minPrice`, `maxPrice` and the price sorts use this figure; it changes the moment
+    /// such a promotion starts or ends.
+    pub calculated_price: i64,
     pub currency: String,
     /// URL of the first image.
     #[oai(nullable)]
@@ -40,6 +45,7 @@ impl ProductListItem {
             price: p.price.minor(),
             sale_price: p.sale_price.map(|m| m.minor()),
             effective_price: p.effective_price.minor(),
+            calculated_price: p.unit_price.minor(),
             currency: currency.to_string(),
             image: p.image.clone(),
             in_stock: p.inventory_count > 0,
@@ -170,6 +176,9 @@ pub struct VariantView {
     pub price: i64,
     /// What the shopper pays for this variant before promotions.
     pub effective_price: i64,
+    /// What one unit of this variant costs with no promotion code: `effectivePrice` less
+    /// the automatic promotions running now, as the cart prices it.
+    pub calculated_price: i64,
     pub inventory_count: i32,
     pub in_stock: bool,
 }
@@ -297,6 +306,10 @@ pub struct ProductView {
     #[oai(nullable)]
     pub sale_price: Option<i64>,
     pub effective_price: i64,
+    /// What one unit costs with no promotion code (variants without a price of their own):
+    /// `effectivePrice` less the automatic promotions running now, as the cart prices it.
+    /// Each variant carries its own.
+    pub calculated_price: i64,
     pub currency: String,
     pub tags: Vec<String>,
     /// Sum of the variants' stock.
@@ -312,18 +325,25 @@ pub struct ProductView {
 }
 
 impl ProductView {
-    pub fn new(p: ProductDetail, promotions: Vec<Promotion>, currency: &Currency) -> Self {
+    pub fn new(page: ProductPageData, currency: &Currency) -> Self {
+        let ProductPageData {
+            product: p,
+            shelf,
+            promotions,
+        } = page;
         let inventory_count = p.inventory_count();
         let effective = effective_price(p.price, p.sale_price);
         let variants = p
             .variants
             .iter()
-            .map(|v| {
+            .enumerate()
+            .map(|(index, v)| {
                 let (list, sale) = p.variant_prices(v);
                 VariantView {
                     id: v.id.to_string(),
                     price: list.minor(),
                     effective_price: effective_price(list, sale).minor(),
+                    calculated_price: shelf.variant_unit(index).minor(),
                     in_stock: v.inventory_count > 0,
                     inventory_count: v.inventory_count,
                     sku: v.sku.clone(),
@@ -342,6 +362,7 @@ impl ProductView {
             price: p.price.minor(),
             sale_price: p.sale_price.map(|m| m.minor()),
             effective_price: effective.minor(),
+            calculated_price: shelf.unit.minor(),
             currency: currency.to_string(),
             tags: p.tags,
             inventory_count,

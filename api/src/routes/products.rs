@@ -82,8 +82,9 @@ fn parse_facets(list: &str) -> Vec<Facet> {
 impl ProductsApi {
     /// List products
     ///
-    /// Filters combine with AND. `category` includes its subcategories; prices filter on the
-    /// effective price (the sale price when set). Without `sort`, search results come by
+    /// Filters combine with AND. `category` includes its subcategories; prices filter and
+    /// sort on `calculatedPrice` (the sale price when set, less the automatic promotions
+    /// running now). Without `sort`, search results come by
     /// relevance and other lists newest first.
     #[allow(clippy::too_many_arguments)]
     #[oai(path = "/products", method = "get", operation_id = "listProducts")]
@@ -94,10 +95,10 @@ impl ProductsApi {
         category: Query<Option<String>>,
         /// Collection slug.
         collection: Query<Option<String>>,
-        /// Lowest effective price, in minor units.
+        /// Lowest `calculatedPrice`, in minor units.
         #[oai(name = "minPrice", validator(minimum(value = "0")))]
         min_price: Query<Option<i64>>,
-        /// Highest effective price, in minor units.
+        /// Highest `calculatedPrice`, in minor units.
         #[oai(name = "maxPrice", validator(minimum(value = "0")))]
         max_price: Query<Option<i64>>,
         /// Words to find in title, description and tags (prefix match, all words required).
@@ -160,11 +161,7 @@ impl ProductsApi {
         slug: Path<String>,
     ) -> Result<Json<ProductView>, GetProductError> {
         let page = state.catalogue.product_page(&slug.0, Utc::now()).await?;
-        Ok(Json(ProductView::new(
-            page.product,
-            page.promotions,
-            &state.config.currency(),
-        )))
+        Ok(Json(ProductView::new(page, &state.config.currency())))
     }
 
     /// List products in a category and a collection
@@ -182,10 +179,10 @@ impl ProductsApi {
         state: Data<&Arc<AppState>>,
         #[oai(name = "categorySlug")] category_slug: Path<String>,
         #[oai(name = "collectionSlug")] collection_slug: Path<String>,
-        /// Lowest effective price, in minor units.
+        /// Lowest `calculatedPrice`, in minor units.
         #[oai(name = "minPrice", validator(minimum(value = "0")))]
         min_price: Query<Option<i64>>,
-        /// Highest effective price, in minor units.
+        /// Highest `calculatedPrice`, in minor units.
         #[oai(name = "maxPrice", validator(minimum(value = "0")))]
         max_price: Query<Option<i64>>,
         /// Words to find in title, description and tags.

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult, catalogue::CatalogueService};
 use crate::{
-    config::{Config, PromotionsApplyTo},
+    config::Config,
     domain::{
         InvalidField,
         catalogue::{ProductDetail, Promotion, Variant},
@@ -86,10 +86,7 @@ impl CartService {
                 flat_rate: money(config.shipping.flat_rate),
                 free_over: (config.shipping.free_over > 0).then(|| money(config.shipping.free_over)),
             },
-            base: match config.pricing.promotions_apply_to {
-                PromotionsApplyTo::EffectivePrice => PromotionBase::EffectivePrice,
-                PromotionsApplyTo::FullPriceOnly => PromotionBase::FullPriceOnly,
-            },
+            base: config.pricing.promotions_apply_to.into(),
             currency: config.currency(),
         }
     }

@@ -20,6 +20,7 @@ use crate::{
         pagination::Page,
         product_query::{Facet, ProductFilter},
         promotion,
+        shelf_price::ShelfPrice,
     },
     repos::{ProductListQuery, RepoError, Repos},
     services::catalogue_read_model::CatalogueReadModel,
@@ -93,9 +94,10 @@ pub struct FacetValue {
     pub count: u64,
 }
 
-/// A product page: the product and the promotions running on it now.
+/// A product page: the product, its shelf prices and the promotions running on it now.
 pub struct ProductPage {
     pub product: ProductDetail,
+    pub shelf: ShelfPrice,
     pub promotions: Vec<Promotion>,
 }
 
@@ -196,7 +198,7 @@ impl CatalogueService {
             sort: filter.effective_sort(),
             page: filter.page,
         };
-        let page = self.products.list_with_facets(&query, &facets)?;
+        let page = self.products.list_with_facets(&query, &facets).await?;
         let counts = page.facets;
         let facets = ListFacets {
             categories: counts
@@ -211,7 +213,7 @@ impl CatalogueService {
         };
         Ok(ProductListing {
             page: Page {
-                items: page.products.iter().map(|p| p.summary()).collect(),
+                items: page.products.iter().map(|p| p.product.summary(p.shelf.unit)).collect(),
                 request: query.page,
                 total: page.total,
             },
@@ -220,8 +222,12 @@ impl CatalogueService {
     }
 
     pub async fn product_page(&self, slug: &str, now: DateTime<Utc>) -> ServiceResult<ProductPage> {
-        let found = self.products.find_by_slug(slug)?;
-        let mut product = ProductDetail::clone(found.as_deref().ok_or(ServiceError::NotFound("product"))?);
+        let found = self
+            .products
+            .find_by_slug(slug)
+            .await?
+            .ok_or(ServiceError::NotFound("product"))?;
+        let mut product = ProductDetail::clone(&found.product);
         let all = self.all_categories().await?;
         let tree = CategoryTree::new(&all);
         product.categories.retain(|c| tree.is_visible(c.id));
@@ -232,7 +238,11 @@ impl CatalogueService {
             .into_iter()
             .filter(|p| p.applies_to(product.id, &category_ids, &collection_ids))
             .collect();
-        Ok(ProductPage { product, promotions })
+        Ok(ProductPage {
+            product,
+            shelf: found.shelf,
+            promotions,
+        })
     }
 
     pub async fn category_tree(&self) -> ServiceResult<Vec<CategoryNode>> {

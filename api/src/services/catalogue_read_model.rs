@@ -8,21 +8,38 @@
 //!   answers, so the next read here shows it.
 //! - Other processes' writes arrive through [`CatalogueReadModel::follow`], which reads the
 //!   feed every `catalogue.follow_interval_ms`: that interval bounds how late they show.
+//! - Prices are shelf prices (`domain::shelf_price`): the automatic promotions running now.
+//!   The pricing holds until the next start or end of one of them; a read past that moment
+//!   re-prices the index before it answers (the follower usually has, just before), so a
+//!   promotion changes lists, sorts and price filters exactly when it starts or ends. The
+//!   promotions and categories pricing reads are reloaded every
+//!   `catalogue.pricing_reload_ms`, so a change to them shows within that time.
 //! - Until the first build completes the model is not ready: catalogue reads answer 503 and
 //!   `/readyz` names it. A follower that finds versions missing from the feed (pruned while it
 //!   was away) rebuilds, unready meanwhile.
 
-use std::{collections::BTreeSet, sync::Arc, time::Duration};
+use std::{
+    collections::BTreeSet,
+    sync::{
+        Arc, PoisonError, RwLock,
+        atomic::{AtomicI64, Ordering},
+    },
+    time::Duration,
+};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, watch};
 use uuid::Uuid;
 
 use crate::{
     config::CatalogueConfig,
-    domain::catalogue::ProductDetail,
-    infra::catalogue_index::{CatalogueIndex, FacetRequest, IndexError, IndexPage},
-    repos::{ProductListQuery, ProductRepo, RepoError},
+    domain::{
+        catalogue::{Category, ProductDetail, Promotion},
+        pricing::PromotionBase,
+        shelf_price::{ShelfPrice, ShelfPricing},
+    },
+    infra::catalogue_index::{CatalogueIndex, FacetRequest, IndexError, IndexPage, Shelved},
+    repos::{CategoryRepo, ProductListQuery, ProductRepo, PromotionRepo, RepoError, Repos},
 };
 
 /// Feed versions read per round of a catch-up.
@@ -46,22 +63,142 @@ pub enum ReadModelError {
 pub struct CatalogueReadModel {
     index: Arc<CatalogueIndex>,
     products: Arc<dyn ProductRepo>,
-    /// The feed version the index reflects (`None` until built). Held across a refresh, so
-    /// refreshes run one at a time.
+    promotions: Arc<dyn PromotionRepo>,
+    categories: Arc<dyn CategoryRepo>,
+    base: PromotionBase,
+    /// The feed version the index reflects (`None` until built). Held across a refresh and a
+    /// re-pricing, so index writes run one at a time and each prices with `pricing`.
     applied: Mutex<Option<i64>>,
+    /// What the index's prices were computed from.
+    pricing: RwLock<Pricing>,
+    /// When the index's prices stop holding, in nanoseconds since the epoch (`i64::MAX`:
+    /// no promotion starts or ends ahead). Read without a lock on every catalogue read.
+    reprice_at: AtomicI64,
     ready: watch::Sender<bool>,
     settings: CatalogueConfig,
 }
 
+/// The promotions and categories the prices come from, and the pricing they make.
+#[derive(Clone, Default)]
+struct Pricing {
+    promotions: Arc<Vec<Promotion>>,
+    categories: Arc<Vec<Category>>,
+    loaded_at: Option<tokio::time::Instant>,
+    current: Arc<ShelfPricing>,
+}
+
+fn nanos(moment: Option<DateTime<Utc>>) -> i64 {
+    moment.map_or(i64::MAX, |m| m.timestamp_nanos_opt().unwrap_or(i64::MAX))
+}
+
 impl CatalogueReadModel {
-    pub fn new(products: Arc<dyn ProductRepo>, settings: &CatalogueConfig) -> Result<Self, IndexError> {
+    /// An empty read model over the repositories; `base` is the store's rule for promotions
+    /// on sale items (`pricing.promotions_apply_to`).
+    pub fn new(repos: &Repos, base: PromotionBase, settings: &CatalogueConfig) -> Result<Self, IndexError> {
         Ok(Self {
             index: Arc::new(CatalogueIndex::new()?),
-            products,
+            products: repos.products.clone(),
+            promotions: repos.promotions.clone(),
+            categories: repos.categories.clone(),
+            base,
             applied: Mutex::new(None),
+            pricing: RwLock::new(Pricing::default()),
+            reprice_at: AtomicI64::new(i64::MAX),
             ready: watch::Sender::new(false),
             settings: settings.clone(),
         })
+    }
+
+    fn pricing(&self) -> Pricing {
+        self.pricing.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Reads the promotions and categories prices depend on.
+    async fn load_pricing(&self) -> Result<Pricing, RepoError> {
+        let (promotions, categories) = tokio::try_join!(self.promotions.list_active(), self.categories.list_all())?;
+        Ok(Pricing {
+            promotions: Arc::new(promotions),
+            categories: Arc::new(categories),
+            loaded_at: Some(tokio::time::Instant::now()),
+            current: Arc::default(),
+        })
+    }
+
+    /// Makes `pricing` (its shelf pricing computed for `now`) the one new index writes use.
+    /// Call with `applied` held.
+    fn adopt(&self, mut pricing: Pricing, now: DateTime<Utc>) -> Arc<ShelfPricing> {
+        let current = Arc::new(ShelfPricing::at(
+            now,
+            &pricing.promotions,
+            &pricing.categories,
+            self.base,
+        ));
+        pricing.current = current.clone();
+        self.reprice_at.store(nanos(current.valid_until()), Ordering::Release);
+        *self.pricing.write().unwrap_or_else(PoisonError::into_inner) = pricing;
+        current
+    }
+
+    /// Re-prices every indexed product with `pricing` at `now`. Call with `applied` held.
+    async fn reprice(&self, pricing: Pricing, now: DateTime<Utc>) -> Result<(), ReadModelError> {
+        let current = self.adopt(pricing, now);
+        let index = self.index.clone();
+        let started = std::time::Instant::now();
+        let changed = tokio::task::spawn_blocking(move || index.reprice(|p| current.price(p))).await?;
+        tracing::info!(
+            changed,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "catalogue index re-priced"
+        );
+        Ok(())
+    }
+
+    /// Re-prices the index first if a promotion started or ended since it was priced, so a
+    /// read never shows a price that no longer holds. One atomic load when nothing changed.
+    async fn current_prices(&self) -> Result<(), RepoError> {
+        let now = Utc::now();
+        if nanos(Some(now)) < self.reprice_at.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let applied = self.applied.lock().await;
+        if applied.is_none() || nanos(Some(now)) < self.reprice_at.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        self.reprice(self.pricing(), now).await.map_err(|e| match e {
+            ReadModelError::Storage(e) => e,
+            other => RepoError::Other(other.to_string()),
+        })
+    }
+
+    /// Reloads the promotions and categories now and re-prices the index if they changed,
+    /// before it returns: for a process that just changed them (and tests).
+    pub async fn reload_pricing(&self) -> Result<(), ReadModelError> {
+        let applied = self.applied.lock().await;
+        if applied.is_none() {
+            // The build loads them.
+            return Ok(());
+        }
+        self.reload_pricing_locked(true).await
+    }
+
+    /// Reloads the promotions and categories when `force`d or once `pricing_reload_ms` has
+    /// passed, and re-prices the index if they changed. Call with `applied` held.
+    async fn reload_pricing_locked(&self, force: bool) -> Result<(), ReadModelError> {
+        let old = self.pricing();
+        let reload = Duration::from_millis(self.settings.pricing_reload_ms);
+        if !force && old.loaded_at.is_some_and(|at| at.elapsed() < reload) {
+            return Ok(());
+        }
+        let new = self.load_pricing().await?;
+        if new.promotions == old.promotions && new.categories == old.categories {
+            *self.pricing.write().unwrap_or_else(PoisonError::into_inner) = Pricing {
+                current: old.current,
+                ..new
+            };
+            return Ok(());
+        }
+        tracing::info!("promotions or categories changed: re-pricing the catalogue index");
+        self.reprice(new, Utc::now()).await
     }
 
     /// Whether the index is built and following the feed.
@@ -89,20 +226,30 @@ impl CatalogueReadModel {
         }
     }
 
-    /// One page of a product list from the index. `Unavailable` while it is being built.
-    pub fn list(&self, query: &ProductListQuery) -> Result<IndexPage, RepoError> {
-        self.list_with_facets(query, &FacetRequest::default())
+    /// One page of a product list from the index, at shelf prices that hold now.
+    /// `Unavailable` while it is being built.
+    pub async fn list(&self, query: &ProductListQuery) -> Result<IndexPage, RepoError> {
+        self.list_with_facets(query, &FacetRequest::default()).await
     }
 
     /// [`Self::list`] with facet counts.
-    pub fn list_with_facets(&self, query: &ProductListQuery, facets: &FacetRequest) -> Result<IndexPage, RepoError> {
+    pub async fn list_with_facets(
+        &self,
+        query: &ProductListQuery,
+        facets: &FacetRequest,
+    ) -> Result<IndexPage, RepoError> {
+        self.ready_index()?;
+        self.current_prices().await?;
         self.ready_index()?
             .list_with_facets(query, facets)
             .map_err(index_failure)
     }
 
-    /// A product page from the index. `Unavailable` while it is being built.
-    pub fn find_by_slug(&self, slug: &str) -> Result<Option<Arc<ProductDetail>>, RepoError> {
+    /// A product page from the index, at shelf prices that hold now. `Unavailable` while it
+    /// is being built.
+    pub async fn find_by_slug(&self, slug: &str) -> Result<Option<Shelved>, RepoError> {
+        self.ready_index()?;
+        self.current_prices().await?;
         Ok(self.ready_index()?.find_by_slug(slug))
     }
 
@@ -162,7 +309,10 @@ impl CatalogueReadModel {
                 if applied.is_none() {
                     self.build_locked(&mut applied).await
                 } else {
+                    self.reload_pricing_locked(false).await?;
                     drop(applied);
+                    // Ahead of the reads: re-price at a promotion's start or end.
+                    self.current_prices().await?;
                     self.refresh().await
                 }
             };
@@ -186,6 +336,7 @@ impl CatalogueReadModel {
     /// least (changes after it are applied by the next refresh, again if already included).
     async fn build(&self) -> Result<i64, ReadModelError> {
         let version = self.products.catalogue_version().await?;
+        let pricing = self.adopt(self.load_pricing().await?, Utc::now());
         let index = self.index.clone();
         tokio::task::spawn_blocking(move || index.clear()).await??;
         let mut after = None;
@@ -195,8 +346,8 @@ impl CatalogueReadModel {
             let Some(last) = batch.last() else { break };
             after = Some(last.id);
             loaded += batch.len();
-            let index = self.index.clone();
-            tokio::task::spawn_blocking(move || index.load(batch)).await??;
+            let (index, pricing) = (self.index.clone(), pricing.clone());
+            tokio::task::spawn_blocking(move || index.load(priced(&pricing, batch))).await??;
             if loaded % 100_000 < self.settings.build_batch as usize {
                 tracing::info!(loaded, "catalogue index: loading products");
             }
@@ -232,10 +383,21 @@ impl CatalogueReadModel {
     }
 
     async fn apply(&self, products: Vec<ProductDetail>, removed: Vec<Uuid>) -> Result<(), ReadModelError> {
-        let index = self.index.clone();
-        tokio::task::spawn_blocking(move || index.apply(products, &removed)).await??;
+        let (index, pricing) = (self.index.clone(), self.pricing().current);
+        tokio::task::spawn_blocking(move || index.apply(priced(&pricing, products), &removed)).await??;
         Ok(())
     }
+}
+
+/// The products with their shelf prices.
+fn priced(pricing: &ShelfPricing, products: Vec<ProductDetail>) -> Vec<(ProductDetail, ShelfPrice)> {
+    products
+        .into_iter()
+        .map(|p| {
+            let shelf = pricing.price(&p);
+            (p, shelf)
+        })
+        .collect()
 }
 
 /// An index that fails to answer is a bug or corruption, not an outage.

@@ -10,8 +10,9 @@ fn slugs(items: &[Value]) -> Vec<String> {
     items.iter().map(|p| p["slug"].as_str().unwrap().to_owned()).collect()
 }
 
+/// What lists filter and sort on: the price after automatic promotions.
 fn prices(items: &[Value]) -> Vec<i64> {
-    items.iter().map(|p| p["effectivePrice"].as_i64().unwrap()).collect()
+    items.iter().map(|p| p["calculatedPrice"].as_i64().unwrap()).collect()
 }
 
 #[tokio::test]
@@ -23,7 +24,16 @@ async fn product_list_uses_the_envelope_and_pages_through_everything() {
     let total = first["total"].as_u64().unwrap();
     assert!(total >= 150, "seeded catalogue has at least 150 products, got {total}");
     let item = &first["items"][0];
-    for field in ["id", "title", "slug", "price", "effectivePrice", "currency", "inStock"] {
+    for field in [
+        "id",
+        "title",
+        "slug",
+        "price",
+        "effectivePrice",
+        "calculatedPrice",
+        "currency",
+        "inStock",
+    ] {
         assert!(!item[field].is_null(), "item lacks {field}: {item}");
     }
     assert!(item.get("salePrice").is_some() && item.get("image").is_some(), "{item}");
@@ -118,12 +128,13 @@ async fn collection_filter_and_nested_route_agree() {
 }
 
 #[tokio::test]
-async fn price_filters_use_the_effective_price() {
+async fn price_filters_use_the_sale_price() {
     let app = TestApp::spawn().await;
     let all = app.all_products("").await;
+    // A sale item no automatic promotion covers: it sells at its sale price.
     let on_sale = all
         .iter()
-        .find(|p| p["salePrice"].as_i64().is_some())
+        .find(|p| p["salePrice"].as_i64().is_some() && p["calculatedPrice"] == p["salePrice"])
         .expect("the demo catalogue has sale items");
     let (price, sale) = (
         on_sale["price"].as_i64().unwrap(),
@@ -142,7 +153,7 @@ async fn price_filters_use_the_effective_price() {
 
     let expected = all
         .iter()
-        .filter(|p| (3000..=8000).contains(&p["effectivePrice"].as_i64().unwrap()))
+        .filter(|p| (3000..=8000).contains(&p["calculatedPrice"].as_i64().unwrap()))
         .count();
     let ranged = app.ok_json("/products?minPrice=3000&maxPrice=8000").await;
     assert_eq!(ranged["total"].as_u64().unwrap() as usize, expected);
@@ -272,6 +283,7 @@ async fn product_page_has_variants_links_and_running_promotions() {
             "color",
             "price",
             "effectivePrice",
+            "calculatedPrice",
             "inventoryCount",
             "inStock",
         ] {

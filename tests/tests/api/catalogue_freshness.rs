@@ -173,6 +173,8 @@ const SORTS: [&str; 4] = ["newest", "price_asc", "price_desc", "title_asc"];
 #[tokio::test]
 async fn deep_pages_agree_with_the_database_and_a_restarted_instance_answers_the_same() {
     let app = TestApp::spawn().await;
+    // The SQL list prices no promotions: compare at effective prices.
+    app.without_automatic_promotions().await;
     synthetic::load(&app.repos, 1_000, &["/media/tee.svg".to_owned()], false)
         .await
         .unwrap();
@@ -262,12 +264,19 @@ async fn until_its_index_is_built_an_instance_is_not_ready_and_reads_answer_503(
     let app = TestApp::spawn().await;
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
     // A fresh read model over the same database, as a starting instance has.
-    let starting = Arc::new(CatalogueReadModel::new(app.repos.products.clone(), &app.config.catalogue).unwrap());
+    let starting = Arc::new(
+        CatalogueReadModel::new(
+            &app.repos,
+            app.config.pricing.promotions_apply_to.into(),
+            &app.config.catalogue,
+        )
+        .unwrap(),
+    );
     assert!(!starting.is_ready());
     let q = ProductListQuery::unfiltered(ProductSort::Newest, PageRequest::default());
-    assert!(matches!(starting.list(&q), Err(RepoError::Unavailable(_))));
+    assert!(matches!(starting.list(&q).await, Err(RepoError::Unavailable(_))));
     assert!(matches!(
-        starting.find_by_slug("anything"),
+        starting.find_by_slug("anything").await,
         Err(RepoError::Unavailable(_))
     ));
     let not_ready = readiness::check(
@@ -290,7 +299,7 @@ async fn until_its_index_is_built_an_instance_is_not_ready_and_reads_answer_503(
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     following.abort();
-    let listed = starting.list(&q).unwrap();
+    let listed = starting.list(&q).await.unwrap();
     assert_eq!(
         listed.total,
         app.ok_json("/products?limit=1").await["total"].as_u64().unwrap()

@@ -736,6 +736,44 @@ async fn the_catalogue_feed_numbers_writes_consecutively(r: Repos) {
     );
 }
 
+/// Writers whose transaction reads before it writes (a batch insert checks which slugs are
+/// taken first) all land while others commit around them. On SQLite a deferred transaction
+/// would fail such a write at once with `SQLITE_BUSY_SNAPSHOT` — no busy timeout helps — when
+/// another connection commits between its read and its first write.
+async fn read_then_write_transactions_land_while_others_commit(r: Repos) {
+    let tee = r
+        .products
+        .upsert(product("tee", "Tee", 2500, None, vec![variant("TEE-1", 3)]))
+        .await
+        .unwrap();
+    let batches = (0..12).map(|batch| {
+        let r = r.clone();
+        async move {
+            let products = (0..5)
+                .map(|i| {
+                    let slug = format!("p-{batch}-{i}");
+                    product(&slug, &slug, 1000, None, vec![variant(&slug.to_uppercase(), 1)])
+                })
+                .collect();
+            r.products.insert_new(products).await
+        }
+    });
+    let feed_writes = (0..24).map(|_| {
+        let r = r.clone();
+        async move { r.products.record_changes(&[tee]).await.map(|()| 0) }
+    });
+    let (inserted, recorded) = tokio::join!(
+        futures_util::future::join_all(batches),
+        futures_util::future::join_all(feed_writes)
+    );
+    for outcome in inserted.iter().chain(&recorded) {
+        assert!(outcome.is_ok(), "{outcome:?}");
+    }
+    assert_eq!(inserted.into_iter().map(Result::unwrap).sum::<u64>(), 60);
+    assert_eq!(r.products.count().await.unwrap(), 61);
+    assert_eq!(r.products.catalogue_version().await.unwrap(), 1 + 12 + 24);
+}
+
 async fn health_pings(r: Repos) {
     r.health.ping().await.unwrap();
     let (open, _idle) = r.health.pool_state();
@@ -1096,4 +1134,29 @@ contract_suite!(
     health_pings,
     orders_take_stock_once_and_move_only_from_where_they_are,
     the_catalogue_feed_numbers_writes_consecutively,
+    read_then_write_transactions_land_while_others_commit,
 );
+
+/// A SQLite database whose write lock another process holds past the busy timeout is
+/// unavailable for now (the API answers 503 with Retry-After), not a failure of the request.
+#[tokio::test]
+async fn a_sqlite_write_lock_held_past_the_busy_timeout_is_unavailable() {
+    let db = TestDatabase::create(Backend::Sqlite).await.unwrap();
+    let mut config = beeget_tests::test_config(&db.url, Path::new("unused"));
+    config.database.sqlite_busy_timeout_ms = 200;
+    let conn = sea::connect(&config.database).await.expect("connect");
+    sea::migrate(&conn).await.expect("migrate");
+    let cipher = std::sync::Arc::new(beeget_api::crypto::FieldCipher::from_config(&config.encryption));
+    let repos = sea::repos(conn, cipher);
+
+    let holder = sea::connect(&config.database).await.expect("second connection");
+    let held = sea_orm::TransactionTrait::begin(&holder).await.unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(&held, "UPDATE catalogue_version SET version = version WHERE id = 1")
+        .await
+        .unwrap();
+    let refused = repos.products.record_changes(&[Uuid::now_v7()]).await;
+    assert!(matches!(refused, Err(RepoError::Unavailable(_))), "{refused:?}");
+    held.rollback().await.unwrap();
+    repos.products.record_changes(&[Uuid::now_v7()]).await.unwrap();
+    assert_eq!(repos.products.catalogue_version().await.unwrap(), 1);
+}

@@ -2,6 +2,7 @@
 
 mod auth;
 mod bad_bytes;
+mod calculated_prices;
 mod cart;
 mod catalogue;
 mod catalogue_facets;

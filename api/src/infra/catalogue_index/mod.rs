@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 use self::store::{Order, Slot, Store};
 use crate::{
-    domain::{catalogue::ProductDetail, product_query::ProductSort},
+    domain::{catalogue::ProductDetail, product_query::ProductSort, shelf_price::ShelfPrice},
     repos::ProductListQuery,
 };
 
@@ -37,9 +37,16 @@ use crate::{
 /// asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexPage {
-    pub products: Vec<Arc<ProductDetail>>,
+    pub products: Vec<Shelved>,
     pub total: u64,
     pub facets: FacetCounts,
+}
+
+/// A product as the index holds it, with the shelf price it was indexed at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shelved {
+    pub product: Arc<ProductDetail>,
+    pub shelf: ShelfPrice,
 }
 
 /// Which facets to count with a list. Categories and collections are the ones the caller
@@ -105,7 +112,7 @@ impl CatalogueIndex {
     /// Adds or replaces (by id) `products` and removes the products `removed`, visible to the
     /// next read when this returns. Blocking when words change (a tantivy commit): call it
     /// from a blocking task.
-    pub fn apply(&self, products: Vec<ProductDetail>, removed: &[Uuid]) -> Result<(), IndexError> {
+    pub fn apply(&self, products: Vec<(ProductDetail, ShelfPrice)>, removed: &[Uuid]) -> Result<(), IndexError> {
         if self.change(products, removed, true)? {
             self.text.publish()?;
         }
@@ -114,7 +121,7 @@ impl CatalogueIndex {
 
     /// Loads products for a build, which nothing reads until [`Self::publish`]: the sort
     /// orders and the words are put in order once, there, instead of after every batch.
-    pub fn load(&self, products: Vec<ProductDetail>) -> Result<(), IndexError> {
+    pub fn load(&self, products: Vec<(ProductDetail, ShelfPrice)>) -> Result<(), IndexError> {
         self.change(products, &[], false).map(|_| ())
     }
 
@@ -127,7 +134,12 @@ impl CatalogueIndex {
     /// Applies a change to the store (sorting its orders when `sorted`, under the same lock,
     /// so no reader sees them out of order) and stages its words. Returns whether words
     /// changed.
-    fn change(&self, products: Vec<ProductDetail>, removed: &[Uuid], sorted: bool) -> Result<bool, IndexError> {
+    fn change(
+        &self,
+        products: Vec<(ProductDetail, ShelfPrice)>,
+        removed: &[Uuid],
+        sorted: bool,
+    ) -> Result<bool, IndexError> {
         let (upserted, removed) = {
             let mut store = self.write();
             let removed = store.remove(removed);
@@ -146,6 +158,16 @@ impl CatalogueIndex {
         Ok(!removed.is_empty() || !upserted.reworded.is_empty())
     }
 
+    /// Gives every product the shelf price `price` says (when automatic promotions start or
+    /// end), visible to the next read when this returns; the price order is re-sorted under
+    /// the same lock. Returns how many prices changed.
+    pub fn reprice(&self, price: impl Fn(&ProductDetail) -> ShelfPrice) -> u64 {
+        let mut store = self.write();
+        let changed = store.reprice(price);
+        store.sort_orders();
+        changed
+    }
+
     /// Empties the index (before a rebuild).
     pub fn clear(&self) -> Result<(), IndexError> {
         *self.write() = Store::default();
@@ -162,8 +184,8 @@ impl CatalogueIndex {
     }
 
     /// The product with this slug.
-    pub fn find_by_slug(&self, slug: &str) -> Option<Arc<ProductDetail>> {
-        self.read().by_slug(slug).map(|entry| entry.product.clone())
+    pub fn find_by_slug(&self, slug: &str) -> Option<Shelved> {
+        self.read().by_slug(slug).map(Shelved::from)
     }
 
     /// The page of products and the total for `q`, in the repository's order (for a search
@@ -213,13 +235,19 @@ impl CatalogueIndex {
             }
         };
         Ok(IndexPage {
-            products: slots
-                .into_iter()
-                .map(|slot| store.entry(slot).product.clone())
-                .collect(),
+            products: slots.into_iter().map(|slot| Shelved::from(store.entry(slot))).collect(),
             total,
             facets,
         })
+    }
+}
+
+impl From<&store::Entry> for Shelved {
+    fn from(entry: &store::Entry) -> Self {
+        Self {
+            product: entry.product.clone(),
+            shelf: entry.shelf.clone(),
+        }
     }
 }
 
@@ -431,16 +459,27 @@ mod tests {
         }
     }
 
+    /// The products at their effective prices, as with no promotion running.
+    fn unpromoted(products: Vec<ProductDetail>) -> Vec<(ProductDetail, ShelfPrice)> {
+        products
+            .into_iter()
+            .map(|p| {
+                let shelf = ShelfPrice::unpromoted(&p);
+                (p, shelf)
+            })
+            .collect()
+    }
+
     fn index() -> CatalogueIndex {
         let index = CatalogueIndex::new().unwrap();
         index
             .apply(
-                vec![
+                unpromoted(vec![
                     product(1, "Linen Midi Dress", "A breezy summer dress.", &["summer"], 8900),
                     product(2, "Wool Coat", "Pairs well with a linen scarf.", &[], 19900),
                     product(3, "Dresser Cover", "For the bedroom.", &["home"], 2900),
                     product(4, "Cotton Tee", "Soft and plain.", &["linen-look"], 1900),
-                ],
+                ]),
                 &[],
             )
             .unwrap();
@@ -454,7 +493,7 @@ mod tests {
         };
         let page = index.list(&q).unwrap();
         assert_eq!(page.total as usize, page.products.len());
-        page.products.iter().map(|p| p.id.as_bytes()[0]).collect()
+        page.products.iter().map(|p| p.product.id.as_bytes()[0]).collect()
     }
 
     #[test]
@@ -482,12 +521,17 @@ mod tests {
         let mut sold_out = product(2, "Wool Coat", "Plain.", &[], 19900);
         sold_out.variants[0].inventory_count = 0;
         index
-            .apply(vec![sold_out.clone()], &[Uuid::from_bytes([3; 16])])
+            .apply(unpromoted(vec![sold_out.clone()]), &[Uuid::from_bytes([3; 16])])
             .unwrap();
         assert_eq!(search(&index, "linen", ProductSort::Relevance), [1, 4]);
         assert_eq!(search(&index, "coat", ProductSort::Relevance), [2]);
         assert_eq!(index.len(), 3);
-        assert_eq!(index.find_by_slug("product-2").as_deref(), Some(&sold_out));
+        assert_eq!(
+            index
+                .find_by_slug("product-2")
+                .map(|s| ProductDetail::clone(&s.product)),
+            Some(sold_out)
+        );
         assert_eq!(index.find_by_slug("product-3"), None);
     }
 
@@ -501,19 +545,60 @@ mod tests {
                 .unwrap()
                 .products
                 .iter()
-                .map(|p| p.id.as_bytes()[0])
+                .map(|p| p.product.id.as_bytes()[0])
                 .collect()
         };
         assert_eq!(order(ProductSort::PriceAsc), [4, 3, 1, 2]);
         index
             .apply(
-                vec![product(4, "Zip Tee", "Soft and plain.", &["linen-look"], 99_900)],
+                unpromoted(vec![product(4, "Zip Tee", "Soft and plain.", &["linen-look"], 99_900)]),
                 &[],
             )
             .unwrap();
         assert_eq!(order(ProductSort::PriceAsc), [3, 1, 2, 4]);
         assert_eq!(order(ProductSort::PriceDesc), [4, 2, 1, 3]);
         assert_eq!(order(ProductSort::TitleAsc), [3, 1, 2, 4]);
+    }
+
+    #[test]
+    fn repricing_moves_products_in_the_price_sort_filter_and_bands() {
+        let index = index();
+        let listed = |min: Option<i64>, max: Option<i64>| -> (Vec<u8>, Vec<i64>) {
+            let q = ProductListQuery {
+                min_price: min.map(|m| Money::from_minor("min", m).unwrap()),
+                max_price: max.map(|m| Money::from_minor("max", m).unwrap()),
+                ..ProductListQuery::unfiltered(ProductSort::PriceAsc, PageRequest::default())
+            };
+            let request = FacetRequest {
+                prices: true,
+                ..FacetRequest::default()
+            };
+            let page = index.list_with_facets(&q, &request).unwrap();
+            let ids = page.products.iter().map(|p| p.product.id.as_bytes()[0]).collect();
+            let units = page.products.iter().map(|p| p.shelf.unit.minor()).collect();
+            let banded: u64 = page.facets.prices.unwrap().iter().map(|b| b.count).sum();
+            if (min, max) == (None, None) {
+                assert_eq!(banded, page.total, "the bands partition the list");
+            }
+            (ids, units)
+        };
+        assert_eq!(listed(None, None), (vec![4, 3, 1, 2], vec![1900, 2900, 8900, 19900]));
+        // The coat (id 2) drops to a fifth of its price, as a promotion would take it.
+        let changed = index.reprice(|p| {
+            let mut shelf = ShelfPrice::unpromoted(p);
+            if p.id.as_bytes()[0] == 2 {
+                shelf.unit = Money::from_minor("unit", 3980).unwrap();
+            }
+            shelf
+        });
+        assert_eq!(changed, 1);
+        assert_eq!(listed(None, None), (vec![4, 3, 2, 1], vec![1900, 2900, 3980, 8900]));
+        assert_eq!(listed(Some(3000), Some(5000)).0, [2]);
+        assert_eq!(listed(Some(19_000), None).0, Vec::<u8>::new());
+        assert_eq!(index.find_by_slug("product-2").unwrap().shelf.unit.minor(), 3980);
+        // And back when it ends.
+        assert_eq!(index.reprice(ShelfPrice::unpromoted), 1);
+        assert_eq!(listed(None, None).0, [4, 3, 1, 2]);
     }
 
     #[test]
@@ -525,7 +610,7 @@ mod tests {
         ivory.id = Uuid::from_bytes([200; 16]);
         (ivory.size, ivory.color) = ("L".into(), "Ivory".into());
         two.variants.push(ivory);
-        index.apply(vec![two], &[]).unwrap();
+        index.apply(unpromoted(vec![two]), &[]).unwrap();
         let listed = |sizes: &[&str], colors: &[&str]| -> Vec<u8> {
             let q = ProductListQuery {
                 sizes: sizes.iter().map(|s| (*s).to_owned()).collect(),
@@ -537,7 +622,7 @@ mod tests {
                 .unwrap()
                 .products
                 .iter()
-                .map(|p| p.id.as_bytes()[0])
+                .map(|p| p.product.id.as_bytes()[0])
                 .collect()
         };
         assert_eq!(listed(&["M"], &["Ivory"]), Vec::<u8>::new());

@@ -112,6 +112,7 @@ mod tests {
     use crate::domain::{
         catalogue::{ProductDetail, Variant},
         money::Money,
+        shelf_price::ShelfPrice,
     };
 
     /// 300 products: prices and creation times with many ties, so ids break them.
@@ -121,7 +122,7 @@ mod tests {
             let at = Utc.with_ymd_and_hms(2026, 1, 1 + i % 7, 0, 0, 0).unwrap();
             let mut id = [0u8; 16];
             id[..4].copy_from_slice(&(i.wrapping_mul(2_654_435_761)).to_be_bytes());
-            ProductDetail {
+            let product = ProductDetail {
                 id: Uuid::from_bytes(id),
                 title: format!("Item {}", i % 11),
                 slug: format!("item-{i}"),
@@ -142,7 +143,9 @@ mod tests {
                 collections: Vec::new(),
                 created_at: at,
                 updated_at: at,
-            }
+            };
+            let shelf = ShelfPrice::unpromoted(&product);
+            (product, shelf)
         }));
         store.sort_orders();
         store

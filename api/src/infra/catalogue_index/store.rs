@@ -17,7 +17,7 @@ use std::{
 use roaring::RoaringBitmap;
 use uuid::Uuid;
 
-use crate::domain::catalogue::ProductDetail;
+use crate::domain::{catalogue::ProductDetail, shelf_price::ShelfPrice};
 
 /// A product's position in the store.
 pub(super) type Slot = u32;
@@ -25,7 +25,9 @@ pub(super) type Slot = u32;
 /// What the sorts compare, read once per product.
 pub(super) struct Entry {
     pub product: Arc<ProductDetail>,
-    /// The effective price in minor units: what `minPrice`/`maxPrice` and price sorts use.
+    /// What a unit costs with no code entered (after automatic promotions).
+    pub shelf: ShelfPrice,
+    /// `shelf.unit` in minor units: what `minPrice`/`maxPrice` and price sorts use.
     pub price: i64,
     /// Nanoseconds since the epoch: the databases keep at least microseconds.
     pub created: i64,
@@ -34,9 +36,10 @@ pub(super) struct Entry {
 }
 
 impl Entry {
-    fn new(product: ProductDetail) -> Self {
+    fn new(product: ProductDetail, shelf: ShelfPrice) -> Self {
         Self {
-            price: product.effective_price().minor(),
+            price: shelf.unit.minor(),
+            shelf,
             created: product.created_at.timestamp_nanos_opt().unwrap_or(i64::MAX),
             id: product.id.as_u128(),
             product: Arc::new(product),
@@ -141,12 +144,12 @@ impl Store {
     }
 
     /// Adds or replaces products (by id). Orders are left for [`Store::sort_orders`].
-    pub(super) fn upsert(&mut self, products: impl IntoIterator<Item = ProductDetail>) -> Upserted {
+    pub(super) fn upsert(&mut self, products: impl IntoIterator<Item = (ProductDetail, ShelfPrice)>) -> Upserted {
         let mut reworded = Vec::new();
         // Per order, the slots whose key changed: taken out and put back in one pass each.
         let mut moved: [RoaringBitmap; 3] = Default::default();
-        for product in products {
-            let entry = Entry::new(product);
+        for (product, shelf) in products {
+            let entry = Entry::new(product, shelf);
             let slot = match self.by_id.get(&entry.product.id) {
                 Some(&slot) => {
                     let old = self.entries[slot as usize].take().expect("indexed ids are live");
@@ -183,15 +186,40 @@ impl Store {
             self.entries[slot as usize] = Some(entry);
         }
         for order in ORDERS {
-            let moved = &moved[order as usize];
-            if !moved.is_empty() {
-                let slots = &mut self.orders[order as usize];
-                slots.retain(|s| !moved.contains(*s));
-                slots.extend(moved.iter());
-                self.unsorted[order as usize] = true;
-            }
+            self.reposition(order, &moved[order as usize]);
         }
         Upserted { reworded }
+    }
+
+    /// Gives every product the shelf price `price` says, moving those whose price changed
+    /// to their new price band and marking the price order for [`Store::sort_orders`].
+    /// Returns how many prices changed.
+    pub(super) fn reprice(&mut self, price: impl Fn(&ProductDetail) -> ShelfPrice) -> u64 {
+        let mut moved = RoaringBitmap::new();
+        for slot in &self.live {
+            let entry = self.entries[slot as usize].as_mut().expect("live slots hold entries");
+            let shelf = price(&entry.product);
+            let unit = shelf.unit.minor();
+            if unit != entry.price {
+                remove_from(&mut self.bands, &band(entry.price), slot);
+                self.bands.entry(band(unit)).or_default().insert(slot);
+                entry.price = unit;
+                moved.insert(slot);
+            }
+            entry.shelf = shelf;
+        }
+        self.reposition(Order::Price, &moved);
+        moved.len()
+    }
+
+    /// Takes `moved` out of `order` and appends them, to be sorted into place.
+    fn reposition(&mut self, order: Order, moved: &RoaringBitmap) {
+        if !moved.is_empty() {
+            let slots = &mut self.orders[order as usize];
+            slots.retain(|s| !moved.contains(*s));
+            slots.extend(moved.iter());
+            self.unsorted[order as usize] = true;
+        }
     }
 
     /// Removes products; returns those it held.

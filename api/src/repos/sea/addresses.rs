@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -98,7 +98,7 @@ impl SeaAddressRepo {
     /// one at a time on both backends (a row lock on PostgreSQL, the write lock on SQLite), so
     /// the limit and the single default hold under concurrency.
     async fn lock_owner(&self, user_id: Uuid) -> RepoResult<DatabaseTransaction> {
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         users::Entity::update_many()
             .col_expr(users::Column::UpdatedAt, Expr::col(users::Column::UpdatedAt))
             .filter(users::Column::Id.eq(user_id))

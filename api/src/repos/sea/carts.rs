@@ -2,7 +2,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
+    QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -108,7 +108,7 @@ impl CartRepo for SeaCartRepo {
     }
 
     async fn add(&self, cart_id: Uuid, product_id: Uuid, variant_id: Uuid, quantity: u32, max: u32) -> RepoResult<u32> {
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         let now = Utc::now();
         // Writing first takes the cart's lock (the row on PostgreSQL, the database's write lock
         // on SQLite), so concurrent adds to one cart run one after another and the read below
@@ -203,7 +203,7 @@ impl CartRepo for SeaCartRepo {
     }
 
     async fn remove_ordered(&self, cart_id: Uuid, variant_ids: &[Uuid]) -> RepoResult<()> {
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         carts::Entity::update_many()
             .col_expr(carts::Column::PromoCode, Expr::value(None::<String>))
             .col_expr(carts::Column::UpdatedAt, Expr::value(Utc::now()))

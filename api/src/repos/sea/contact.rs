@@ -1,8 +1,6 @@
 use async_trait::async_trait;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::db_err;
@@ -44,7 +42,7 @@ impl ContactRepo for SeaContactRepo {
             handled_at: Set(None),
             created_at: Set(Utc::now()),
         };
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         let stored = row.insert(&txn).await.map_err(db_err)?;
         for job in jobs {
             super::job_outbox::insert(&txn, job).await?;

@@ -6,8 +6,9 @@ use std::str::FromStr;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
-    DbErr, EntityTrait, IntoActiveModel, SqlErr,
+    ActiveModelBehavior, ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, IntoActiveModel, RuntimeErr, SqlErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use uuid::Uuid;
@@ -99,10 +100,41 @@ fn sqlite_file_path(url: &str) -> Option<String> {
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
 
+/// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: it takes the write
+/// lock up front (waiting up to the busy timeout), because a deferred transaction that reads
+/// and then writes fails at once with `SQLITE_BUSY_SNAPSHOT` if another connection committed
+/// in between — the busy timeout cannot help it. PostgreSQL ignores the mode.
+pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, RepoError> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+    .map_err(db_err)
+}
+
+/// Whether the error is SQLite refusing for now because another connection held the write
+/// lock past the busy timeout (`SQLITE_BUSY`, primary code 5; extended codes such as 517,
+/// `SQLITE_BUSY_SNAPSHOT`, keep it in their low byte): the request can be retried, like a
+/// pool with no free connection.
+fn is_sqlite_busy(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx))) = err else {
+        return false;
+    };
+    sqlx.as_database_error()
+        .filter(|e| e.try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>().is_some())
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| code & 0xff == 5)
+}
+
 /// Maps a driver error onto the storage error the services understand.
 pub(crate) fn db_err(err: DbErr) -> RepoError {
     if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
         return RepoError::Conflict(detail);
+    }
+    if is_sqlite_busy(&err) {
+        return RepoError::Unavailable(err.to_string());
     }
     match err {
         DbErr::ConnectionAcquire(e) => RepoError::Unavailable(e.to_string()),

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait, TryInsertResult,
+    QuerySelect, TryInsertResult,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -262,7 +262,7 @@ async fn insert_event<C: ConnectionTrait>(conn: &C, order_id: Uuid, change: &Sta
 impl OrderRepo for SeaOrderRepo {
     async fn place(&self, order: NewOrder) -> RepoResult<PlaceOutcome> {
         let address = self.seal_address(&order)?;
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         // The order row goes first: it is a write, so on SQLite the transaction holds the write
         // lock from its first statement, and a second request with the same key stops here.
         let inserted = orders::Entity::insert(orders::ActiveModel {
@@ -471,7 +471,7 @@ impl OrderRepo for SeaOrderRepo {
     }
 
     async fn change_status(&self, id: Uuid, change: StatusChange) -> RepoResult<bool> {
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         let mut update = orders::Entity::update_many()
             .col_expr(orders::Column::Status, Expr::value(change.transition.to().as_str()))
             .col_expr(orders::Column::UpdatedAt, Expr::value(change.at));

@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, FromQueryResult, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     sea_query::{Expr, ExprTrait, JoinType, Query},
 };
 use uuid::Uuid;
@@ -463,7 +463,7 @@ impl ProductRepo for SeaProductRepo {
         if product.variants.is_empty() {
             return Err(RepoError::Other(format!("product {} has no variants", product.slug)));
         }
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         let id = Self::write_product(&txn, product).await?;
         catalogue_changes::record(&txn, [id]).await?;
         txn.commit().await.map_err(db_err)?;
@@ -474,7 +474,7 @@ impl ProductRepo for SeaProductRepo {
         if let Some(bare) = batch.iter().find(|p| p.variants.is_empty()) {
             return Err(RepoError::Other(format!("product {} has no variants", bare.slug)));
         }
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         let taken: HashSet<String> = products::Entity::find()
             .select_only()
             .column(products::Column::Slug)
@@ -587,6 +587,8 @@ impl ProductRepo for SeaProductRepo {
                     price: stored_money(r.price)?,
                     sale_price: r.sale_price.map(stored_money).transpose()?,
                     effective_price: stored_money(r.effective_price)?,
+                    // SQL prices no promotions: the shelf price comes from the read model.
+                    unit_price: stored_money(r.effective_price)?,
                     title: r.title,
                     slug: r.slug,
                     created_at: r.created_at,
@@ -736,7 +738,7 @@ impl ProductRepo for SeaProductRepo {
     }
 
     async fn record_changes(&self, ids: &[Uuid]) -> RepoResult<()> {
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         catalogue_changes::record(&txn, ids.iter().copied()).await?;
         txn.commit().await.map_err(db_err)
     }

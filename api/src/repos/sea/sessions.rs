@@ -1,8 +1,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
 use super::db_err;
@@ -60,7 +58,7 @@ impl SessionRepo for SeaSessionRepo {
     }
 
     async fn rotate_refresh(&self, old: Uuid, new: NewRefreshToken, now: DateTime<Utc>) -> RepoResult<bool> {
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         // The conditional update is the arbiter: only one rotation finds the token unrevoked.
         let revoked = refresh_tokens::Entity::update_many()
             .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
@@ -128,7 +126,7 @@ impl SessionRepo for SeaSessionRepo {
         expires_at: DateTime<Utc>,
     ) -> RepoResult<()> {
         let now = Utc::now();
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         user_tokens::Entity::update_many()
             .col_expr(user_tokens::Column::UsedAt, Expr::value(now))
             .filter(user_tokens::Column::UserId.eq(user_id))

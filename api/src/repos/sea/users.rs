@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait, sea_query::Expr,
+    QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -85,7 +85,7 @@ impl UserRepo for SeaUserRepo {
             created_at: Set(now),
             updated_at: Set(now),
         };
-        let txn = self.db.begin().await.map_err(db_err)?;
+        let txn = super::begin_write(&self.db).await?;
         let model = row.insert(&txn).await.map_err(|e| match db_err(e) {
             RepoError::Conflict(_) => RepoError::Conflict("email".into()),
             other => other,

@@ -357,6 +357,17 @@ impl TestApp {
         self.catalogue.refresh().await.expect("catalogue index refresh");
     }
 
+    /// A new catalogue read model over this app's database and config, not built yet: what a
+    /// starting instance has.
+    pub fn new_read_model(&self) -> Arc<beeget_api::services::catalogue_read_model::CatalogueReadModel> {
+        let model = beeget_api::services::catalogue_read_model::CatalogueReadModel::new(
+            &self.repos,
+            self.config.pricing.promotions_apply_to.into(),
+            &self.config.catalogue,
+        );
+        Arc::new(model.expect("catalogue read model"))
+    }
+
     /// Switches off the demo's automatic (code-free) promotions and re-prices this app's
     /// index: list prices are then the effective prices, as the storage's own SQL list gives
     /// them, for tests that compare the two.

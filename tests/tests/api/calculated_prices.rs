@@ -5,7 +5,6 @@
 
 use std::{
     collections::HashMap,
-    sync::Arc,
     time::{Duration, Instant},
 };
 
@@ -17,7 +16,6 @@ use beeget_api::{
         product_query::ProductSort,
     },
     repos::ProductListQuery,
-    services::catalogue_read_model::CatalogueReadModel,
 };
 use beeget_tests::TestApp;
 use chrono::Utc;
@@ -134,14 +132,7 @@ async fn a_promotion_changes_list_prices_the_moment_it_starts_and_ends() {
     let end = start + chrono::Duration::milliseconds(1_500);
     app.repos.promotions.upsert(sitewide(50, start, end)).await.unwrap();
 
-    let model = Arc::new(
-        CatalogueReadModel::new(
-            &app.repos,
-            app.config.pricing.promotions_apply_to.into(),
-            &app.config.catalogue,
-        )
-        .unwrap(),
-    );
+    let model = app.new_read_model();
     let following = tokio::spawn(model.clone().follow());
     let started = Instant::now();
     while !model.is_ready() {

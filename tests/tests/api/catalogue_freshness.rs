@@ -3,16 +3,12 @@
 //! second instance sharing the database; a restarted instance (a rebuilt index) answers
 //! exactly as the running one; deep pages of every sort agree with the database.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use beeget_api::{
     domain::{pagination::PageRequest, product_query::ProductSort},
     infra::readiness,
     repos::{ProductListQuery, RepoError},
-    services::catalogue_read_model::CatalogueReadModel,
     tasks::synthetic,
 };
 use beeget_tests::{Backend, TestApp};
@@ -264,14 +260,7 @@ async fn until_its_index_is_built_an_instance_is_not_ready_and_reads_answer_503(
     let app = TestApp::spawn().await;
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
     // A fresh read model over the same database, as a starting instance has.
-    let starting = Arc::new(
-        CatalogueReadModel::new(
-            &app.repos,
-            app.config.pricing.promotions_apply_to.into(),
-            &app.config.catalogue,
-        )
-        .unwrap(),
-    );
+    let starting = app.new_read_model();
     assert!(!starting.is_ready());
     let q = ProductListQuery::unfiltered(ProductSort::Newest, PageRequest::default());
     assert!(matches!(starting.list(&q).await, Err(RepoError::Unavailable(_))));

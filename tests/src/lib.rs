@@ -395,7 +395,7 @@ impl TestApp {
             self.repos.promotions.upsert(off).await.expect("switch a promotion off");
         }
         self.catalogue
-            .reload_pricing()
+            .reload_reference()
             .await
             .expect("re-price the catalogue index");
     }

@@ -276,11 +276,11 @@ impl Config {
         if catalogue.follow_interval_ms == 0
             || catalogue.build_batch == 0
             || catalogue.feed_retention_secs == 0
-            || catalogue.pricing_reload_ms == 0
+            || catalogue.reference_reload_ms == 0
         {
             return fail(
                 "catalogue.follow_interval_ms",
-                "follow_interval_ms, build_batch, feed_retention_secs and pricing_reload_ms must be above 0",
+                "follow_interval_ms, build_batch, feed_retention_secs and reference_reload_ms must be above 0",
             );
         }
         self.validate_secrets()?;

@@ -97,10 +97,11 @@ pub struct CatalogueConfig {
     /// Seconds a change stays in the feed; an instance that falls further behind (stopped,
     /// cut off) rebuilds its index.
     pub feed_retention_secs: u64,
-    /// How often the index re-reads the promotions and categories its shelf prices come
-    /// from, in milliseconds: the most a change to them takes to reach list prices. A
-    /// promotion's start and end need no reload: they are applied at that moment.
-    pub pricing_reload_ms: u64,
+    /// How often the index re-reads the promotions, categories and collections (its shelf
+    /// prices and product pages' links come from them), in milliseconds: the most a change
+    /// to them takes to show. A promotion's start and end need no reload: they are applied
+    /// at that moment.
+    pub reference_reload_ms: u64,
 }
 
 impl Default for CatalogueConfig {
@@ -109,7 +110,7 @@ impl Default for CatalogueConfig {
             follow_interval_ms: 50,
             build_batch: 1_000,
             feed_retention_secs: 86_400,
-            pricing_reload_ms: 10_000,
+            reference_reload_ms: 10_000,
         }
     }
 }

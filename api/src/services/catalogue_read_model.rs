@@ -11,15 +11,17 @@
 //! - Prices are shelf prices (`domain::shelf_price`): the automatic promotions running now.
 //!   The pricing holds until the next start or end of one of them; a read past that moment
 //!   re-prices the index before it answers (the follower usually has, just before), so a
-//!   promotion changes lists, sorts and price filters exactly when it starts or ends. The
-//!   promotions and categories pricing reads are reloaded every
-//!   `catalogue.pricing_reload_ms`, so a change to them shows within that time.
+//!   promotion changes lists, sorts and price filters exactly when it starts or ends.
+//! - The promotions, categories and collections are re-read every
+//!   `catalogue.reference_reload_ms` (and at once through [`CatalogueReadModel::
+//!   reload_reference`]): a changed promotion re-prices the index, a renamed category or
+//!   collection re-reads the products that link to it.
 //! - Until the first build completes the model is not ready: catalogue reads answer 503 and
 //!   `/readyz` names it. A follower that finds versions missing from the feed (pruned while it
 //!   was away) rebuilds, unready meanwhile.
 
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeSet, HashMap},
     sync::{
         Arc, PoisonError, RwLock,
         atomic::{AtomicI64, Ordering},
@@ -34,12 +36,12 @@ use uuid::Uuid;
 use crate::{
     config::CatalogueConfig,
     domain::{
-        catalogue::{Category, ProductDetail, Promotion},
+        catalogue::{Category, Collection, ProductDetail, Promotion},
         pricing::PromotionBase,
         shelf_price::{ShelfPrice, ShelfPricing},
     },
     infra::catalogue_index::{CatalogueIndex, FacetRequest, IndexError, IndexPage, Shelved},
-    repos::{CategoryRepo, ProductListQuery, ProductRepo, PromotionRepo, RepoError, Repos},
+    repos::{CategoryRepo, CollectionRepo, ProductListQuery, ProductRepo, PromotionRepo, RepoError, Repos},
 };
 
 /// Feed versions read per round of a catch-up.
@@ -66,11 +68,13 @@ pub struct CatalogueReadModel {
     promotions: Arc<dyn PromotionRepo>,
     categories: Arc<dyn CategoryRepo>,
     base: PromotionBase,
+    collections: Arc<dyn CollectionRepo>,
     /// The feed version the index reflects (`None` until built). Held across a refresh and a
-    /// re-pricing, so index writes run one at a time and each prices with `pricing`.
+    /// re-pricing, so index writes run one at a time and each prices with `reference`'s
+    /// pricing.
     applied: Mutex<Option<i64>>,
-    /// What the index's prices were computed from.
-    pricing: RwLock<Pricing>,
+    /// What the index's prices and links were made from.
+    reference: RwLock<Reference>,
     /// When the index's prices stop holding, in nanoseconds since the epoch (`i64::MAX`:
     /// no promotion starts or ends ahead). Read without a lock on every catalogue read.
     reprice_at: AtomicI64,
@@ -78,13 +82,35 @@ pub struct CatalogueReadModel {
     settings: CatalogueConfig,
 }
 
-/// The promotions and categories the prices come from, and the pricing they make.
+/// What the index reads besides products: the promotions and categories its prices come
+/// from (and the pricing they make), and the categories' and collections' names and slugs its
+/// product pages show.
 #[derive(Clone, Default)]
-struct Pricing {
+struct Reference {
     promotions: Arc<Vec<Promotion>>,
     categories: Arc<Vec<Category>>,
+    collections: Arc<Vec<Collection>>,
     loaded_at: Option<tokio::time::Instant>,
-    current: Arc<ShelfPricing>,
+    pricing: Arc<ShelfPricing>,
+}
+
+impl Reference {
+    /// The categories and collections whose name or slug differ in `new` (or are gone): the
+    /// products linked to them show stale links.
+    fn renamed(&self, new: &Reference) -> (Vec<Uuid>, Vec<Uuid>) {
+        fn changed<T>(old: &[T], new: &[T], key: impl Fn(&T) -> (Uuid, &str, &str)) -> Vec<Uuid> {
+            let now: HashMap<Uuid, (&str, &str)> = new.iter().map(&key).map(|(id, a, b)| (id, (a, b))).collect();
+            old.iter()
+                .map(&key)
+                .filter(|(id, name, slug)| now.get(id) != Some(&(*name, *slug)))
+                .map(|(id, _, _)| id)
+                .collect()
+        }
+        (
+            changed(&self.categories, &new.categories, |c| (c.id, &c.name, &c.slug)),
+            changed(&self.collections, &new.collections, |c| (c.id, &c.name, &c.slug)),
+        )
+    }
 }
 
 fn nanos(moment: Option<DateTime<Utc>>) -> i64 {
@@ -100,51 +126,57 @@ impl CatalogueReadModel {
             products: repos.products.clone(),
             promotions: repos.promotions.clone(),
             categories: repos.categories.clone(),
+            collections: repos.collections.clone(),
             base,
             applied: Mutex::new(None),
-            pricing: RwLock::new(Pricing::default()),
+            reference: RwLock::new(Reference::default()),
             reprice_at: AtomicI64::new(i64::MAX),
             ready: watch::Sender::new(false),
             settings: settings.clone(),
         })
     }
 
-    fn pricing(&self) -> Pricing {
-        self.pricing.read().unwrap_or_else(PoisonError::into_inner).clone()
+    fn reference(&self) -> Reference {
+        self.reference.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// Reads the promotions and categories prices depend on.
-    async fn load_pricing(&self) -> Result<Pricing, RepoError> {
-        let (promotions, categories) = tokio::try_join!(self.promotions.list_active(), self.categories.list_all())?;
-        Ok(Pricing {
+    /// Reads the promotions, categories and collections.
+    async fn load_reference(&self) -> Result<Reference, RepoError> {
+        let (promotions, categories, collections) = tokio::try_join!(
+            self.promotions.list_active(),
+            self.categories.list_all(),
+            self.collections.list_all()
+        )?;
+        Ok(Reference {
             promotions: Arc::new(promotions),
             categories: Arc::new(categories),
+            collections: Arc::new(collections),
             loaded_at: Some(tokio::time::Instant::now()),
-            current: Arc::default(),
+            pricing: Arc::default(),
         })
     }
 
-    /// Makes `pricing` (its shelf pricing computed for `now`) the one new index writes use.
-    /// Call with `applied` held.
-    fn adopt(&self, mut pricing: Pricing, now: DateTime<Utc>) -> Arc<ShelfPricing> {
-        let current = Arc::new(ShelfPricing::at(
+    /// Makes `reference` (its shelf pricing computed for `now`) the one new index writes
+    /// use. Call with `applied` held.
+    fn adopt(&self, mut reference: Reference, now: DateTime<Utc>) -> Arc<ShelfPricing> {
+        let pricing = Arc::new(ShelfPricing::at(
             now,
-            &pricing.promotions,
-            &pricing.categories,
+            &reference.promotions,
+            &reference.categories,
             self.base,
         ));
-        pricing.current = current.clone();
-        self.reprice_at.store(nanos(current.valid_until()), Ordering::Release);
-        *self.pricing.write().unwrap_or_else(PoisonError::into_inner) = pricing;
-        current
+        reference.pricing = pricing.clone();
+        self.reprice_at.store(nanos(pricing.valid_until()), Ordering::Release);
+        *self.reference.write().unwrap_or_else(PoisonError::into_inner) = reference;
+        pricing
     }
 
-    /// Re-prices every indexed product with `pricing` at `now`. Call with `applied` held.
-    async fn reprice(&self, pricing: Pricing, now: DateTime<Utc>) -> Result<(), ReadModelError> {
-        let current = self.adopt(pricing, now);
+    /// Re-prices every indexed product with `reference` at `now`. Call with `applied` held.
+    async fn reprice(&self, reference: Reference, now: DateTime<Utc>) -> Result<(), ReadModelError> {
+        let pricing = self.adopt(reference, now);
         let index = self.index.clone();
         let started = std::time::Instant::now();
-        let changed = tokio::task::spawn_blocking(move || index.reprice(|p| current.price(p))).await?;
+        let changed = tokio::task::spawn_blocking(move || index.reprice(|p| pricing.price(p))).await?;
         tracing::info!(
             changed,
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -164,41 +196,52 @@ impl CatalogueReadModel {
         if applied.is_none() || nanos(Some(now)) < self.reprice_at.load(Ordering::Acquire) {
             return Ok(());
         }
-        self.reprice(self.pricing(), now).await.map_err(|e| match e {
+        self.reprice(self.reference(), now).await.map_err(|e| match e {
             ReadModelError::Storage(e) => e,
             other => RepoError::Other(other.to_string()),
         })
     }
 
-    /// Reloads the promotions and categories now and re-prices the index if they changed,
-    /// before it returns: for a process that just changed them (and tests).
-    pub async fn reload_pricing(&self) -> Result<(), ReadModelError> {
+    /// Reloads the promotions, categories and collections now, and before it returns
+    /// re-prices the index if they changed and re-reads the products linked to a renamed
+    /// category or collection: for a process that just changed them (and tests).
+    pub async fn reload_reference(&self) -> Result<(), ReadModelError> {
         let applied = self.applied.lock().await;
         if applied.is_none() {
             // The build loads them.
             return Ok(());
         }
-        self.reload_pricing_locked(true).await
+        self.reload_reference_locked(true).await
     }
 
-    /// Reloads the promotions and categories when `force`d or once `pricing_reload_ms` has
-    /// passed, and re-prices the index if they changed. Call with `applied` held.
-    async fn reload_pricing_locked(&self, force: bool) -> Result<(), ReadModelError> {
-        let old = self.pricing();
-        let reload = Duration::from_millis(self.settings.pricing_reload_ms);
+    /// [`Self::reload_reference`] when `force`d or once `reference_reload_ms` has passed.
+    /// Call with `applied` held.
+    async fn reload_reference_locked(&self, force: bool) -> Result<(), ReadModelError> {
+        let old = self.reference();
+        let reload = Duration::from_millis(self.settings.reference_reload_ms);
         if !force && old.loaded_at.is_some_and(|at| at.elapsed() < reload) {
             return Ok(());
         }
-        let new = self.load_pricing().await?;
+        let new = self.load_reference().await?;
+        let (categories, collections) = old.renamed(&new);
         if new.promotions == old.promotions && new.categories == old.categories {
-            *self.pricing.write().unwrap_or_else(PoisonError::into_inner) = Pricing {
-                current: old.current,
+            *self.reference.write().unwrap_or_else(PoisonError::into_inner) = Reference {
+                pricing: old.pricing,
                 ..new
             };
-            return Ok(());
+        } else {
+            tracing::info!("promotions or categories changed: re-pricing the catalogue index");
+            self.reprice(new, Utc::now()).await?;
         }
-        tracing::info!("promotions or categories changed: re-pricing the catalogue index");
-        self.reprice(new, Utc::now()).await
+        if !categories.is_empty() || !collections.is_empty() {
+            let linked = self.index.linked_to(&categories, &collections);
+            tracing::info!(
+                products = linked.len(),
+                "categories or collections renamed: re-reading their products"
+            );
+            self.reread(linked).await?;
+        }
+        Ok(())
     }
 
     /// Whether the index is built and following the feed.
@@ -309,7 +352,7 @@ impl CatalogueReadModel {
                 if applied.is_none() {
                     self.build_locked(&mut applied).await
                 } else {
-                    self.reload_pricing_locked(false).await?;
+                    self.reload_reference_locked(false).await?;
                     drop(applied);
                     // Ahead of the reads: re-price at a promotion's start or end.
                     self.current_prices().await?;
@@ -336,22 +379,44 @@ impl CatalogueReadModel {
     /// least (changes after it are applied by the next refresh, again if already included).
     async fn build(&self) -> Result<i64, ReadModelError> {
         let version = self.products.catalogue_version().await?;
-        let pricing = self.adopt(self.load_pricing().await?, Utc::now());
+        let pricing = self.adopt(self.load_reference().await?, Utc::now());
         let index = self.index.clone();
         tokio::task::spawn_blocking(move || index.clear()).await??;
-        let mut after = None;
-        let mut loaded = 0_usize;
-        loop {
-            let batch = self.products.details_after(after, self.settings.build_batch).await?;
-            let Some(last) = batch.last() else { break };
-            after = Some(last.id);
-            loaded += batch.len();
-            let (index, pricing) = (self.index.clone(), pricing.clone());
-            tokio::task::spawn_blocking(move || index.load(priced(&pricing, batch))).await??;
-            if loaded % 100_000 < self.settings.build_batch as usize {
-                tracing::info!(loaded, "catalogue index: loading products");
+        // Reading the next batch overlaps indexing this one (two batches in flight at most):
+        // the database and the index each keep a core busy.
+        let (batches, mut to_index) = tokio::sync::mpsc::channel::<Vec<ProductDetail>>(2);
+        let read = async move {
+            let mut after = None;
+            loop {
+                let batch = self.products.details_after(after, self.settings.build_batch).await?;
+                let Some(last) = batch.last() else { break };
+                after = Some(last.id);
+                if batches.send(batch).await.is_err() {
+                    break; // The indexing side failed; its error is the one to report.
+                }
             }
-        }
+            Ok::<_, ReadModelError>(())
+        };
+        let load = async {
+            let mut loaded = 0_usize;
+            while let Some(batch) = to_index.recv().await {
+                loaded += batch.len();
+                let (index, pricing) = (self.index.clone(), pricing.clone());
+                let indexed = tokio::task::spawn_blocking(move || index.load(priced(&pricing, batch))).await;
+                if let Err(e) = indexed
+                    .map_err(ReadModelError::from)
+                    .and_then(|r| r.map_err(ReadModelError::from))
+                {
+                    to_index.close();
+                    return Err(e);
+                }
+                if loaded % 100_000 < self.settings.build_batch as usize {
+                    tracing::info!(loaded, "catalogue index: loading products");
+                }
+            }
+            Ok(())
+        };
+        tokio::try_join!(read, load)?;
         let index = self.index.clone();
         tokio::task::spawn_blocking(move || index.publish()).await??;
         Ok(version)
@@ -370,20 +435,25 @@ impl CatalogueReadModel {
                 return Err(ReadModelError::Gap(missing));
             }
             let ids: BTreeSet<Uuid> = changes.iter().map(|c| c.product_id).collect();
-            let ids: Vec<Uuid> = ids.into_iter().collect();
-            for chunk in ids.chunks(self.settings.build_batch.max(1) as usize) {
-                let found = self.products.find_by_ids(chunk).await?;
-                let present: BTreeSet<Uuid> = found.iter().map(|p| p.id).collect();
-                let gone = chunk.iter().filter(|id| !present.contains(id)).copied().collect();
-                self.apply(found, gone).await?;
-            }
+            self.reread(ids.into_iter().collect()).await?;
             version = through;
         }
         Ok(version)
     }
 
+    /// Reads these products again and puts them in the index (removing those gone).
+    async fn reread(&self, ids: Vec<Uuid>) -> Result<(), ReadModelError> {
+        for chunk in ids.chunks(self.settings.build_batch.max(1) as usize) {
+            let found = self.products.find_by_ids(chunk).await?;
+            let present: BTreeSet<Uuid> = found.iter().map(|p| p.id).collect();
+            let gone = chunk.iter().filter(|id| !present.contains(id)).copied().collect();
+            self.apply(found, gone).await?;
+        }
+        Ok(())
+    }
+
     async fn apply(&self, products: Vec<ProductDetail>, removed: Vec<Uuid>) -> Result<(), ReadModelError> {
-        let (index, pricing) = (self.index.clone(), self.pricing().current);
+        let (index, pricing) = (self.index.clone(), self.reference().pricing);
         tokio::task::spawn_blocking(move || index.apply(priced(&pricing, products), &removed)).await??;
         Ok(())
     }

@@ -295,3 +295,84 @@ async fn until_its_index_is_built_an_instance_is_not_ready_and_reads_answer_503(
     );
     assert_eq!(starting.applied_version().await, app.catalogue.applied_version().await);
 }
+
+/// A renamed category or collection shows on the product pages that link to it once the
+/// index re-reads its reference lists (every `catalogue.reference_reload_ms`, or at once when
+/// the writer asks, as here), without a product write.
+#[tokio::test]
+async fn a_renamed_category_or_collection_shows_on_its_products_pages() {
+    use beeget_api::domain::catalogue::{NewCategory, NewCollection};
+
+    let app = TestApp::spawn().await;
+    let page = app.product("linen-wrap-midi-dress").await;
+    let category_slug = page["categories"][0]["slug"].as_str().unwrap().to_owned();
+    let collection_slug = page["collections"][0]["slug"].as_str().unwrap().to_owned();
+    let category = app
+        .repos
+        .categories
+        .list_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.slug == category_slug)
+        .unwrap();
+    let collection = app
+        .repos
+        .collections
+        .find_by_slug(&collection_slug)
+        .await
+        .unwrap()
+        .unwrap();
+    app.repos
+        .categories
+        .upsert(NewCategory {
+            parent_id: category.parent_id,
+            name: "Renamed Dresses".into(),
+            slug: category.slug,
+            description: category.description,
+            image: category.image,
+            active: category.active,
+            position: category.position,
+        })
+        .await
+        .unwrap();
+    app.repos
+        .collections
+        .upsert(NewCollection {
+            name: "Renamed Linen".into(),
+            slug: collection.slug,
+            description: collection.description,
+            image: collection.image,
+            active: collection.active,
+            position: collection.position,
+        })
+        .await
+        .unwrap();
+    app.catalogue.reload_reference().await.unwrap();
+
+    let page = app.product("linen-wrap-midi-dress").await;
+    let names = |links: &Value| -> Vec<String> {
+        links
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(
+        names(&page["categories"]).contains(&"Renamed Dresses".to_owned()),
+        "{page}"
+    );
+    assert!(
+        names(&page["collections"]).contains(&"Renamed Linen".to_owned()),
+        "{page}"
+    );
+    // Every other product in that collection too.
+    for item in app.all_products(&format!("collection={collection_slug}")).await {
+        let other = app.product(item["slug"].as_str().unwrap()).await;
+        assert!(
+            names(&other["collections"]).contains(&"Renamed Linen".to_owned()),
+            "{other}"
+        );
+    }
+}

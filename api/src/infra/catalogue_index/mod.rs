@@ -152,8 +152,8 @@ impl CatalogueIndex {
         for id in &removed {
             self.text.stage_removal(*id);
         }
-        for (slot, product) in &upserted.reworded {
-            self.text.stage(*slot, product)?;
+        for r in &upserted.reworded {
+            self.text.stage(r.slot, &r.product, r.replaces)?;
         }
         Ok(!removed.is_empty() || !upserted.reworded.is_empty())
     }
@@ -166,6 +166,18 @@ impl CatalogueIndex {
         let changed = store.reprice(price);
         store.sort_orders();
         changed
+    }
+
+    /// The ids of the products linked to any of these categories or collections.
+    pub fn linked_to(&self, categories: &[Uuid], collections: &[Uuid]) -> Vec<Uuid> {
+        let store = self.read();
+        let linked = any_of(
+            categories
+                .iter()
+                .map(|id| store.category(id))
+                .chain(collections.iter().map(|id| store.collection(id))),
+        );
+        linked.iter().map(|slot| store.entry(slot).product.id).collect()
     }
 
     /// Empties the index (before a rebuild).

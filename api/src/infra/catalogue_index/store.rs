@@ -121,7 +121,15 @@ pub(super) struct Store {
 /// What an upsert changed in the words a search sees.
 pub(super) struct Upserted {
     /// Products whose title, description or tags are new or changed.
-    pub reworded: Vec<(Slot, Arc<ProductDetail>)>,
+    pub reworded: Vec<Reworded>,
+}
+
+/// A product whose words the text index must (re)take.
+pub(super) struct Reworded {
+    pub slot: Slot,
+    pub product: Arc<ProductDetail>,
+    /// Whether the text index may hold older words for it (a new product has none to delete).
+    pub replaces: bool,
 }
 
 impl Store {
@@ -158,7 +166,11 @@ impl Store {
                     if (p.title.as_str(), p.description.as_str(), &p.tags)
                         != (o.title.as_str(), o.description.as_str(), &o.tags)
                     {
-                        reworded.push((slot, entry.product.clone()));
+                        reworded.push(Reworded {
+                            slot,
+                            product: entry.product.clone(),
+                            replaces: true,
+                        });
                     }
                     let changed = [
                         old.created != entry.created,
@@ -174,7 +186,11 @@ impl Store {
                     let slot = Slot::try_from(self.entries.len()).expect("fewer than 4 billion products");
                     self.entries.push(None);
                     self.by_id.insert(entry.product.id, slot);
-                    reworded.push((slot, entry.product.clone()));
+                    reworded.push(Reworded {
+                        slot,
+                        product: entry.product.clone(),
+                        replaces: false,
+                    });
                     for order in ORDERS {
                         self.orders[order as usize].push(slot);
                         self.unsorted[order as usize] = true;

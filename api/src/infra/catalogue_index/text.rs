@@ -85,8 +85,9 @@ impl TextIndex {
         Term::from_field_bytes(self.fields.id, id.as_bytes())
     }
 
-    /// Replaces the product's words (visible after [`Self::publish`]).
-    pub(super) fn stage(&self, slot: Slot, product: &ProductDetail) -> tantivy::Result<()> {
+    /// Replaces the product's words (visible after [`Self::publish`]); `replaces` says it may
+    /// have older ones to delete (a delete is checked against every document at the commit).
+    pub(super) fn stage(&self, slot: Slot, product: &ProductDetail, replaces: bool) -> tantivy::Result<()> {
         let mut doc = TantivyDocument::default();
         doc.add_bytes(self.fields.id, product.id.as_bytes());
         doc.add_u64(self.fields.slot, u64::from(slot));
@@ -96,7 +97,9 @@ impl TextIndex {
             doc.add_text(self.fields.tags, tag);
         }
         let writer = self.writer();
-        writer.delete_term(self.id_term(product.id));
+        if replaces {
+            writer.delete_term(self.id_term(product.id));
+        }
         writer.add_document(doc)?;
         Ok(())
     }

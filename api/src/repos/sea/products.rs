@@ -654,28 +654,32 @@ impl ProductRepo for SeaProductRepo {
             return Ok(Vec::new());
         }
         let ids: Vec<Uuid> = ids.iter().copied().collect::<HashSet<_>>().into_iter().collect();
-        let rows = products::Entity::find()
-            .filter(products::Column::Id.is_in(ids.clone()))
-            .all(&self.db)
-            .await
-            .map_err(db_err)?;
+        use {product_categories as pc, product_collections as pl};
+        // Four independent reads, at once: each runs on its own pooled connection (SQLite in
+        // WAL mode reads in parallel), so a batch costs about its slowest read, not the sum.
+        let (rows, variant_rows, mut category_links, mut collection_links) = tokio::try_join!(
+            async {
+                products::Entity::find()
+                    .filter(products::Column::Id.is_in(ids.clone()))
+                    .all(&self.db)
+                    .await
+                    .map_err(db_err)
+            },
+            async {
+                product_variants::Entity::find()
+                    .filter(product_variants::Column::ProductId.is_in(ids.clone()))
+                    .order_by_asc(product_variants::Column::Position)
+                    .all(&self.db)
+                    .await
+                    .map_err(db_err)
+            },
+            self.links::<pc::Entity, Uuid>(&ids, pc::Column::ProductId, pc::Column::CategoryId),
+            self.links::<pl::Entity, Uuid>(&ids, pl::Column::ProductId, pl::Column::CollectionId),
+        )?;
         let mut variants: HashMap<Uuid, Vec<Variant>> = HashMap::new();
-        for v in product_variants::Entity::find()
-            .filter(product_variants::Column::ProductId.is_in(ids.clone()))
-            .order_by_asc(product_variants::Column::Position)
-            .all(&self.db)
-            .await
-            .map_err(db_err)?
-        {
+        for v in variant_rows {
             variants.entry(v.product_id).or_default().push(to_variant(v)?);
         }
-        use {product_categories as pc, product_collections as pl};
-        let mut category_links = self
-            .links::<pc::Entity, Uuid>(&ids, pc::Column::ProductId, pc::Column::CategoryId)
-            .await?;
-        let mut collection_links = self
-            .links::<pl::Entity, Uuid>(&ids, pl::Column::ProductId, pl::Column::CollectionId)
-            .await?;
         let categories: HashMap<Uuid, categories::Model> = categories::Entity::find()
             .filter(categories::Column::Id.is_in(category_links.values().flatten().copied().collect::<HashSet<_>>()))
             .all(&self.db)

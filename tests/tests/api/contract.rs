@@ -143,6 +143,20 @@ async fn products_round_trip_with_variants_and_links(r: Repos) {
     assert_eq!(detail.categories[0].slug, "tops");
     assert_eq!(detail.collections[0].slug, "summer");
     assert_eq!(detail.tags, ["test"]);
+    // The catalogue index keeps every detail for the life of the process: no spare capacity
+    // (a link list collected in place from category rows kept their larger allocation).
+    let spare = |len: usize, capacity: usize| capacity - len;
+    let d = &detail;
+    assert_eq!(
+        [
+            spare(d.variants.len(), d.variants.capacity()),
+            spare(d.categories.len(), d.categories.capacity()),
+            spare(d.collections.len(), d.collections.capacity()),
+            spare(d.tags.len(), d.tags.capacity()),
+            spare(d.images.len(), d.images.capacity()),
+        ],
+        [0; 5]
+    );
     let variant_id = detail.variants[0].id;
 
     // Re-upsert: same ids for kept SKUs, dropped SKUs removed, links replaced.

@@ -352,7 +352,10 @@ impl CatalogueReadModel {
                 if applied.is_none() {
                     self.build_locked(&mut applied).await
                 } else {
-                    self.reload_reference_locked(false).await?;
+                    // Stale reference lists must not hold back stock and price changes.
+                    if let Err(e) = self.reload_reference_locked(false).await {
+                        tracing::warn!(error = %e, "catalogue index: could not reload promotions, categories and collections; retrying");
+                    }
                     drop(applied);
                     // Ahead of the reads: re-price at a promotion's start or end.
                     self.current_prices().await?;

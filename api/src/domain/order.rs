@@ -184,6 +184,18 @@ pub struct OrderSummary {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A customer's orders at a glance, for staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerOrders {
+    /// Every order the customer placed, whatever its status.
+    pub count: u64,
+    /// The totals of the orders whose payment succeeded and was not refunded, in minor units
+    /// of the store currency: what the customer has paid and the store kept.
+    pub spent: i64,
+    /// The newest order.
+    pub last: Option<OrderSummary>,
+}
+
 /// What the admin order list may be narrowed to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderFilter {

@@ -15,7 +15,7 @@ use crate::domain::{
         ProductSummary, Promotion,
     },
     money::Money,
-    order::{Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
+    order::{CustomerOrders, Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
     order_status::{OrderStatus, Transition},
     pagination::{Page, PageRequest},
     pricing::Totals,
@@ -354,6 +354,9 @@ pub trait OrderRepo: Send + Sync {
     async fn find_by_payment_reference(&self, reference: &str) -> RepoResult<Option<Order>>;
     /// The user's orders, newest first.
     async fn list_for_user(&self, user_id: Uuid, page: PageRequest) -> RepoResult<Page<OrderSummary>>;
+    /// The customer's order count, what they have paid (orders whose payment succeeded), and
+    /// their newest order.
+    async fn customer_orders(&self, user_id: Uuid) -> RepoResult<CustomerOrders>;
     /// Every order matching `filter`, newest first.
     async fn list(&self, filter: &OrderFilter, page: PageRequest) -> RepoResult<Page<OrderSummary>>;
     /// Applies `change` in one transaction if the order is still in `change.from`; `false`

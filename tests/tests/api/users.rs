@@ -412,3 +412,73 @@ async fn a_deleted_admin_is_signed_out_of_admin_routes() {
     let resp = get(&app, access(&boss), "/admin/users").await;
     assert_problem(resp, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }
+
+/// Staff see one account with its orders at a glance: the count of every order, what was
+/// paid and kept (a cancelled, refunded order does not count), and the newest order.
+#[tokio::test]
+async fn staff_see_an_account_with_its_order_count_spend_and_newest_order_on_sqlite() {
+    account_overview(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn staff_see_an_account_with_its_order_count_spend_and_newest_order_on_postgres() {
+    // PostgreSQL sums BIGINT totals into NUMERIC: the repository casts back.
+    if let Some(app) = TestApp::spawn_with(Backend::Postgres, |_| {}).await {
+        account_overview(app).await;
+    }
+}
+
+async fn account_overview(app: TestApp) {
+    use crate::orders::{add_to_cart, buyable, placed};
+
+    let boss = app.with_admin("chief@example.com").await;
+    let buyer = app.with_user("regular@example.com").await;
+    let path = format!("/admin/users/{}", buyer.id);
+
+    let fresh: Value = get(&app, &boss.access_token, &path).await.json().await.unwrap();
+    assert_eq!(fresh["user"]["email"], "regular@example.com");
+    assert_eq!(
+        (fresh["orderCount"].as_u64(), fresh["totalSpent"].as_i64()),
+        (Some(0), Some(0))
+    );
+    assert!(fresh.get("lastOrder").is_none(), "{fresh}");
+
+    let (product, variant) = buyable(&app, 2).await;
+    add_to_cart(&app, &buyer.access_token, &product, &variant, 1).await;
+    let kept = placed(&app, &buyer.access_token, "first", "pm_card_visa").await;
+    add_to_cart(&app, &buyer.access_token, &product, &variant, 1).await;
+    let cancelled = placed(&app, &buyer.access_token, "second", "pm_card_visa").await;
+    let cancel = format!("/admin/orders/{}/status", cancelled["id"].as_str().unwrap());
+    let resp = app
+        .call(
+            Method::PATCH,
+            &cancel,
+            Some(&boss.access_token),
+            Some(&json!({"status": "cancelled"})),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+
+    let resp = get(&app, &boss.access_token, &path).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let seen: Value = resp.json().await.unwrap();
+    assert_eq!(seen["orderCount"], 2, "{seen}");
+    assert_eq!(seen["totalSpent"], kept["totalAmount"], "only the kept order: {seen}");
+    assert_eq!(seen["currency"], "USD");
+    assert_eq!(seen["lastOrder"]["id"], cancelled["id"]);
+    assert_eq!(seen["lastOrder"]["orderStatus"], "cancelled");
+    assert!(!seen.to_string().contains("argon2"));
+
+    assert_problem(app.get(&path).await, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let resp = get(&app, &buyer.access_token, &path).await;
+    assert_problem(resp, StatusCode::FORBIDDEN, "forbidden").await;
+    let unknown = format!("/admin/users/{}", uuid::Uuid::now_v7());
+    assert_problem(
+        get(&app, &boss.access_token, &unknown).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let resp = get(&app, &boss.access_token, "/admin/users/not-a-uuid").await;
+    assert_problem(resp, StatusCode::NOT_FOUND, "not_found").await;
+}

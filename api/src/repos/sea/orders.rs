@@ -22,7 +22,9 @@ use super::db_err;
 use crate::{
     crypto::FieldCipher,
     domain::{
-        order::{Order, OrderEvent, OrderFilter, OrderLine, OrderSummary, Payment, PaymentStatus, Shipment},
+        order::{
+            CustomerOrders, Order, OrderEvent, OrderFilter, OrderLine, OrderSummary, Payment, PaymentStatus, Shipment,
+        },
         order_status::{OrderStatus, Transition},
         pagination::{Page, PageRequest},
         pricing::Totals,
@@ -448,6 +450,28 @@ impl OrderRepo for SeaOrderRepo {
     async fn list_for_user(&self, user_id: Uuid, page: PageRequest) -> RepoResult<Page<OrderSummary>> {
         self.summaries(Condition::all().add(orders::Column::UserId.eq(user_id)), page)
             .await
+    }
+
+    async fn customer_orders(&self, user_id: Uuid) -> RepoResult<CustomerOrders> {
+        let theirs = Condition::all().add(orders::Column::UserId.eq(user_id));
+        let newest = PageRequest::new(Some(1), Some(1)).map_err(|e| RepoError::Other(e.to_string()))?;
+        let (page, spent) = tokio::try_join!(self.summaries(theirs.clone(), newest), async {
+            orders::Entity::find()
+                .select_only()
+                // PostgreSQL sums a BIGINT into NUMERIC: back to BIGINT (totals are far from overflowing).
+                .expr(Expr::col(orders::Column::Total).sum().cast_as("BIGINT"))
+                .filter(theirs.clone())
+                .filter(orders::Column::PaymentStatus.eq(PaymentStatus::Succeeded.as_str()))
+                .into_tuple::<Option<i64>>()
+                .one(&self.db)
+                .await
+                .map_err(db_err)
+        })?;
+        Ok(CustomerOrders {
+            count: page.total,
+            spent: spent.flatten().unwrap_or(0),
+            last: page.items.into_iter().next(),
+        })
     }
 
     async fn list(&self, filter: &OrderFilter, page: PageRequest) -> RepoResult<Page<OrderSummary>> {

@@ -3,7 +3,7 @@
 mod schemas;
 
 use schemas::PlaceOrderRequest;
-pub use schemas::{OrderPage, OrderStatusView, OrderView, StatusChangeRequest};
+pub use schemas::{OrderPage, OrderStatusView, OrderSummaryView, OrderView, StatusChangeRequest};
 
 use std::sync::Arc;
 

@@ -329,22 +329,29 @@ impl OrderPage {
             items: page
                 .items
                 .into_iter()
-                .map(|s| OrderSummaryView {
-                    id: s.id.to_string(),
-                    number: crate::domain::order::order_number(s.id),
-                    order_status: s.status.into(),
-                    payment_status: s.payment_status.into(),
-                    subtotal: s.totals.subtotal,
-                    discount_total: s.totals.discount,
-                    shipping_total: s.totals.shipping,
-                    total_amount: s.totals.total,
-                    currency: s.currency,
-                    item_count: s.item_count,
-                    customer_email: staff.then_some(s.customer_email),
-                    created_at: s.created_at,
-                    updated_at: s.updated_at,
-                })
+                .map(|s| OrderSummaryView::new(s, staff))
                 .collect(),
+        }
+    }
+}
+
+impl OrderSummaryView {
+    /// The summary; the customer's email only for `staff`.
+    pub fn new(s: OrderSummary, staff: bool) -> Self {
+        Self {
+            id: s.id.to_string(),
+            number: crate::domain::order::order_number(s.id),
+            order_status: s.status.into(),
+            payment_status: s.payment_status.into(),
+            subtotal: s.totals.subtotal,
+            discount_total: s.totals.discount,
+            shipping_total: s.totals.shipping,
+            total_amount: s.totals.total,
+            currency: s.currency,
+            item_count: s.item_count,
+            customer_email: staff.then_some(s.customer_email),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
         }
     }
 }

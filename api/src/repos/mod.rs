@@ -134,6 +134,8 @@ pub trait ProductRepo: Send + Sync {
     /// The changes recorded at versions after `after_version`, up to `through_version`
     /// included, oldest first.
     async fn catalogue_changes(&self, after_version: i64, through_version: i64) -> RepoResult<Vec<CatalogueChange>>;
+    /// The products linked to any of these categories or collections, switched on or not.
+    async fn linked_to(&self, categories: &[Uuid], collections: &[Uuid]) -> RepoResult<Vec<Uuid>>;
     /// Records that the products `ids` changed through a write made outside this repository
     /// (an operator's SQL fix, a test), so every catalogue index picks them up.
     async fn record_changes(&self, ids: &[Uuid]) -> RepoResult<()>;

@@ -14,8 +14,8 @@
 //!   promotion changes lists, sorts and price filters exactly when it starts or ends.
 //! - The promotions, categories and collections are re-read every
 //!   `catalogue.reference_reload_ms` (and at once through [`CatalogueReadModel::
-//!   reload_reference`]): a changed promotion re-prices the index, a renamed category or
-//!   collection re-reads the products that link to it.
+//!   reload_reference`]): a changed promotion re-prices the index, a renamed or switched
+//!   category or collection re-reads the products that link to it.
 //! - Until the first build completes the model is not ready: catalogue reads answer 503 and
 //!   `/readyz` names it. A follower that finds versions missing from the feed (pruned while it
 //!   was away) rebuilds, unready meanwhile.
@@ -95,20 +95,25 @@ struct Reference {
 }
 
 impl Reference {
-    /// The categories and collections whose name or slug differ in `new` (or are gone): the
-    /// products linked to them show stale links.
-    fn renamed(&self, new: &Reference) -> (Vec<Uuid>, Vec<Uuid>) {
-        fn changed<T>(old: &[T], new: &[T], key: impl Fn(&T) -> (Uuid, &str, &str)) -> Vec<Uuid> {
-            let now: HashMap<Uuid, (&str, &str)> = new.iter().map(&key).map(|(id, a, b)| (id, (a, b))).collect();
+    /// The categories and collections whose name, slug or switch differ in `new` (or are
+    /// gone): a product read while one was switched off has no link to it (the storage
+    /// leaves out inactive links), and one read before a rename shows the old name.
+    fn relinked(&self, new: &Reference) -> (Vec<Uuid>, Vec<Uuid>) {
+        fn changed<T, K: PartialEq>(old: &[T], new: &[T], key: impl Fn(&T) -> (Uuid, K)) -> Vec<Uuid> {
+            let now: HashMap<Uuid, K> = new.iter().map(&key).collect();
             old.iter()
                 .map(&key)
-                .filter(|(id, name, slug)| now.get(id) != Some(&(*name, *slug)))
-                .map(|(id, _, _)| id)
+                .filter(|(id, link)| now.get(id) != Some(link))
+                .map(|(id, _)| id)
                 .collect()
         }
         (
-            changed(&self.categories, &new.categories, |c| (c.id, &c.name, &c.slug)),
-            changed(&self.collections, &new.collections, |c| (c.id, &c.name, &c.slug)),
+            changed(&self.categories, &new.categories, |c| {
+                (c.id, (c.name.clone(), c.slug.clone(), c.active))
+            }),
+            changed(&self.collections, &new.collections, |c| {
+                (c.id, (c.name.clone(), c.slug.clone(), c.active))
+            }),
         )
     }
 }
@@ -203,7 +208,7 @@ impl CatalogueReadModel {
     }
 
     /// Reloads the promotions, categories and collections now, and before it returns
-    /// re-prices the index if they changed and re-reads the products linked to a renamed
+    /// re-prices the index if they changed and re-reads the products linked to a renamed or switched
     /// category or collection: for a process that just changed them (and tests).
     pub async fn reload_reference(&self) -> Result<(), ReadModelError> {
         let applied = self.applied.lock().await;
@@ -223,7 +228,7 @@ impl CatalogueReadModel {
             return Ok(());
         }
         let new = self.load_reference().await?;
-        let (categories, collections) = old.renamed(&new);
+        let (categories, collections) = old.relinked(&new);
         if new.promotions == old.promotions && new.categories == old.categories {
             *self.reference.write().unwrap_or_else(PoisonError::into_inner) = Reference {
                 pricing: old.pricing,
@@ -234,10 +239,11 @@ impl CatalogueReadModel {
             self.reprice(new, Utc::now()).await?;
         }
         if !categories.is_empty() || !collections.is_empty() {
-            let linked = self.index.linked_to(&categories, &collections);
+            // From storage, not the index: a product read while a link was off lacks it here.
+            let linked = self.products.linked_to(&categories, &collections).await?;
             tracing::info!(
                 products = linked.len(),
-                "categories or collections renamed: re-reading their products"
+                "categories or collections changed: re-reading their products"
             );
             self.reread(linked).await?;
         }

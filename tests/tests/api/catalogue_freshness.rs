@@ -376,3 +376,48 @@ async fn a_renamed_category_or_collection_shows_on_its_products_pages() {
         );
     }
 }
+
+/// A collection switched off and on again: a product read while it was off (the storage leaves
+/// out inactive links) shows it again once it is back, without a product write.
+#[tokio::test]
+async fn a_collection_switched_back_on_shows_again_on_pages_read_while_it_was_off() {
+    use beeget_api::domain::catalogue::NewCollection;
+
+    let app = TestApp::spawn().await;
+    let slug = "linen-wrap-midi-dress";
+    let collections = |page: &Value| -> Vec<String> {
+        page["collections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["slug"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(collections(&app.product(slug).await).contains(&"summer-linen".to_owned()));
+    let stored = app
+        .repos
+        .collections
+        .find_by_slug("summer-linen")
+        .await
+        .unwrap()
+        .unwrap();
+    let switch = |active: bool| NewCollection {
+        name: stored.name.clone(),
+        slug: stored.slug.clone(),
+        description: stored.description.clone(),
+        image: stored.image.clone(),
+        active,
+        position: stored.position,
+    };
+    app.repos.collections.upsert(switch(false)).await.unwrap();
+    app.catalogue.reload_reference().await.unwrap();
+    // The product is written meanwhile: read again, without the switched-off link.
+    let product = app.repos.products.find_by_slug(slug).await.unwrap().unwrap();
+    app.repos.products.record_changes(&[product.id]).await.unwrap();
+    app.catalogue_caught_up().await;
+    assert!(!collections(&app.product(slug).await).contains(&"summer-linen".to_owned()));
+
+    app.repos.collections.upsert(switch(true)).await.unwrap();
+    app.catalogue.reload_reference().await.unwrap();
+    assert!(collections(&app.product(slug).await).contains(&"summer-linen".to_owned()));
+}

@@ -168,18 +168,6 @@ impl CatalogueIndex {
         changed
     }
 
-    /// The ids of the products linked to any of these categories or collections.
-    pub fn linked_to(&self, categories: &[Uuid], collections: &[Uuid]) -> Vec<Uuid> {
-        let store = self.read();
-        let linked = any_of(
-            categories
-                .iter()
-                .map(|id| store.category(id))
-                .chain(collections.iter().map(|id| store.collection(id))),
-        );
-        linked.iter().map(|slot| store.entry(slot).product.id).collect()
-    }
-
     /// Empties the index (before a rebuild).
     pub fn clear(&self) -> Result<(), IndexError> {
         *self.write() = Store::default();
@@ -498,6 +486,11 @@ mod tests {
         index
     }
 
+    /// The listed products by their number (the first byte of their id).
+    fn numbers(page: &IndexPage) -> Vec<u8> {
+        page.products.iter().map(|p| p.product.id.as_bytes()[0]).collect()
+    }
+
     fn search(index: &CatalogueIndex, words: &str, sort: ProductSort) -> Vec<u8> {
         let q = ProductListQuery {
             search: SearchTerms::parse("search", words).unwrap(),
@@ -505,7 +498,7 @@ mod tests {
         };
         let page = index.list(&q).unwrap();
         assert_eq!(page.total as usize, page.products.len());
-        page.products.iter().map(|p| p.product.id.as_bytes()[0]).collect()
+        numbers(&page)
     }
 
     #[test]
@@ -552,13 +545,7 @@ mod tests {
         let index = index();
         let order = |sort| -> Vec<u8> {
             let q = ProductListQuery::unfiltered(sort, PageRequest::default());
-            index
-                .list(&q)
-                .unwrap()
-                .products
-                .iter()
-                .map(|p| p.product.id.as_bytes()[0])
-                .collect()
+            numbers(&index.list(&q).unwrap())
         };
         assert_eq!(order(ProductSort::PriceAsc), [4, 3, 1, 2]);
         index
@@ -586,7 +573,7 @@ mod tests {
                 ..FacetRequest::default()
             };
             let page = index.list_with_facets(&q, &request).unwrap();
-            let ids = page.products.iter().map(|p| p.product.id.as_bytes()[0]).collect();
+            let ids = numbers(&page);
             let units = page.products.iter().map(|p| p.shelf.unit.minor()).collect();
             let banded: u64 = page.facets.prices.unwrap().iter().map(|b| b.count).sum();
             if (min, max) == (None, None) {
@@ -629,13 +616,7 @@ mod tests {
                 colors: colors.iter().map(|c| (*c).to_owned()).collect(),
                 ..ProductListQuery::unfiltered(ProductSort::PriceAsc, PageRequest::default())
             };
-            index
-                .list(&q)
-                .unwrap()
-                .products
-                .iter()
-                .map(|p| p.product.id.as_bytes()[0])
-                .collect()
+            numbers(&index.list(&q).unwrap())
         };
         assert_eq!(listed(&["M"], &["Ivory"]), Vec::<u8>::new());
         assert_eq!(listed(&["L"], &["Ivory"]), [1]);

@@ -2,7 +2,7 @@
 //! full-text search on both databases, batched detail loads and upserts by slug. Kept whole
 //! (about 580 lines) because lists, counts and searches share one filter builder (`filtered`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -752,6 +752,27 @@ impl ProductRepo for SeaProductRepo {
 
     async fn catalogue_changes(&self, after_version: i64, through_version: i64) -> RepoResult<Vec<CatalogueChange>> {
         catalogue_changes::between(&self.db, after_version, through_version).await
+    }
+
+    async fn linked_to(&self, categories: &[Uuid], collections: &[Uuid]) -> RepoResult<Vec<Uuid>> {
+        use {product_categories as pc, product_collections as pl};
+        let (in_categories, in_collections): (Vec<Uuid>, Vec<Uuid>) = tokio::try_join!(
+            pc::Entity::find()
+                .select_only()
+                .column(pc::Column::ProductId)
+                .filter(pc::Column::CategoryId.is_in(categories.iter().copied()))
+                .into_tuple()
+                .all(&self.db),
+            pl::Entity::find()
+                .select_only()
+                .column(pl::Column::ProductId)
+                .filter(pl::Column::CollectionId.is_in(collections.iter().copied()))
+                .into_tuple()
+                .all(&self.db),
+        )
+        .map_err(db_err)?;
+        let ids: BTreeSet<Uuid> = in_categories.into_iter().chain(in_collections).collect();
+        Ok(ids.into_iter().collect())
     }
 
     async fn record_changes(&self, ids: &[Uuid]) -> RepoResult<()> {

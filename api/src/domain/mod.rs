@@ -1,6 +1,7 @@
 //! Validated value types and pure catalogue rules. Nothing here knows about HTTP or storage.
 
 pub mod address;
+pub mod audit;
 pub mod catalogue;
 pub mod category_tree;
 pub mod checkout;

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use crate::domain::{
+    audit::{AuditEntry, AuditFilter, AuditRecord},
     catalogue::{
         Category, CmsPage, Collection, NewCategory, NewCmsPage, NewCollection, NewProduct, NewPromotion, ProductDetail,
         ProductSummary, Promotion,
@@ -317,6 +318,8 @@ pub struct StatusChange {
     /// Jobs the change causes (the shopper's email), kept in the job outbox in the change's
     /// own transaction: written if and only if the change is.
     pub jobs: Vec<NewDeferredJob>,
+    /// The audit record of a staff change, stored in the change's own transaction.
+    pub audit: Option<AuditRecord>,
 }
 
 impl StatusChange {
@@ -332,6 +335,7 @@ impl StatusChange {
             actor_id: None,
             at: chrono::Utc::now(),
             jobs: Vec::new(),
+            audit: None,
         }
     }
 }
@@ -546,6 +550,16 @@ pub trait AddressRepo: Send + Sync {
     async fn reencrypt(&self, batch: u64) -> RepoResult<u64>;
 }
 
+/// The audit log of staff writes. Writes through the other repositories take their record
+/// and store it in their own transaction; `record` is for a write whose own storage is
+/// elsewhere (a job in Redis).
+#[async_trait]
+pub trait AuditRepo: Send + Sync {
+    async fn record(&self, record: &AuditRecord) -> RepoResult<Uuid>;
+    /// The entries matching `filter`, newest first.
+    async fn list(&self, filter: &AuditFilter, page: PageRequest) -> RepoResult<Page<AuditEntry>>;
+}
+
 /// Health and pool figures of the backend, for `/readyz` and `/metrics`.
 #[async_trait]
 pub trait StoreHealth: Send + Sync {
@@ -571,5 +585,6 @@ pub struct Repos {
     pub job_outbox: Arc<dyn JobOutboxRepo>,
     pub sessions: Arc<dyn SessionRepo>,
     pub addresses: Arc<dyn AddressRepo>,
+    pub audit: Arc<dyn AuditRepo>,
     pub health: Arc<dyn StoreHealth>,
 }

@@ -95,7 +95,7 @@ pub fn api() -> Api {
         cart::CartApi,
         orders::OrdersApi,
         payments::PaymentsApi,
-        admin::AdminApi,
+        admin::api(),
         health::HealthApi,
     )
 }

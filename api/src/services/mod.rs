@@ -1,6 +1,7 @@
 //! Business operations. Services take validated domain values, call repository traits and
 //! return domain records; they know nothing of HTTP.
 
+pub mod audit;
 pub mod auth;
 pub mod cart;
 pub mod carts;

@@ -2,6 +2,7 @@
 //! Only the storage layer uses these; services see the domain records.
 
 pub mod addresses;
+pub mod audit_log;
 pub mod cart_items;
 pub mod carts;
 pub mod categories;

@@ -13,6 +13,7 @@ mod m20261125_000005_cart_promo_code;
 mod m20261125_000006_orders_checkout;
 mod m20261129_000007_job_outbox;
 mod m20261129_000008_catalogue_changes;
+mod m20261130_000009_audit_log;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_orders_checkout::Migration),
             Box::new(m20261129_000007_job_outbox::Migration),
             Box::new(m20261129_000008_catalogue_changes::Migration),
+            Box::new(m20261130_000009_audit_log::Migration),
         ]
     }
 }

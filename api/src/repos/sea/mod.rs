@@ -17,6 +17,7 @@ use super::{RepoError, Repos, migrations::Migrator};
 use crate::{config::DatabaseConfig, crypto::FieldCipher};
 
 mod addresses;
+mod audit;
 mod carts;
 mod catalogue_changes;
 mod categories;
@@ -90,6 +91,7 @@ pub fn repos(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Repos {
         job_outbox: Arc::new(job_outbox::SeaJobOutboxRepo::new(db.clone())),
         sessions: Arc::new(sessions::SeaSessionRepo::new(db.clone())),
         addresses: Arc::new(addresses::SeaAddressRepo::new(db.clone(), cipher)),
+        audit: Arc::new(audit::SeaAuditRepo::new(db.clone())),
         health: Arc::new(health::SeaHealth::new(db)),
     }
 }

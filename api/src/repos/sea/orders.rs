@@ -552,6 +552,9 @@ impl OrderRepo for SeaOrderRepo {
         for job in change.jobs {
             super::job_outbox::insert(&txn, job).await?;
         }
+        if let Some(record) = &change.audit {
+            super::audit::insert(&txn, record).await?;
+        }
         super::catalogue_changes::record(&txn, restocked).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(true)

@@ -111,6 +111,7 @@ impl OrderService {
             return self.retry_refund(order).await;
         }
         let mut change = StatusChange::new(order.status.transition(to)?);
+        change.audit = actor.map(|actor| status_audit(actor, &order, to, shipment.as_ref(), note.as_deref()));
         change.shipment = shipment;
         change.note = note;
         change.actor_id = actor;
@@ -214,4 +215,31 @@ impl OrderService {
             .await?;
         self.load(order.id).await
     }
+}
+
+/// The audit record of a staff status change: the status, and what came with it.
+fn status_audit(
+    actor: Uuid,
+    order: &Order,
+    to: OrderStatus,
+    shipment: Option<&Shipment>,
+    note: Option<&str>,
+) -> AuditRecord {
+    let mut changes = vec![FieldChange::new(
+        "status",
+        Some(order.status.as_str().into()),
+        Some(to.as_str().into()),
+    )];
+    if let Some(shipment) = shipment {
+        changes.push(FieldChange::new("carrier", None, Some(shipment.carrier.clone().into())));
+        changes.push(FieldChange::new(
+            "trackingNumber",
+            None,
+            Some(shipment.tracking_number.clone().into()),
+        ));
+    }
+    if let Some(note) = note {
+        changes.push(FieldChange::new("note", None, Some(note.into())));
+    }
+    crate::services::audit::record(actor, "order.status_changed", (AuditTarget::Order, order.id)).with_changes(changes)
 }

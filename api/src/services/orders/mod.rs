@@ -27,6 +27,7 @@ use super::{
 use crate::{
     domain::{
         InvalidField,
+        audit::{AuditRecord, AuditTarget, FieldChange},
         checkout::{IdempotencyKey, PaymentMethod},
         order::{Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
         order_status::OrderStatus,

@@ -1,0 +1,13 @@
+//! Staff operations under `/admin/*`, one file per resource. Every operation checks the
+//! caller's admin role against storage (`BearerAuth::admin`) before anything else.
+
+mod audit;
+mod orders;
+mod users;
+
+/// The admin operations, as one member of the API tuple.
+pub type AdminApi = (users::AdminUsersApi, orders::AdminOrdersApi, audit::AuditApi);
+
+pub fn api() -> AdminApi {
+    (users::AdminUsersApi, orders::AdminOrdersApi, audit::AuditApi)
+}

@@ -139,8 +139,8 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// The fields of two snapshots of one record (JSON objects) whose values differ, in the order
-/// of `after`'s keys then the keys only `before` has; the fields named in `personal` are
+/// The fields of two snapshots of one record (JSON objects) whose values differ, in key order
+/// (the fields `after` has, then those only `before` had); the fields named in `personal` are
 /// masked. Snapshots that are not objects compare as one field named `value`.
 pub fn diff(before: Option<&Value>, after: Option<&Value>, personal: &[&str]) -> Vec<FieldChange> {
     let empty = serde_json::Map::new();
@@ -172,13 +172,13 @@ pub fn diff(before: Option<&Value>, after: Option<&Value>, personal: &[&str]) ->
 }
 
 /// Masks personal text so it can be told apart from other values but not read back: the first
-/// character of each part, the rest as `*` (at most three); an email keeps its domain's last
+/// character of each word then `***`, whatever its length; an email keeps its domain's last
 /// label (`j***@e***.com`). `"Ada Lovelace"` → `"A*** L***"`.
 pub fn mask(value: &str) -> String {
     fn word(w: &str) -> String {
         let mut chars = w.chars();
         match chars.next() {
-            Some(first) => format!("{first}{}", "*".repeat(chars.count().min(3))),
+            Some(first) => format!("{first}***"),
             None => String::new(),
         }
     }
@@ -204,9 +204,9 @@ mod tests {
     fn masks_hide_all_but_first_letters() {
         assert_eq!(mask("Ada Lovelace"), "A*** L***");
         assert_eq!(mask("ada.lovelace@example.com"), "a***@e***.com");
-        assert_eq!(mask("x@y"), "x@y");
+        assert_eq!(mask("x@y"), "x***@y***");
         assert_eq!(mask("  "), "");
-        assert_eq!(mask("Zoë"), "Z**");
+        assert_eq!(mask("Zoë"), "Z***");
     }
 
     #[test]
@@ -217,8 +217,8 @@ mod tests {
         assert_eq!(
             changes,
             vec![
-                FieldChange::new("price", Some(json!(1000)), Some(json!(1200))),
                 FieldChange::new("email", Some(json!("o***@e***.com")), Some(json!("n***@e***.org"))),
+                FieldChange::new("price", Some(json!(1000)), Some(json!(1200))),
                 FieldChange::new("gone", Some(json!(1)), None),
             ]
         );

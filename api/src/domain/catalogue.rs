@@ -81,6 +81,38 @@ pub struct Promotion {
     pub stackable: bool,
 }
 
+/// Where a product is in its life: prepared (`Draft`), on sale (`Active`), withdrawn
+/// (`Archived`, kept because orders name it). Only active products reach the storefront; a
+/// cart line of another is flagged unavailable and cannot be bought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum ProductStatus {
+    Draft,
+    #[default]
+    Active,
+    Archived,
+}
+
+impl ProductStatus {
+    pub const ALL: [Self; 3] = [Self::Draft, Self::Active, Self::Archived];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Active => "active",
+            Self::Archived => "archived",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// Whether shoppers see and can buy the product.
+    pub fn is_on_sale(self) -> bool {
+        self == Self::Active
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Variant {
     pub id: Uuid,
@@ -130,6 +162,7 @@ pub struct ProductDetail {
     pub price: Money,
     pub sale_price: Option<Money>,
     pub tags: Vec<String>,
+    pub status: ProductStatus,
     pub variants: Vec<Variant>,
     pub categories: Vec<ProductLink>,
     pub collections: Vec<ProductLink>,
@@ -184,6 +217,7 @@ pub struct NewProduct {
     pub price: Money,
     pub sale_price: Option<Money>,
     pub tags: Vec<String>,
+    pub status: ProductStatus,
     pub variants: Vec<NewVariant>,
     pub category_ids: Vec<Uuid>,
     pub collection_ids: Vec<Uuid>,

@@ -18,6 +18,7 @@ pub mod promotion;
 pub mod search;
 pub mod shelf_price;
 pub mod slug;
+pub mod stock;
 pub mod text;
 pub mod user;
 

@@ -202,6 +202,7 @@ mod tests {
             price: money(price),
             sale_price: sale.map(money),
             tags: vec![],
+            status: crate::domain::catalogue::ProductStatus::Active,
             variants: vec![variant("A", None), variant("B", own)],
             categories,
             collections: vec![],

@@ -92,6 +92,8 @@ pub const CARRIER: TextRule = TextRule::optional(100);
 pub const TRACKING_NUMBER: TextRule = TextRule::optional(100);
 pub const TRACKING_URL: TextRule = TextRule::optional(500);
 pub const STATUS_NOTE: TextRule = TextRule::optional(1000);
+/// Why a staff member moved stock ("recount", "damaged in transit"), kept with the movement.
+pub const STOCK_REASON: TextRule = TextRule::required(200);
 /// What a tracking link starts with.
 pub const HTTP_URL_PATTERN: &str = r"^https?://[^\x00]*$";
 

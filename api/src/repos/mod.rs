@@ -22,6 +22,7 @@ use crate::domain::{
     pricing::Totals,
     product_query::ProductSort,
     search::SearchTerms,
+    stock::{AdjustOutcome, StockAdjustment, StockMovement},
     user::{NewUser, User},
 };
 
@@ -560,6 +561,25 @@ pub trait AuditRepo: Send + Sync {
     async fn list(&self, filter: &AuditFilter, page: PageRequest) -> RepoResult<Page<AuditEntry>>;
 }
 
+/// Staff stock adjustments and their history.
+#[async_trait]
+pub trait StockRepo: Send + Sync {
+    /// In one transaction: moves the variant's stock by the adjustment's delta with a
+    /// conditional increment (applied only if the result stays within 0 to `MAX_STOCK`, so
+    /// concurrent adjustments and orders all count and stock never goes below zero), records
+    /// the movement, the catalogue change, and `audit` completed with the stock before and
+    /// after. Nothing is written unless the outcome is `Adjusted`.
+    async fn adjust(
+        &self,
+        product_id: Uuid,
+        variant_id: Uuid,
+        adjustment: &StockAdjustment,
+        audit: AuditRecord,
+    ) -> RepoResult<AdjustOutcome>;
+    /// The variant's movements, newest first.
+    async fn movements(&self, variant_id: Uuid, page: PageRequest) -> RepoResult<Page<StockMovement>>;
+}
+
 /// Health and pool figures of the backend, for `/readyz` and `/metrics`.
 #[async_trait]
 pub trait StoreHealth: Send + Sync {
@@ -586,5 +606,6 @@ pub struct Repos {
     pub sessions: Arc<dyn SessionRepo>,
     pub addresses: Arc<dyn AddressRepo>,
     pub audit: Arc<dyn AuditRepo>,
+    pub stock: Arc<dyn StockRepo>,
     pub health: Arc<dyn StoreHealth>,
 }

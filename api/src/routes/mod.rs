@@ -54,6 +54,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub repos: Repos,
     pub catalogue: CatalogueService,
+    /// Staff changes to the catalogue.
+    pub catalogue_admin: crate::services::catalogue_admin::CatalogueAdmin,
     pub content: ContentService,
     pub jobs: crate::jobs::JobQueue,
     pub auth: AuthService,

@@ -132,7 +132,7 @@ impl CartService {
                 .as_ref()
                 .and_then(|p| p.variants.iter().find(|v| v.id == line.variant_id).cloned());
             let (problem, priced) = match (&product, &variant) {
-                (Some(product), Some(variant)) => {
+                (Some(product), Some(variant)) if product.status.is_on_sale() => {
                     let stock = available(variant);
                     let problem = if stock == 0 {
                         Some(LineProblem::OutOfStock)
@@ -194,6 +194,7 @@ impl CartService {
             .find_by_ids(&[product_id])
             .await?
             .pop()
+            .filter(|p| p.status.is_on_sale())
             .ok_or(ServiceError::NotFound("product"))?;
         let variant = match variant_id {
             Some(id) => product
@@ -253,6 +254,7 @@ impl CartService {
             .find_by_ids(&[line.product_id])
             .await?
             .pop()
+            .filter(|p| p.status.is_on_sale())
             .and_then(|p| p.variants.into_iter().find(|v| v.id == line.variant_id))
             .map_or(0, |v| available(&v));
         if qty > stock {

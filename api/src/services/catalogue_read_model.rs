@@ -408,7 +408,8 @@ impl CatalogueReadModel {
         };
         let load = async {
             let mut loaded = 0_usize;
-            while let Some(batch) = to_index.recv().await {
+            while let Some(mut batch) = to_index.recv().await {
+                batch.retain(|p| p.status.is_on_sale());
                 loaded += batch.len();
                 let (index, pricing) = (self.index.clone(), pricing.clone());
                 let indexed = tokio::task::spawn_blocking(move || index.load(priced(&pricing, batch))).await;
@@ -461,7 +462,10 @@ impl CatalogueReadModel {
         Ok(())
     }
 
-    async fn apply(&self, products: Vec<ProductDetail>, removed: Vec<Uuid>) -> Result<(), ReadModelError> {
+    async fn apply(&self, products: Vec<ProductDetail>, mut removed: Vec<Uuid>) -> Result<(), ReadModelError> {
+        // A product taken off sale (draft, archived) leaves the storefront like a deleted one.
+        let (products, off_sale): (Vec<_>, Vec<_>) = products.into_iter().partition(|p| p.status.is_on_sale());
+        removed.extend(off_sale.iter().map(|p| p.id));
         let (index, pricing) = (self.index.clone(), self.reference().pricing);
         tokio::task::spawn_blocking(move || index.apply(priced(&pricing, products), &removed)).await??;
         Ok(())

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cart;
 pub mod carts;
 pub mod catalogue;
+pub mod catalogue_admin;
 pub mod catalogue_read_model;
 pub mod content;
 pub mod orders;

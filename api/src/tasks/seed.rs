@@ -319,6 +319,7 @@ fn to_new_product(
             .collect::<anyhow::Result<_>>()?,
         images: p.images.iter().map(|k| source.media_url(k)).collect(),
         tags: p.tags.into_iter().map(|t| t.to_lowercase()).collect(),
+        status: crate::domain::catalogue::ProductStatus::Active,
         title: p.title,
         slug: p.slug,
         description: p.description,

@@ -146,6 +146,7 @@ pub async fn load(repos: &Repos, n: usize, images: &[String], show_progress: boo
             title,
             slug,
             images: vec![images[i % images.len()].clone()],
+            status: crate::domain::catalogue::ProductStatus::Active,
             price,
             sale_price,
             tags: vec![material.to_lowercase(), garment.to_lowercase(), (*tag).to_owned()],

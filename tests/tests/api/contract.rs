@@ -59,6 +59,7 @@ fn product(slug: &str, title: &str, price: i64, sale: Option<i64>, variants: Vec
         price: money(price),
         sale_price: sale.map(money),
         tags: vec!["test".into()],
+        status: beeget_api::domain::catalogue::ProductStatus::Active,
         variants,
         category_ids: vec![],
         collection_ids: vec![],

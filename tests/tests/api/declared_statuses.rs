@@ -133,6 +133,7 @@ pub(crate) fn valid_body(id: &str, shopper: &TestUser) -> Value {
             "shippingAddress": {"line1": "1 Main St", "city": "Oslo", "zip": "0150", "country": "NO"},
         }),
         "updateMe" => json!({"name": "Ada King"}),
+        "adminAdjustStock" => json!({"delta": 1, "reason": "recount"}),
         "createAddress" => address,
         "updateAddress" => json!({"city": "Bergen"}),
         "stripeWebhook" => serde_json::from_slice(&stripe_event(

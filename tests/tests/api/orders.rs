@@ -37,6 +37,19 @@ pub(crate) async fn buyable(app: &TestApp, min_stock: i64) -> (Value, Value) {
     panic!("the demo catalogue has stock");
 }
 
+/// A product other than `not`, with a variant in stock.
+pub(crate) async fn buyable_other_than(app: &TestApp, not: &Value) -> (Value, Value) {
+    for summary in app.all_products("inStock=true").await {
+        if summary["id"] == not["id"] {
+            continue;
+        }
+        let product = app.product(summary["slug"].as_str().unwrap()).await;
+        let variant = product["variants"][0].clone();
+        return (product, variant);
+    }
+    panic!("the demo catalogue has two products in stock");
+}
+
 pub(crate) fn uuid(v: &Value) -> Uuid {
     Uuid::parse_str(v.as_str().unwrap()).unwrap()
 }

@@ -87,6 +87,12 @@ impl Contract {
             {
                 errors.push(error(field, &format!("must be at most {max}")));
             }
+            // `not: {enum: [...]}`: values excluded from a range (a delta of zero).
+            if let Some(excluded) = schema.pointer("/not/enum").and_then(Value::as_array)
+                && excluded.iter().any(|x| x.as_f64() == Some(number))
+            {
+                errors.push(error(field, &format!("must not be {number}")));
+            }
         }
         if let Some(alternatives) = schema.get("oneOf").and_then(Value::as_array) {
             self.check_one_of(value, alternatives, field, errors);

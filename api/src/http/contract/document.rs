@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use super::json_body_schema;
 use crate::{
     domain::{
-        address, checkout::IdempotencyKey, email::Email, money::Money, pagination::PageRequest, password_policy, text,
+        address, checkout::IdempotencyKey, email::Email, money::Money, pagination::PageRequest, password_policy, stock,
+        text,
     },
     services::cart::MAX_QUANTITY,
 };
@@ -45,6 +46,12 @@ pub(super) fn field_rules() -> Vec<FieldRule> {
         ),
         ("OrderStatusChangeRequest", "trackingUrl", tracking_url),
         ("OrderStatusChangeRequest", "note", text::STATUS_NOTE.schema()),
+        ("StockAdjustmentRequest", "reason", text::STOCK_REASON.schema()),
+        (
+            "StockAdjustmentRequest",
+            "delta",
+            json!({ "minimum": -stock::MAX_DELTA, "maximum": stock::MAX_DELTA, "not": { "enum": [0] } }),
+        ),
         ("NewCartLine", "qty", quantity.clone()),
         ("CartLinePatch", "qty", quantity),
     ];

@@ -444,6 +444,7 @@ mod tests {
             price: Money::from_minor("price", price).unwrap(),
             sale_price: None,
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            status: crate::domain::catalogue::ProductStatus::Active,
             variants: vec![Variant {
                 id: Uuid::from_bytes([n + 100; 16]),
                 sku: format!("SKU-{n}"),

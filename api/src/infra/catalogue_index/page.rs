@@ -131,6 +131,7 @@ mod tests {
                 price: Money::from_minor("price", i64::from(i % 13) * 100).unwrap(),
                 sale_price: None,
                 tags: Vec::new(),
+                status: crate::domain::catalogue::ProductStatus::Active,
                 variants: vec![Variant {
                     id: Uuid::from_u128(u128::from(i) + 1_000),
                     sku: format!("SKU-{i}"),

@@ -23,5 +23,6 @@ pub mod products;
 pub mod promotions;
 pub mod refresh_tokens;
 pub mod revoked_access_tokens;
+pub mod stock_movements;
 pub mod user_tokens;
 pub mod users;

@@ -13,6 +13,7 @@ pub struct Model {
     pub sale_price: Option<i64>,
     pub effective_price: i64,
     pub tags: Json,
+    pub status: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -14,6 +14,7 @@ mod m20261125_000006_orders_checkout;
 mod m20261129_000007_job_outbox;
 mod m20261129_000008_catalogue_changes;
 mod m20261130_000009_audit_log;
+mod m20261130_000010_product_status_and_stock_movements;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_job_outbox::Migration),
             Box::new(m20261129_000008_catalogue_changes::Migration),
             Box::new(m20261130_000009_audit_log::Migration),
+            Box::new(m20261130_000010_product_status_and_stock_movements::Migration),
         ]
     }
 }

@@ -31,6 +31,7 @@ mod pages;
 mod products;
 mod promotions;
 mod sessions;
+mod stock;
 mod users;
 
 /// Opens the pool described by the config. SQLite files get their folder created, WAL mode,
@@ -92,6 +93,7 @@ pub fn repos(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Repos {
         sessions: Arc::new(sessions::SeaSessionRepo::new(db.clone())),
         addresses: Arc::new(addresses::SeaAddressRepo::new(db.clone(), cipher)),
         audit: Arc::new(audit::SeaAuditRepo::new(db.clone())),
+        stock: Arc::new(stock::SeaStockRepo::new(db.clone())),
         health: Arc::new(health::SeaHealth::new(db)),
     }
 }

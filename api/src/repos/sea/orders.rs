@@ -22,6 +22,7 @@ use super::db_err;
 use crate::{
     crypto::FieldCipher,
     domain::{
+        catalogue::ProductStatus,
         order::{
             CustomerOrders, Order, OrderEvent, OrderFilter, OrderLine, OrderSummary, Payment, PaymentStatus, Shipment,
         },
@@ -366,6 +367,8 @@ impl OrderRepo for SeaOrderRepo {
             .column(products::Column::Price)
             .column(products::Column::SalePrice)
             .filter(products::Column::Id.is_in(product_ids))
+            // Taken off sale since the cart was priced: re-priced, the line shows unavailable.
+            .filter(products::Column::Status.eq(ProductStatus::Active.as_str()))
             .into_tuple::<(Uuid, i64, Option<i64>)>()
             .all(&txn)
             .await

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{catalogue_changes, db_err, is_postgres};
 use crate::{
     domain::{
-        catalogue::{NewProduct, ProductDetail, ProductLink, ProductSummary, Variant},
+        catalogue::{NewProduct, ProductDetail, ProductLink, ProductStatus, ProductSummary, Variant},
         money::{Money, effective_price},
         pagination::Page,
         product_query::ProductSort,
@@ -105,6 +105,8 @@ fn to_detail(
         id: p.id,
         images: exact(string_list(&p.images)),
         tags: exact(string_list(&p.tags)),
+        status: ProductStatus::parse(&p.status)
+            .ok_or_else(|| RepoError::Other(format!("product {}: unknown status {}", p.id, p.status)))?,
         price: stored_money(p.price)?,
         sale_price: p.sale_price.map(stored_money).transpose()?,
         variants: exact(variants),
@@ -426,6 +428,7 @@ fn product_row(p: &NewProduct, now: DateTime<Utc>) -> products::ActiveModel {
         sale_price: Set(p.sale_price.map(Money::minor)),
         effective_price: Set(effective_price(p.price, p.sale_price).minor()),
         tags: Set(serde_json::json!(p.tags)),
+        status: Set(p.status.as_str().to_owned()),
         updated_at: Set(now),
         ..Default::default()
     }

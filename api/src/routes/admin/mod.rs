@@ -3,11 +3,22 @@
 
 mod audit;
 mod orders;
+mod products;
 mod users;
 
 /// The admin operations, as one member of the API tuple.
-pub type AdminApi = (users::AdminUsersApi, orders::AdminOrdersApi, audit::AuditApi);
+pub type AdminApi = (
+    users::AdminUsersApi,
+    orders::AdminOrdersApi,
+    products::AdminProductsApi,
+    audit::AuditApi,
+);
 
 pub fn api() -> AdminApi {
-    (users::AdminUsersApi, orders::AdminOrdersApi, audit::AuditApi)
+    (
+        users::AdminUsersApi,
+        orders::AdminOrdersApi,
+        products::AdminProductsApi,
+        audit::AuditApi,
+    )
 }

@@ -102,6 +102,9 @@ pub struct CatalogueConfig {
     /// to them takes to show. A promotion's start and end need no reload: they are applied
     /// at that moment.
     pub reference_reload_ms: u64,
+    /// A variant holding this many units or fewer is low on stock: the admin product list's
+    /// `lowStock` filter and the inventory report's default threshold.
+    pub low_stock_threshold: u32,
 }
 
 impl Default for CatalogueConfig {
@@ -111,6 +114,7 @@ impl Default for CatalogueConfig {
             build_batch: 1_000,
             feed_retention_secs: 86_400,
             reference_reload_ms: 10_000,
+            low_stock_threshold: 5,
         }
     }
 }

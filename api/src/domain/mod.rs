@@ -13,6 +13,7 @@ pub mod order_status;
 pub mod pagination;
 pub mod password_policy;
 pub mod pricing;
+pub mod product_edit;
 pub mod product_query;
 pub mod promotion;
 pub mod search;

@@ -8,6 +8,8 @@ pub struct Slug(String);
 
 impl Slug {
     pub const MAX_LEN: usize = 120;
+    /// What `parse` accepts, for the API description.
+    pub const PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
 
     pub fn parse(field: &str, raw: &str) -> Result<Self, InvalidField> {
         let invalid = |why: &str| InvalidField::new(field, why);

@@ -12,14 +12,15 @@ use uuid::Uuid;
 use crate::domain::{
     audit::{AuditEntry, AuditFilter, AuditRecord},
     catalogue::{
-        Category, CmsPage, Collection, NewCategory, NewCmsPage, NewCollection, NewProduct, NewPromotion, ProductDetail,
-        ProductSummary, Promotion,
+        Category, CmsPage, Collection, NewCategory, NewCmsPage, NewCollection, NewProduct, NewPromotion, NewVariant,
+        ProductDetail, ProductSummary, Promotion,
     },
     money::Money,
     order::{CustomerOrders, Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
     order_status::{OrderStatus, Transition},
     pagination::{Page, PageRequest},
     pricing::Totals,
+    product_edit::{ProductPatch, ProductRemoval, VariantPatch},
     product_query::ProductSort,
     search::SearchTerms,
     stock::{AdjustOutcome, StockAdjustment, StockMovement},
@@ -561,6 +562,70 @@ pub trait AuditRepo: Send + Sync {
     async fn list(&self, filter: &AuditFilter, page: PageRequest) -> RepoResult<Page<AuditEntry>>;
 }
 
+/// The staff product list's filters and order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminProductQuery {
+    /// Title containing it, or slug or a variant's SKU equal to it (case-insensitive).
+    pub search: Option<String>,
+    pub category_id: Option<Uuid>,
+    pub collection_id: Option<Uuid>,
+    pub status: Option<crate::domain::catalogue::ProductStatus>,
+    /// Products with a variant holding at most this many units.
+    pub low_stock: Option<i32>,
+    pub sort: AdminProductSort,
+    pub page: PageRequest,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AdminProductSort {
+    #[default]
+    Newest,
+    Oldest,
+    TitleAsc,
+    TitleDesc,
+    PriceAsc,
+    PriceDesc,
+    RecentlyUpdated,
+}
+
+/// What a staff edit came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditOutcome {
+    Applied,
+    NotFound,
+    /// The result would break a rule (see `ProductPatch::apply`); nothing was written.
+    Invalid(Vec<crate::domain::InvalidField>),
+}
+
+/// Staff edits of products and variants. Each write runs in one transaction with its audit
+/// record (completed here with the fields before and after) and its catalogue change.
+#[async_trait]
+pub trait CatalogueEditRepo: Send + Sync {
+    /// The product slugs equal to `base` or starting with `base-`.
+    async fn slugs_like(&self, base: &str) -> RepoResult<std::collections::BTreeSet<String>>;
+    /// Creates the product with its variants (initial stock recorded as movements).
+    /// `Conflict("slug")` when the slug is taken, `Conflict("sku")` when a SKU is.
+    async fn create(&self, product: NewProduct, audit: AuditRecord) -> RepoResult<Uuid>;
+    /// Applies `patch` to the product as it is inside the transaction, so concurrent patches
+    /// each see the other's result. `Conflict("slug")` when the new slug is taken.
+    async fn update(&self, id: Uuid, patch: &ProductPatch, audit: AuditRecord) -> RepoResult<EditOutcome>;
+    /// Deletes the product, or archives it when orders name it.
+    async fn remove(&self, id: Uuid, audit: AuditRecord) -> RepoResult<ProductRemoval>;
+    /// `None` when there is no such product; `Conflict("sku")` when the SKU is taken.
+    async fn add_variant(&self, product_id: Uuid, variant: NewVariant, audit: AuditRecord) -> RepoResult<Option<Uuid>>;
+    async fn update_variant(
+        &self,
+        product_id: Uuid,
+        variant_id: Uuid,
+        patch: &VariantPatch,
+        audit: AuditRecord,
+    ) -> RepoResult<EditOutcome>;
+    /// `Invalid` naming `variantId` for the last variant of an active product.
+    async fn remove_variant(&self, product_id: Uuid, variant_id: Uuid, audit: AuditRecord) -> RepoResult<EditOutcome>;
+    /// The ids of one page of products matching `query`, in its order, and the total.
+    async fn list(&self, query: &AdminProductQuery) -> RepoResult<Page<Uuid>>;
+}
+
 /// Staff stock adjustments and their history.
 #[async_trait]
 pub trait StockRepo: Send + Sync {
@@ -607,5 +672,6 @@ pub struct Repos {
     pub addresses: Arc<dyn AddressRepo>,
     pub audit: Arc<dyn AuditRepo>,
     pub stock: Arc<dyn StockRepo>,
+    pub catalogue_edits: Arc<dyn CatalogueEditRepo>,
     pub health: Arc<dyn StoreHealth>,
 }

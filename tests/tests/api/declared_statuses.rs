@@ -134,6 +134,12 @@ pub(crate) fn valid_body(id: &str, shopper: &TestUser) -> Value {
         }),
         "updateMe" => json!({"name": "Ada King"}),
         "adminAdjustStock" => json!({"delta": 1, "reason": "recount"}),
+        "adminCreateProduct" => json!({"title": "Sweep shirt", "price": 1000}),
+        "adminUpdateProduct" => json!({"title": "Sweep shirt"}),
+        "adminCreateVariant" => {
+            json!({"sku": format!("SWEEP-{}", uuid::Uuid::now_v7().simple()), "size": "M", "color": "Blue"})
+        }
+        "adminUpdateVariant" => json!({"size": "L"}),
         "createAddress" => address,
         "updateAddress" => json!({"city": "Bergen"}),
         "stripeWebhook" => serde_json::from_slice(&stripe_event(

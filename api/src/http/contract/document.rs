@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use super::json_body_schema;
 use crate::{
     domain::{
-        address, checkout::IdempotencyKey, email::Email, money::Money, pagination::PageRequest, password_policy, stock,
-        text,
+        address, checkout::IdempotencyKey, email::Email, money::Money, pagination::PageRequest, password_policy,
+        product_edit, slug::Slug, stock, text,
     },
     services::cart::MAX_QUANTITY,
 };
@@ -26,6 +26,12 @@ pub(super) fn field_rules() -> Vec<FieldRule> {
     let quantity = json!({ "minimum": 1, "maximum": MAX_QUANTITY });
     let mut tracking_url = text::TRACKING_URL.schema();
     tracking_url["pattern"] = json!(text::HTTP_URL_PATTERN);
+    let money = json!({ "minimum": 0, "maximum": Money::MAX_MINOR });
+    let slug = json!({ "minLength": 1, "maxLength": Slug::MAX_LEN, "pattern": Slug::PATTERN });
+    let sku = json!({ "minLength": 1, "maxLength": 64, "pattern": product_edit::SKU_PATTERN });
+    let mut tag = product_edit::TAG.schema();
+    tag["type"] = json!("string");
+    let tags = json!({ "maxItems": product_edit::MAX_TAGS, "items": tag });
     let mut rules = vec![
         ("RegisterRequest", "name", person.clone()),
         ("RegisterRequest", "email", Email::schema()),
@@ -53,6 +59,31 @@ pub(super) fn field_rules() -> Vec<FieldRule> {
             json!({ "minimum": -stock::MAX_DELTA, "maximum": stock::MAX_DELTA, "not": { "enum": [0] } }),
         ),
         ("NewCartLine", "qty", quantity.clone()),
+        ("NewAdminProduct", "title", product_edit::TITLE.schema()),
+        ("AdminProductPatch", "title", product_edit::TITLE.schema()),
+        ("NewAdminProduct", "slug", slug.clone()),
+        ("AdminProductPatch", "slug", slug),
+        ("NewAdminProduct", "description", product_edit::DESCRIPTION.schema()),
+        ("AdminProductPatch", "description", product_edit::DESCRIPTION.schema()),
+        ("NewAdminProduct", "price", money.clone()),
+        ("AdminProductPatch", "price", money.clone()),
+        ("NewAdminProduct", "salePrice", money.clone()),
+        ("AdminProductPatch", "salePrice", money.clone()),
+        ("NewAdminProduct", "tags", tags.clone()),
+        ("AdminProductPatch", "tags", tags),
+        ("NewAdminVariant", "sku", sku.clone()),
+        ("AdminVariantPatch", "sku", sku),
+        ("NewAdminVariant", "size", product_edit::SIZE.schema()),
+        ("AdminVariantPatch", "size", product_edit::SIZE.schema()),
+        ("NewAdminVariant", "color", product_edit::COLOR.schema()),
+        ("AdminVariantPatch", "color", product_edit::COLOR.schema()),
+        ("NewAdminVariant", "price", money.clone()),
+        ("AdminVariantPatch", "price", money),
+        (
+            "NewAdminVariant",
+            "inventoryCount",
+            json!({ "minimum": 0, "maximum": stock::MAX_STOCK }),
+        ),
         ("CartLinePatch", "qty", quantity),
     ];
     for (name, schema) in address::field_schemas() {

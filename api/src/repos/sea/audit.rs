@@ -24,7 +24,17 @@ pub(super) async fn insert<C: ConnectionTrait>(conn: &C, record: &AuditRecord) -
     let changes: Vec<Value> = record
         .changes
         .iter()
-        .map(|c| json!({"field": c.field, "before": c.before, "after": c.after}))
+        .map(|c| {
+            // A side that did not exist has no key; a field that was null keeps its null.
+            let mut item = json!({"field": c.field});
+            if let Some(before) = &c.before {
+                item["before"] = before.clone();
+            }
+            if let Some(after) = &c.after {
+                item["after"] = after.clone();
+            }
+            item
+        })
         .collect();
     let row = audit_log::ActiveModel {
         id: Set(id),
@@ -48,7 +58,7 @@ fn to_domain(row: audit_log::Model) -> RepoResult<AuditEntry> {
             .into_iter()
             .map(|item| {
                 let field = item.get("field").and_then(Value::as_str).unwrap_or_default().to_owned();
-                let side = |name: &str| item.get(name).filter(|v| !v.is_null()).cloned();
+                let side = |name: &str| item.get(name).cloned();
                 FieldChange::new(field, side("before"), side("after"))
             })
             .collect(),

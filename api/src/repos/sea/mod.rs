@@ -28,6 +28,7 @@ mod job_outbox;
 mod job_receipts;
 mod orders;
 mod pages;
+mod product_edits;
 mod products;
 mod promotions;
 mod sessions;
@@ -94,6 +95,7 @@ pub fn repos(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Repos {
         addresses: Arc::new(addresses::SeaAddressRepo::new(db.clone(), cipher)),
         audit: Arc::new(audit::SeaAuditRepo::new(db.clone())),
         stock: Arc::new(stock::SeaStockRepo::new(db.clone())),
+        catalogue_edits: Arc::new(product_edits::SeaCatalogueEditRepo::new(db.clone())),
         health: Arc::new(health::SeaHealth::new(db)),
     }
 }

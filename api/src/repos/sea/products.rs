@@ -63,11 +63,11 @@ struct StockRow {
 }
 
 /// Money read back from storage; constraints keep it non-negative, so a failure means corruption.
-fn stored_money(minor: i64) -> RepoResult<Money> {
+pub(super) fn stored_money(minor: i64) -> RepoResult<Money> {
     Money::from_minor("price", minor).map_err(|e| RepoError::Other(format!("stored {e}")))
 }
 
-fn string_list(value: &serde_json::Value) -> Vec<String> {
+pub(super) fn string_list(value: &serde_json::Value) -> Vec<String> {
     value
         .as_array()
         .map(|items| items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
@@ -313,7 +313,7 @@ impl SeaProductRepo {
         Ok(grouped)
     }
 
-    async fn write_product(txn: &DatabaseTransaction, p: NewProduct) -> RepoResult<Uuid> {
+    pub(super) async fn write_product(txn: &DatabaseTransaction, p: NewProduct) -> RepoResult<Uuid> {
         let now = Utc::now();
         let existing = products::Entity::find()
             .filter(products::Column::Slug.eq(&p.slug))
@@ -456,7 +456,7 @@ where
 }
 
 /// Replaces a product's link rows: deletes the old set, inserts the new one.
-async fn replace_rows<E, A>(
+pub(super) async fn replace_rows<E, A>(
     txn: &DatabaseTransaction,
     old: sea_orm::DeleteMany<E>,
     new: impl IntoIterator<Item = A>,

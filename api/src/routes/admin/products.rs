@@ -1,5 +1,5 @@
-//! Staff work on products: any product whatever its status, and stock adjustments with their
-//! history.
+//! Staff work on products: the list whatever their status, create, edit, delete (archive when
+//! ordered), variants, and stock adjustments with their history.
 
 use std::sync::Arc;
 
@@ -9,15 +9,23 @@ use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
+    types::MaybeUndefined,
 };
 
 use crate::{
     domain::{
+        InvalidField,
         catalogue::{ProductDetail, ProductStatus, Variant},
+        product_edit::ProductRemoval,
         stock::StockMovement,
     },
     http::problem::operation_errors,
+    repos::{AdminProductQuery, AdminProductSort},
     routes::{ApiTags, AppState, orders::page_request, parse_id, security::BearerAuth},
+    services::{
+        ServiceError,
+        catalogue_admin::{ProductChanges, ProductInput, VariantChanges, VariantInput},
+    },
 };
 
 pub struct AdminProductsApi;
@@ -28,6 +36,47 @@ operation_errors!(
         Unauthorized,
         Forbidden,
         NotFound,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `adminListProducts`: 422 for a `category` or `collection` that is not a UUID.
+    pub enum AdminListProductsError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `adminCreateProduct` and `adminUpdateProduct`: 422 naming each bad field
+    /// (a taken `slug`, a SKU already used, an unknown `categoryIds[i]`).
+    pub enum AdminWriteProductError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `adminDeleteProduct` and `adminDeleteVariant` (409 `last_variant`: an active
+    /// product keeps at least one variant).
+    pub enum AdminDeleteError {
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
         TooManyRequests,
         Unavailable,
     }
@@ -169,6 +218,150 @@ impl AdminProductView {
     }
 }
 
+/// The admin product list's order.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "AdminProductSort", rename_all = "snake_case")]
+pub enum AdminProductSortParam {
+    Newest,
+    Oldest,
+    TitleAsc,
+    TitleDesc,
+    PriceAsc,
+    PriceDesc,
+    RecentlyUpdated,
+}
+
+impl From<AdminProductSortParam> for AdminProductSort {
+    fn from(s: AdminProductSortParam) -> Self {
+        match s {
+            AdminProductSortParam::Newest => Self::Newest,
+            AdminProductSortParam::Oldest => Self::Oldest,
+            AdminProductSortParam::TitleAsc => Self::TitleAsc,
+            AdminProductSortParam::TitleDesc => Self::TitleDesc,
+            AdminProductSortParam::PriceAsc => Self::PriceAsc,
+            AdminProductSortParam::PriceDesc => Self::PriceDesc,
+            AdminProductSortParam::RecentlyUpdated => Self::RecentlyUpdated,
+        }
+    }
+}
+
+#[derive(Object, Debug)]
+pub struct AdminProductPage {
+    pub items: Vec<AdminProductView>,
+    pub page: u64,
+    pub limit: u64,
+    pub total: u64,
+}
+
+/// A variant to add. Its stock after that moves only by adjustments.
+#[derive(Object, Debug)]
+#[oai(rename = "NewAdminVariant", rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewVariantRequest {
+    /// Unique across the catalogue whatever its case; stored in upper case.
+    pub sku: String,
+    pub size: String,
+    pub color: String,
+    /// Its own price in minor units; absent to follow the product's.
+    pub price: Option<i64>,
+    /// Units in stock to start with (recorded as the first stock movement).
+    #[oai(default)]
+    pub inventory_count: i64,
+}
+
+impl From<NewVariantRequest> for VariantInput {
+    fn from(v: NewVariantRequest) -> Self {
+        Self {
+            sku: v.sku,
+            size: v.size,
+            color: v.color,
+            price: v.price,
+            inventory_count: v.inventory_count,
+        }
+    }
+}
+
+/// A new product. Prices are in minor units of the store currency.
+#[derive(Object, Debug)]
+#[oai(rename = "NewAdminProduct", rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewProductRequest {
+    pub title: String,
+    /// Made from the title when absent: transliterated, lowercase, unique with a `-2`…
+    /// suffix. Kept when the title changes later.
+    pub slug: Option<String>,
+    #[oai(default)]
+    pub description: String,
+    pub price: i64,
+    /// Below `price`.
+    pub sale_price: Option<i64>,
+    /// Default `draft`: shoppers see it once it is `active`.
+    pub status: Option<ProductStatusView>,
+    #[oai(default)]
+    pub tags: Vec<String>,
+    #[oai(default)]
+    pub category_ids: Vec<String>,
+    #[oai(default)]
+    pub collection_ids: Vec<String>,
+    #[oai(default)]
+    pub variants: Vec<NewVariantRequest>,
+}
+
+/// A partial change: fields left out stay as they are.
+#[derive(Object, Debug)]
+#[oai(rename = "AdminProductPatch", rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductPatchRequest {
+    pub title: Option<String>,
+    /// Changes only when given.
+    pub slug: Option<String>,
+    pub description: Option<String>,
+    pub price: Option<i64>,
+    /// `null` ends the sale.
+    #[oai(nullable)]
+    pub sale_price: MaybeUndefined<i64>,
+    pub status: Option<ProductStatusView>,
+    /// Replaces the tags.
+    pub tags: Option<Vec<String>>,
+    /// Replaces the category links.
+    pub category_ids: Option<Vec<String>>,
+    /// Replaces the collection links.
+    pub collection_ids: Option<Vec<String>>,
+}
+
+/// A partial change of a variant's own fields; its stock moves only by adjustments.
+#[derive(Object, Debug)]
+#[oai(rename = "AdminVariantPatch", rename_all = "camelCase", deny_unknown_fields)]
+pub struct VariantPatchRequest {
+    pub sku: Option<String>,
+    pub size: Option<String>,
+    pub color: Option<String>,
+    /// `null` removes its own price (it follows the product's again).
+    #[oai(nullable)]
+    pub price: MaybeUndefined<i64>,
+}
+
+fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+/// What a delete did.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "ProductRemovalOutcome", rename_all = "snake_case")]
+pub enum RemovalOutcome {
+    /// Gone, with its variants.
+    Deleted,
+    /// Orders name it, so it was archived instead; orders keep their snapshot.
+    Archived,
+}
+
+#[derive(Object, Debug)]
+#[oai(rename = "ProductRemoval")]
+pub struct RemovalView {
+    pub outcome: RemovalOutcome,
+}
+
 /// A relative stock change: never an overwrite, so concurrent changes add up.
 #[derive(Object, Debug)]
 #[oai(rename = "StockAdjustmentRequest", rename_all = "camelCase", deny_unknown_fields)]
@@ -218,6 +411,33 @@ pub struct StockMovementPage {
 }
 
 #[derive(ApiResponse)]
+enum ProductCreated {
+    /// Created; shown by the storefront on its next read when `active`.
+    #[oai(status = 201)]
+    Created(Json<AdminProductView>),
+}
+
+#[derive(ApiResponse)]
+enum VariantCreated {
+    #[oai(status = 201)]
+    Created(Json<AdminVariantView>),
+}
+
+#[derive(ApiResponse)]
+enum VariantDeleted {
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// An optional id query parameter; anything but a UUID is a 422 naming it.
+fn query_id(raw: Option<String>, name: &str, errors: &mut Vec<InvalidField>) -> Option<uuid::Uuid> {
+    let raw = raw?;
+    uuid::Uuid::parse_str(raw.trim())
+        .map_err(|_| errors.push(InvalidField::new(name, "must be a UUID")))
+        .ok()
+}
+
+#[derive(ApiResponse)]
 enum StockAdjusted {
     /// The movement recorded; the storefront shows the new stock on its next read.
     #[oai(status = 201)]
@@ -226,6 +446,213 @@ enum StockAdjusted {
 
 #[OpenApi(tag = "ApiTags::Admin")]
 impl AdminProductsApi {
+    /// Products whatever their status, with filters
+    #[oai(path = "/admin/products", method = "get", operation_id = "adminListProducts")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        /// Title containing it, or slug or a variant's SKU equal to it (case-insensitive).
+        search: Query<Option<String>>,
+        /// A category id.
+        category: Query<Option<String>>,
+        /// A collection id.
+        collection: Query<Option<String>>,
+        status: Query<Option<ProductStatusView>>,
+        /// Only products with a variant at or under the low-stock threshold
+        /// (`catalogue.low_stock_threshold`).
+        #[oai(name = "lowStock")]
+        low_stock: Query<Option<bool>>,
+        /// Default `newest`.
+        sort: Query<Option<AdminProductSortParam>>,
+        /// 1-based page number.
+        page: Query<Option<u64>>,
+        /// Items per page, 1 to 100 (default 20).
+        limit: Query<Option<u64>>,
+    ) -> Result<Json<AdminProductPage>, AdminListProductsError> {
+        auth.admin(&state).await?;
+        let request = page_request(page.0, limit.0)?;
+        let mut errors = Vec::new();
+        let category_id = query_id(category.0, "category", &mut errors);
+        let collection_id = query_id(collection.0, "collection", &mut errors);
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors).into());
+        }
+        let threshold = i32::try_from(state.config.catalogue.low_stock_threshold).unwrap_or(i32::MAX);
+        let query = AdminProductQuery {
+            search: search.0,
+            category_id,
+            collection_id,
+            status: status.0.map(Into::into),
+            low_stock: low_stock.0.filter(|on| *on).map(|_| threshold),
+            sort: sort.0.map(Into::into).unwrap_or_default(),
+            page: request,
+        };
+        let page = state.catalogue_admin.list_products(&query).await?;
+        let currency = state.config.currency().to_string();
+        Ok(Json(AdminProductPage {
+            page: page.request.page(),
+            limit: page.request.limit(),
+            total: page.total,
+            items: page
+                .items
+                .into_iter()
+                .map(|p| AdminProductView::new(p, &currency))
+                .collect(),
+        }))
+    }
+
+    /// Create a product with its variants
+    #[oai(path = "/admin/products", method = "post", operation_id = "adminCreateProduct")]
+    async fn create(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        body: Json<NewProductRequest>,
+    ) -> Result<ProductCreated, AdminWriteProductError> {
+        let who = auth.admin(&state).await?;
+        let b = body.0;
+        let input = ProductInput {
+            title: b.title,
+            slug: b.slug,
+            description: b.description,
+            price: b.price,
+            sale_price: b.sale_price,
+            status: b.status.map_or(ProductStatus::Draft, Into::into),
+            tags: b.tags,
+            category_ids: b.category_ids,
+            collection_ids: b.collection_ids,
+            variants: b.variants.into_iter().map(Into::into).collect(),
+        };
+        let product = state.catalogue_admin.create_product(who.user_id, input).await?;
+        let currency = state.config.currency().to_string();
+        Ok(ProductCreated::Created(Json(AdminProductView::new(product, &currency))))
+    }
+
+    /// Change a product's fields, status or links
+    #[oai(path = "/admin/products/:id", method = "patch", operation_id = "adminUpdateProduct")]
+    async fn update(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+        body: Json<ProductPatchRequest>,
+    ) -> Result<Json<AdminProductView>, AdminWriteProductError> {
+        let who = auth.admin(&state).await?;
+        let id = parse_id(&id.0, "product")?;
+        let b = body.0;
+        let changes = ProductChanges {
+            title: b.title,
+            slug: b.slug,
+            description: b.description,
+            price: b.price,
+            sale_price: maybe(b.sale_price),
+            status: b.status.map(Into::into),
+            tags: b.tags,
+            category_ids: b.category_ids,
+            collection_ids: b.collection_ids,
+        };
+        let product = state.catalogue_admin.update_product(who.user_id, id, changes).await?;
+        Ok(Json(AdminProductView::new(
+            product,
+            &state.config.currency().to_string(),
+        )))
+    }
+
+    /// Delete a product (archived instead when orders name it)
+    #[oai(path = "/admin/products/:id", method = "delete", operation_id = "adminDeleteProduct")]
+    async fn delete(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> Result<Json<RemovalView>, AdminDeleteError> {
+        let who = auth.admin(&state).await?;
+        let id = parse_id(&id.0, "product")?;
+        let outcome = match state.catalogue_admin.delete_product(who.user_id, id).await? {
+            ProductRemoval::Archived => RemovalOutcome::Archived,
+            _ => RemovalOutcome::Deleted,
+        };
+        Ok(Json(RemovalView { outcome }))
+    }
+
+    /// Add a variant to a product
+    #[oai(
+        path = "/admin/products/:id/variants",
+        method = "post",
+        operation_id = "adminCreateVariant"
+    )]
+    async fn create_variant(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+        body: Json<NewVariantRequest>,
+    ) -> Result<VariantCreated, AdminWriteProductError> {
+        let who = auth.admin(&state).await?;
+        let id = parse_id(&id.0, "product")?;
+        let variant = state
+            .catalogue_admin
+            .add_variant(who.user_id, id, body.0.into())
+            .await?;
+        Ok(VariantCreated::Created(Json(variant.into())))
+    }
+
+    /// Change a variant's SKU, size, colour or price
+    #[oai(
+        path = "/admin/products/:id/variants/:variantId",
+        method = "patch",
+        operation_id = "adminUpdateVariant"
+    )]
+    async fn update_variant(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+        #[oai(name = "variantId")] variant_id: Path<String>,
+        body: Json<VariantPatchRequest>,
+    ) -> Result<Json<AdminVariantView>, AdminWriteProductError> {
+        let who = auth.admin(&state).await?;
+        let id = parse_id(&id.0, "product")?;
+        let variant_id = parse_id(&variant_id.0, "variant")?;
+        let b = body.0;
+        let changes = VariantChanges {
+            sku: b.sku,
+            size: b.size,
+            color: b.color,
+            price: maybe(b.price),
+        };
+        let variant = state
+            .catalogue_admin
+            .update_variant(who.user_id, id, variant_id, changes)
+            .await?;
+        Ok(Json(variant.into()))
+    }
+
+    /// Delete a variant
+    #[oai(
+        path = "/admin/products/:id/variants/:variantId",
+        method = "delete",
+        operation_id = "adminDeleteVariant"
+    )]
+    async fn delete_variant(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+        #[oai(name = "variantId")] variant_id: Path<String>,
+    ) -> Result<VariantDeleted, AdminDeleteError> {
+        let who = auth.admin(&state).await?;
+        let id = parse_id(&id.0, "product")?;
+        let variant_id = parse_id(&variant_id.0, "variant")?;
+        state
+            .catalogue_admin
+            .delete_variant(who.user_id, id, variant_id)
+            .await?;
+        Ok(VariantDeleted::NoContent)
+    }
+
     /// One product, whatever its status
     #[oai(path = "/admin/products/:id", method = "get", operation_id = "adminGetProduct")]
     async fn get(

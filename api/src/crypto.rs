@@ -26,6 +26,7 @@ pub enum CryptoError {
 pub struct FieldCipher {
     current: String,
     keys: HashMap<String, Aes256Gcm>,
+    search_key: [u8; 32],
 }
 
 impl std::fmt::Debug for FieldCipher {
@@ -50,7 +51,34 @@ impl FieldCipher {
         Self {
             current: config.current_key.clone(),
             keys,
+            search_key: crate::config::decode_key(config.search_key.expose()).unwrap_or_default(),
         }
+    }
+
+    /// The blind index of `text` for `column`: one keyed hash (HMAC-SHA256, 16 hex digits)
+    /// per distinct normalised word, space-separated, so an encrypted value can be found by
+    /// whole words without being readable. Words are transliterated and lowercased
+    /// ("Zoë" and "zoe" match).
+    pub fn blind_index(&self, column: &str, text: &str) -> String {
+        let mut tokens: Vec<String> = words(text).map(|w| self.blind_token(column, &w)).collect();
+        tokens.sort_unstable();
+        tokens.dedup();
+        tokens.join(" ")
+    }
+
+    /// The tokens a search for `query` looks for in `column`'s blind index, one per word.
+    pub fn blind_terms(&self, column: &str, query: &str) -> Vec<String> {
+        words(query).map(|w| self.blind_token(column, &w)).collect()
+    }
+
+    fn blind_token(&self, column: &str, word: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.search_key).expect("HMAC takes a key of any length");
+        mac.update(column.as_bytes());
+        mac.update(&[0]);
+        mac.update(word.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..8])
     }
 
     pub fn current_key(&self) -> &str {
@@ -112,6 +140,17 @@ impl FieldCipher {
     }
 }
 
+/// The words of `text` as the blind index sees them: transliterated, lowercase, alphanumeric.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    deunicode::deunicode(text)
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -126,7 +165,22 @@ mod tests {
                 ("a".into(), Secret::new(STANDARD.encode([1u8; 32]))),
                 ("b".into(), Secret::new(STANDARD.encode([2u8; 32]))),
             ]),
+            search_key: Secret::new(STANDARD.encode([3u8; 32])),
         })
+    }
+
+    #[test]
+    fn blind_indexes_match_whole_words_whatever_their_case_and_accents() {
+        let c = cipher("a");
+        let index = c.blind_index("users.name", "Zoë  Ann-Marie Zoe");
+        assert_eq!(index.split(' ').count(), 3, "distinct words: zoe, ann, marie");
+        assert!(!index.to_lowercase().contains("zo"));
+        for term in c.blind_terms("users.name", "ZOE marie") {
+            assert!(index.split(' ').any(|t| t == term));
+        }
+        let other_column = c.blind_terms("addresses.line1", "zoe");
+        assert!(!index.split(' ').any(|t| t == other_column[0]), "bound to its column");
+        assert_ne!(cipher("b").blind_index("users.name", "Zoë"), "", "keyed, not empty");
     }
 
     #[test]
@@ -159,6 +213,7 @@ mod tests {
         let only_b = FieldCipher::from_config(&EncryptionConfig {
             current_key: "b".into(),
             keys: BTreeMap::from([("b".into(), Secret::new(STANDARD.encode([2u8; 32])))]),
+            search_key: Secret::new(STANDARD.encode([3u8; 32])),
         });
         assert_eq!(
             only_b.decrypt("users.name", &old),

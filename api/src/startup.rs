@@ -35,6 +35,8 @@ pub async fn open_database(config: &Config) -> anyhow::Result<(DatabaseConnectio
     let db = sea::connect(&config.database).await?;
     sea::migrate(&db).await?;
     let repos = sea::repos(db.clone(), Arc::new(FieldCipher::from_config(&config.encryption)));
+    // Names stored before their blind index existed get one (SQL cannot: it needs the key).
+    while repos.users.index_names(500).await? > 0 {}
     Ok((db, repos))
 }
 

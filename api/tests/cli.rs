@@ -298,6 +298,20 @@ fn production_never_creates_accounts_implicitly() {
             );
         command
     };
+    // So is the development key of the name search's blind index.
+    let out = production().arg("serve").output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("BEEGET_ENCRYPTION__SEARCH_KEY"),
+        "{out:?}"
+    );
+    let production = move || {
+        let mut command = production();
+        command.env(
+            "BEEGET_ENCRYPTION__SEARCH_KEY",
+            "cHJvZHVjdGlvbi1ibGluZC1pbmRleC1rZXktMzJieXQ=",
+        );
+        command
+    };
     // The fake payment provider gives goods away: refused too.
     let out = production().arg("serve").output().unwrap();
     assert!(

@@ -66,13 +66,22 @@ pub struct EncryptionConfig {
     /// decrypt until `beeget keys rotate` has re-encrypted everything with the current one.
     /// Set with `BEEGET_ENCRYPTION__KEYS__<KID>`.
     pub keys: BTreeMap<String, Secret>,
+    /// Base64 of 32 random bytes keying the blind index that lets staff search encrypted
+    /// names by whole words (HMAC-SHA256 of each normalised word). Unlike `keys` it does not
+    /// rotate: changing it makes every name unsearchable until `beeget keys rotate` re-indexes.
+    /// Set with `BEEGET_ENCRYPTION__SEARCH_KEY`.
+    pub search_key: Secret,
 }
+
+/// The development search key: refused in production like the development encryption key.
+pub const DEV_SEARCH_KEY: &str = "YmVlZ2V0LWRldi1ibGluZC1pbmRleC1rZXktMzJieXQ=";
 
 impl Default for EncryptionConfig {
     fn default() -> Self {
         Self {
             current_key: "dev".into(),
             keys: BTreeMap::from([("dev".into(), Secret::new(DEV_ENCRYPTION_KEY))]),
+            search_key: Secret::new(DEV_SEARCH_KEY),
         }
     }
 }

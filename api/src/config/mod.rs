@@ -355,6 +355,9 @@ impl Config {
                 )));
             }
         }
+        if decode_key(enc.search_key.expose()).is_none() {
+            return fail("encryption.search_key", "must be base64 of exactly 32 bytes");
+        }
         if self.env == Environment::Production {
             if auth.signing_keys.values().any(|k| k.expose() == DEV_SIGNING_KEY) {
                 return fail(
@@ -366,6 +369,12 @@ impl Config {
                 return fail(
                     "encryption.keys",
                     "the development encryption key is refused in production; set BEEGET_ENCRYPTION__KEYS__<KID>",
+                );
+            }
+            if enc.search_key.expose() == DEV_SEARCH_KEY {
+                return fail(
+                    "encryption.search_key",
+                    "the development search key is refused in production; set BEEGET_ENCRYPTION__SEARCH_KEY",
                 );
             }
             if self.payments.provider == PaymentProviderKind::Fake {

@@ -47,3 +47,34 @@ pub struct NewUser {
     pub role: Role,
     pub email_verified: bool,
 }
+
+/// What the staff account list narrows to and its order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserQuery {
+    /// Part of an email, or whole words of a name (names are encrypted: found by their blind
+    /// index, word by word).
+    pub search: Option<String>,
+    pub role: Option<Role>,
+    pub sort: UserSort,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserSort {
+    #[default]
+    Newest,
+    Oldest,
+    EmailAsc,
+    EmailDesc,
+}
+
+/// What a role change came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleChange {
+    /// Changed (or already so); carries the role it had.
+    Changed {
+        from: Role,
+    },
+    NotFound,
+    /// It is the last admin: the store would have no one to run it.
+    LastAdmin,
+}

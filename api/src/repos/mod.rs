@@ -24,7 +24,7 @@ use crate::domain::{
     product_query::ProductSort,
     search::SearchTerms,
     stock::{AdjustOutcome, StockAdjustment, StockMovement},
-    user::{NewUser, User},
+    user::{NewUser, Role, RoleChange, User, UserQuery},
 };
 
 pub mod entities;
@@ -428,11 +428,19 @@ pub trait UserRepo: Send + Sync {
     /// Sets the verification time unless already verified.
     async fn mark_email_verified(&self, id: Uuid, at: chrono::DateTime<chrono::Utc>) -> RepoResult<()>;
     async fn set_name(&self, id: Uuid, name: &str) -> RepoResult<User>;
-    /// Newest first.
-    async fn list(&self, page: PageRequest) -> RepoResult<Page<User>>;
+    /// The accounts matching `query`, in its order.
+    async fn list(&self, query: &UserQuery, page: PageRequest) -> RepoResult<Page<User>>;
     async fn count(&self) -> RepoResult<u64>;
-    /// Re-encrypts up to `batch` values not under the current key; returns how many.
+    /// Re-encrypts up to `batch` values not under the current key, and re-indexes names whose
+    /// blind index is stale (a new search key); returns how many rows changed.
     async fn reencrypt(&self, batch: u64) -> RepoResult<u64>;
+    /// Indexes up to `batch` names that have no blind index yet (rows from before the index
+    /// existed); returns how many.
+    async fn index_names(&self, batch: u64) -> RepoResult<u64>;
+    /// Sets the role in one transaction with its audit record, refusing to demote the last
+    /// admin (checked with every admin row locked, so two admins demoting each other at once
+    /// cannot both succeed).
+    async fn set_role(&self, id: Uuid, role: Role, audit: AuditRecord) -> RepoResult<RoleChange>;
 }
 
 /// What a one-time emailed token is for.

@@ -140,6 +140,7 @@ pub(crate) fn valid_body(id: &str, shopper: &TestUser) -> Value {
             json!({"sku": format!("SWEEP-{}", uuid::Uuid::now_v7().simple()), "size": "M", "color": "Blue"})
         }
         "adminUpdateVariant" => json!({"size": "L"}),
+        "adminSetUserRole" => json!({"role": "user"}),
         "createAddress" => address,
         "updateAddress" => json!({"city": "Bergen"}),
         "stripeWebhook" => serde_json::from_slice(&stripe_event(

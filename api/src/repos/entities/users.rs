@@ -6,6 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
+    pub name_index: String,
     pub email: String,
     pub password_hash: String,
     pub role: String,

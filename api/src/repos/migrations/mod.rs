@@ -15,6 +15,7 @@ mod m20261129_000007_job_outbox;
 mod m20261129_000008_catalogue_changes;
 mod m20261130_000009_audit_log;
 mod m20261130_000010_product_status_and_stock_movements;
+mod m20261130_000011_user_name_index;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_catalogue_changes::Migration),
             Box::new(m20261130_000009_audit_log::Migration),
             Box::new(m20261130_000010_product_status_and_stock_movements::Migration),
+            Box::new(m20261130_000011_user_name_index::Migration),
         ]
     }
 }

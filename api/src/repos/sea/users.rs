@@ -3,8 +3,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
 
@@ -12,8 +14,9 @@ use super::db_err;
 use crate::{
     crypto::FieldCipher,
     domain::{
+        audit::{AuditRecord, FieldChange},
         pagination::{Page, PageRequest},
-        user::{NewUser, Role, User},
+        user::{NewUser, Role, RoleChange, User, UserQuery, UserSort},
     },
     repos::{Credentials, NewDeferredJob, RepoError, RepoResult, UserRepo, entities::users},
 };
@@ -58,6 +61,12 @@ impl SeaUserRepo {
         .transpose()
     }
 
+    /// The stored blind index of a name: its word tokens between spaces, so a whole word is
+    /// matched by `LIKE '% token %'`.
+    fn name_index(&self, name: &str) -> String {
+        format!(" {} ", self.cipher.blind_index(NAME, name))
+    }
+
     async fn one(&self, id: Uuid) -> RepoResult<Option<users::Model>> {
         users::Entity::find_by_id(id).one(&self.db).await.map_err(db_err)
     }
@@ -78,6 +87,7 @@ impl UserRepo for SeaUserRepo {
         let row = users::ActiveModel {
             id: Set(id),
             name: Set(self.cipher.encrypt(NAME, &u.name)),
+            name_index: Set(self.name_index(&u.name)),
             email: Set(u.email.as_str().to_owned()),
             password_hash: Set(u.password_hash),
             role: Set(u.role.as_str().to_owned()),
@@ -141,6 +151,7 @@ impl UserRepo for SeaUserRepo {
     async fn set_name(&self, id: Uuid, name: &str) -> RepoResult<User> {
         let result = users::Entity::update_many()
             .col_expr(users::Column::Name, Expr::value(self.cipher.encrypt(NAME, name)))
+            .col_expr(users::Column::NameIndex, Expr::value(self.name_index(name)))
             .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(users::Column::Id.eq(id))
             .exec(&self.db)
@@ -154,11 +165,43 @@ impl UserRepo for SeaUserRepo {
             .ok_or_else(|| RepoError::NotFound("user".into()))
     }
 
-    async fn list(&self, page: PageRequest) -> RepoResult<Page<User>> {
-        let total = self.count().await?;
-        let rows = users::Entity::find()
-            .order_by_desc(users::Column::CreatedAt)
-            .order_by_desc(users::Column::Id)
+    async fn list(&self, query: &UserQuery, page: PageRequest) -> RepoResult<Page<User>> {
+        let filtered = || {
+            let mut select = users::Entity::find();
+            if let Some(role) = query.role {
+                select = select.filter(users::Column::Role.eq(role.as_str()));
+            }
+            if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                let lowered = search.to_lowercase();
+                let escaped = lowered.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                let email = Expr::col(users::Column::Email)
+                    .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'));
+                // Every word of the query must be a word of the name.
+                let terms = self.cipher.blind_terms(NAME, search);
+                let mut name = Condition::all();
+                for term in &terms {
+                    name = name.add(users::Column::NameIndex.like(format!("% {term} %")));
+                }
+                let mut any = Condition::any().add(email);
+                if !terms.is_empty() {
+                    any = any.add(name);
+                }
+                select = select.filter(any);
+            }
+            select
+        };
+        let total = filtered().count(&self.db).await.map_err(db_err)?;
+        let ordered = match query.sort {
+            UserSort::Newest => filtered()
+                .order_by_desc(users::Column::CreatedAt)
+                .order_by_desc(users::Column::Id),
+            UserSort::Oldest => filtered()
+                .order_by_asc(users::Column::CreatedAt)
+                .order_by_asc(users::Column::Id),
+            UserSort::EmailAsc => filtered().order_by_asc(users::Column::Email),
+            UserSort::EmailDesc => filtered().order_by_desc(users::Column::Email),
+        };
+        let rows = ordered
             .offset(page.offset())
             .limit(page.limit())
             .all(&self.db)
@@ -170,6 +213,75 @@ impl UserRepo for SeaUserRepo {
             request: page,
             total,
         })
+    }
+
+    async fn index_names(&self, batch: u64) -> RepoResult<u64> {
+        let rows = users::Entity::find()
+            .filter(users::Column::NameIndex.eq(""))
+            .limit(batch)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        let mut indexed = 0;
+        for row in rows {
+            let plain = self
+                .cipher
+                .decrypt(NAME, &row.name)
+                .map_err(|e| RepoError::Other(format!("user {}: name: {e}", row.id)))?;
+            users::Entity::update_many()
+                .col_expr(users::Column::NameIndex, Expr::value(self.name_index(&plain)))
+                .filter(users::Column::Id.eq(row.id))
+                .filter(users::Column::Name.eq(row.name))
+                .exec(&self.db)
+                .await
+                .map_err(db_err)?;
+            indexed += 1;
+        }
+        Ok(indexed)
+    }
+
+    async fn set_role(&self, id: Uuid, role: Role, audit: AuditRecord) -> RepoResult<RoleChange> {
+        let txn = super::begin_write(&self.db).await?;
+        let mut admins = users::Entity::find().filter(users::Column::Role.eq(Role::Admin.as_str()));
+        if super::is_postgres(&self.db) {
+            admins = admins.lock_exclusive();
+        }
+        let admin_ids: Vec<Uuid> = admins
+            .select_only()
+            .column(users::Column::Id)
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        let Some(row) = users::Entity::find_by_id(id).one(&txn).await.map_err(db_err)? else {
+            txn.rollback().await.map_err(db_err)?;
+            return Ok(RoleChange::NotFound);
+        };
+        let from = Role::parse(&row.role).ok_or_else(|| RepoError::Other(format!("user {id}: bad role")))?;
+        if from == role {
+            txn.rollback().await.map_err(db_err)?;
+            return Ok(RoleChange::Changed { from });
+        }
+        if from == Role::Admin && admin_ids.iter().all(|a| *a == id) {
+            txn.rollback().await.map_err(db_err)?;
+            return Ok(RoleChange::LastAdmin);
+        }
+        users::Entity::update_many()
+            .col_expr(users::Column::Role, Expr::value(role.as_str()))
+            .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(users::Column::Id.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        let mut audit = audit;
+        audit.changes.push(FieldChange::new(
+            "role",
+            Some(from.as_str().into()),
+            Some(role.as_str().into()),
+        ));
+        super::audit::insert(&txn, &audit).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(RoleChange::Changed { from })
     }
 
     async fn count(&self) -> RepoResult<u64> {
@@ -190,13 +302,18 @@ impl UserRepo for SeaUserRepo {
                 return Ok(changed);
             };
             after = Some(last);
-            for row in rows.into_iter().filter(|r| self.cipher.needs_rotation(&r.name)) {
+            for row in rows {
                 let plain = self
                     .cipher
                     .decrypt(NAME, &row.name)
                     .map_err(|e| RepoError::Other(format!("user {}: name: {e}", row.id)))?;
+                let index = self.name_index(&plain);
+                if !self.cipher.needs_rotation(&row.name) && row.name_index == index {
+                    continue;
+                }
                 users::Entity::update_many()
                     .col_expr(users::Column::Name, Expr::value(self.cipher.encrypt(NAME, &plain)))
+                    .col_expr(users::Column::NameIndex, Expr::value(index))
                     .filter(users::Column::Id.eq(row.id))
                     .filter(users::Column::Name.eq(row.name))
                     .exec(&self.db)

@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use poem::web::Data;
 use poem_openapi::{
-    Object, OpenApi,
+    Enum, Object, OpenApi,
     param::{Path, Query},
     payload::Json,
 };
 
 use crate::{
+    domain::user::{Role, UserQuery, UserSort},
     http::problem::operation_errors,
     routes::{
         ApiTags, AppState,
@@ -18,7 +19,7 @@ use crate::{
         security::BearerAuth,
         users::UserView,
     },
-    services::ServiceError,
+    services::user_admin,
 };
 
 pub struct AdminUsersApi;
@@ -33,6 +34,68 @@ operation_errors!(
         Unavailable,
     }
 );
+
+operation_errors!(
+    /// Errors of `adminSetUserRole`: 409 `last_admin` when it would leave the store without
+    /// an admin.
+    pub enum AdminSetUserRoleError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+/// What an account may do: shop, or run the store.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "Role", rename_all = "snake_case")]
+pub enum RoleView {
+    User,
+    Admin,
+}
+
+impl From<RoleView> for Role {
+    fn from(r: RoleView) -> Self {
+        match r {
+            RoleView::User => Self::User,
+            RoleView::Admin => Self::Admin,
+        }
+    }
+}
+
+/// The account list's order. Names are encrypted, so there is no sort by name.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "UserSort", rename_all = "snake_case")]
+pub enum UserSortParam {
+    Newest,
+    Oldest,
+    EmailAsc,
+    EmailDesc,
+}
+
+impl From<UserSortParam> for UserSort {
+    fn from(s: UserSortParam) -> Self {
+        match s {
+            UserSortParam::Newest => Self::Newest,
+            UserSortParam::Oldest => Self::Oldest,
+            UserSortParam::EmailAsc => Self::EmailAsc,
+            UserSortParam::EmailDesc => Self::EmailDesc,
+        }
+    }
+}
+
+/// A role change.
+#[derive(Object, Debug)]
+#[oai(rename = "RoleChangeRequest", deny_unknown_fields)]
+pub struct RoleChangeRequest {
+    pub role: RoleView,
+}
 
 operation_errors!(
     /// Errors of `adminGetUser`: 404 for no such account (an id that is not a UUID names none).
@@ -71,12 +134,19 @@ pub struct AdminUserView {
 
 #[OpenApi(tag = "ApiTags::Admin")]
 impl AdminUsersApi {
-    /// Accounts, newest first
+    /// Accounts, with search, role filter and sort
     #[oai(path = "/admin/users", method = "get", operation_id = "adminListUsers")]
+    #[allow(clippy::too_many_arguments)]
     async fn users(
         &self,
         state: Data<&Arc<AppState>>,
         auth: BearerAuth,
+        /// Part of an email, or whole words of a name ("ada lovelace" finds "Ada King
+        /// Lovelace"; names are encrypted and matched word by word).
+        search: Query<Option<String>>,
+        role: Query<Option<RoleView>>,
+        /// Default `newest`.
+        sort: Query<Option<UserSortParam>>,
         /// 1-based page number.
         page: Query<Option<u64>>,
         /// Items per page, 1 to 100 (default 20).
@@ -84,13 +154,35 @@ impl AdminUsersApi {
     ) -> Result<Json<UserPage>, AdminListUsersError> {
         auth.admin(&state).await?;
         let request = page_request(page.0, limit.0)?;
-        let page = state.repos.users.list(request).await.map_err(ServiceError::from)?;
+        let query = UserQuery {
+            search: search.0,
+            role: role.0.map(Into::into),
+            sort: sort.0.map(Into::into).unwrap_or_default(),
+        };
+        let page = user_admin::list(&state.repos, &query, request).await?;
         Ok(Json(UserPage {
             page: page.request.page(),
             limit: page.request.limit(),
             total: page.total,
             items: page.items.into_iter().map(Into::into).collect(),
         }))
+    }
+
+    /// Change an account's role
+    ///
+    /// Takes effect on the account's next request. The last admin cannot be demoted.
+    #[oai(path = "/admin/users/:id/role", method = "patch", operation_id = "adminSetUserRole")]
+    async fn set_role(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+        body: Json<RoleChangeRequest>,
+    ) -> Result<Json<UserView>, AdminSetUserRoleError> {
+        let who = auth.admin(&state).await?;
+        let id = parse_id(&id.0, "user")?;
+        let user = user_admin::set_role(&state.repos, who.user_id, id, body.0.role.into()).await?;
+        Ok(Json(user.into()))
     }
 
     /// One account, with its order count, total spent and newest order
@@ -103,19 +195,7 @@ impl AdminUsersApi {
     ) -> Result<Json<AdminUserView>, AdminGetUserError> {
         auth.admin(&state).await?;
         let id = parse_id(&id.0, "user")?;
-        let user = state
-            .repos
-            .users
-            .find_by_id(id)
-            .await
-            .map_err(ServiceError::from)?
-            .ok_or(ServiceError::NotFound("user"))?;
-        let orders = state
-            .repos
-            .orders
-            .customer_orders(id)
-            .await
-            .map_err(ServiceError::from)?;
+        let (user, orders) = user_admin::account(&state.repos, id).await?;
         Ok(Json(AdminUserView {
             user: user.into(),
             order_count: orders.count,

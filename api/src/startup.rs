@@ -119,7 +119,8 @@ async fn state_with_payments(
     let catalogue = CatalogueService::new(repos.clone(), products.clone(), &config.cache);
     let cart = CartService::new(repos.clone(), catalogue.clone(), &config);
     Ok(Arc::new(AppState {
-        catalogue_admin: crate::services::catalogue_admin::CatalogueAdmin::new(repos.clone(), products.clone()),
+        catalogue_admin: crate::services::catalogue_admin::CatalogueAdmin::new(repos.clone(), catalogue.clone()),
+        taxonomy_admin: crate::services::taxonomy_admin::TaxonomyAdmin::new(repos.clone(), catalogue.clone()),
         orders: crate::services::orders::OrderService::new(
             repos.clone(),
             cart.clone(),

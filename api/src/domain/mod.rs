@@ -20,6 +20,7 @@ pub mod search;
 pub mod shelf_price;
 pub mod slug;
 pub mod stock;
+pub mod taxonomy;
 pub mod text;
 pub mod user;
 

@@ -24,6 +24,7 @@ use crate::domain::{
     product_query::ProductSort,
     search::SearchTerms,
     stock::{AdjustOutcome, StockAdjustment, StockMovement},
+    taxonomy::{TaxonEdit, TaxonFields, TaxonPatch, TaxonRemoval, Taxonomy},
     user::{NewUser, Role, RoleChange, User, UserQuery},
 };
 
@@ -634,6 +635,35 @@ pub trait CatalogueEditRepo: Send + Sync {
     async fn list(&self, query: &AdminProductQuery) -> RepoResult<Page<Uuid>>;
 }
 
+/// Staff edits of categories and collections. Each write runs in one transaction with its
+/// audit record (completed with the fields before and after) and, when products' links
+/// move, their catalogue change.
+#[async_trait]
+pub trait TaxonomyEditRepo: Send + Sync {
+    /// The slugs of `kind` equal to `base` or starting with `base-`.
+    async fn slugs_like(&self, kind: Taxonomy, base: &str) -> RepoResult<std::collections::BTreeSet<String>>;
+    /// The new record's id, or `Err(NoSuchParent)` for a parent that does not exist.
+    /// `Conflict("slug")` when the slug is taken.
+    async fn create(
+        &self,
+        kind: Taxonomy,
+        fields: TaxonFields,
+        audit: AuditRecord,
+    ) -> RepoResult<Result<Uuid, TaxonEdit>>;
+    /// Applies `patch` to the record as it is inside the transaction; a category is never
+    /// moved under itself (`Cycle`). `Conflict("slug")` when the new slug is taken.
+    async fn update(&self, kind: Taxonomy, id: Uuid, patch: &TaxonPatch, audit: AuditRecord) -> RepoResult<TaxonEdit>;
+    /// Deletes the record when nothing uses it, or moves what does (child categories, product
+    /// links, promotions scoped to it) to `reassign_to` first.
+    async fn delete(
+        &self,
+        kind: Taxonomy,
+        id: Uuid,
+        reassign_to: Option<Uuid>,
+        audit: AuditRecord,
+    ) -> RepoResult<TaxonRemoval>;
+}
+
 /// Staff stock adjustments and their history.
 #[async_trait]
 pub trait StockRepo: Send + Sync {
@@ -681,5 +711,6 @@ pub struct Repos {
     pub audit: Arc<dyn AuditRepo>,
     pub stock: Arc<dyn StockRepo>,
     pub catalogue_edits: Arc<dyn CatalogueEditRepo>,
+    pub taxonomy_edits: Arc<dyn TaxonomyEditRepo>,
     pub health: Arc<dyn StoreHealth>,
 }

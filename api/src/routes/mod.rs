@@ -56,6 +56,8 @@ pub struct AppState {
     pub catalogue: CatalogueService,
     /// Staff changes to the catalogue.
     pub catalogue_admin: crate::services::catalogue_admin::CatalogueAdmin,
+    /// Staff changes to categories and collections.
+    pub taxonomy_admin: crate::services::taxonomy_admin::TaxonomyAdmin,
     pub content: ContentService,
     pub jobs: crate::jobs::JobQueue,
     pub auth: AuthService,

@@ -120,6 +120,19 @@ impl CatalogueService {
         &self.products
     }
 
+    /// Promotions, categories or collections changed through this process: the caches drop
+    /// them and the index reloads them before the write answers, so the next read shows the
+    /// change. (Other processes see it within `cache.catalogue_ttl_secs` and
+    /// `catalogue.reference_reload_ms`.) A failed reload is logged; the follower retries.
+    pub async fn reference_changed(&self) {
+        self.cache.categories.clear();
+        self.cache.collections.clear();
+        self.cache.promotions.clear();
+        if let Err(e) = self.products.reload_reference().await {
+            tracing::warn!(error = %e, "catalogue index: a staff change will show on the follower's next reload");
+        }
+    }
+
     /// Every category (cached).
     pub async fn all_categories(&self) -> Result<Arc<Vec<Category>>, RepoError> {
         let repo = &self.repos.categories;

@@ -2,15 +2,12 @@
 //! and brings this process's catalogue index up to date before it answers, so the storefront
 //! shows it on the next read (other processes' followers pick it up on their next round).
 
-use std::{
-    collections::{BTreeSet, HashMap},
-    sync::Arc,
-};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
 use uuid::Uuid;
 
-use super::{ServiceError, ServiceResult, catalogue_read_model::CatalogueReadModel};
+use super::{ServiceError, ServiceResult, catalogue::CatalogueService};
 use crate::{
     domain::{
         InvalidField,
@@ -79,12 +76,12 @@ const SLUG_ATTEMPTS: usize = 5;
 #[derive(Clone)]
 pub struct CatalogueAdmin {
     repos: Repos,
-    index: Arc<CatalogueReadModel>,
+    catalogue: CatalogueService,
 }
 
 impl CatalogueAdmin {
-    pub fn new(repos: Repos, index: Arc<CatalogueReadModel>) -> Self {
-        Self { repos, index }
+    pub fn new(repos: Repos, catalogue: CatalogueService) -> Self {
+        Self { repos, catalogue }
     }
 
     /// Any product, whatever its status.
@@ -445,7 +442,7 @@ impl CatalogueAdmin {
     /// The write is committed; if the index cannot read it now (the database just went away)
     /// its follower applies it on a later round, and the write stands.
     async fn catalogue_changed(&self) {
-        if let Err(e) = self.index.refresh().await {
+        if let Err(e) = self.catalogue.read_model().refresh().await {
             tracing::warn!(error = %e, "catalogue index: a staff change will show on the follower's next round");
         }
     }

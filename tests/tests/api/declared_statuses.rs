@@ -141,6 +141,8 @@ pub(crate) fn valid_body(id: &str, shopper: &TestUser) -> Value {
         }
         "adminUpdateVariant" => json!({"size": "L"}),
         "adminSetUserRole" => json!({"role": "user"}),
+        "adminCreateCategory" | "adminCreateCollection" => json!({"name": format!("Sweep {}", uuid::Uuid::now_v7())}),
+        "adminUpdateCategory" | "adminUpdateCollection" => json!({"position": 3}),
         "createAddress" => address,
         "updateAddress" => json!({"city": "Bergen"}),
         "stripeWebhook" => serde_json::from_slice(&stripe_event(

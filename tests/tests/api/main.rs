@@ -2,6 +2,7 @@
 
 mod admin_products;
 mod admin_stock;
+mod admin_taxonomy;
 mod admin_users;
 mod audit;
 mod auth;

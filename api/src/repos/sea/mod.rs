@@ -33,6 +33,7 @@ mod products;
 mod promotions;
 mod sessions;
 mod stock;
+mod taxonomy_edits;
 mod users;
 
 /// Opens the pool described by the config. SQLite files get their folder created, WAL mode,
@@ -96,6 +97,7 @@ pub fn repos(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Repos {
         audit: Arc::new(audit::SeaAuditRepo::new(db.clone())),
         stock: Arc::new(stock::SeaStockRepo::new(db.clone())),
         catalogue_edits: Arc::new(product_edits::SeaCatalogueEditRepo::new(db.clone())),
+        taxonomy_edits: Arc::new(taxonomy_edits::SeaTaxonomyEditRepo::new(db.clone())),
         health: Arc::new(health::SeaHealth::new(db)),
     }
 }

@@ -4,6 +4,7 @@
 mod audit;
 mod orders;
 mod products;
+mod taxonomy;
 mod users;
 
 /// The admin operations, as one member of the API tuple.
@@ -11,6 +12,7 @@ pub type AdminApi = (
     users::AdminUsersApi,
     orders::AdminOrdersApi,
     products::AdminProductsApi,
+    taxonomy::AdminTaxonomyApi,
     audit::AuditApi,
 );
 
@@ -19,6 +21,7 @@ pub fn api() -> AdminApi {
         users::AdminUsersApi,
         orders::AdminOrdersApi,
         products::AdminProductsApi,
+        taxonomy::AdminTaxonomyApi,
         audit::AuditApi,
     )
 }

@@ -121,6 +121,7 @@ async fn state_with_payments(
     Ok(Arc::new(AppState {
         catalogue_admin: crate::services::catalogue_admin::CatalogueAdmin::new(repos.clone(), catalogue.clone()),
         taxonomy_admin: crate::services::taxonomy_admin::TaxonomyAdmin::new(repos.clone(), catalogue.clone()),
+        promotion_admin: crate::services::promotion_admin::PromotionAdmin::new(repos.clone(), catalogue.clone()),
         orders: crate::services::orders::OrderService::new(
             repos.clone(),
             cart.clone(),

@@ -16,6 +16,7 @@ pub mod pricing;
 pub mod product_edit;
 pub mod product_query;
 pub mod promotion;
+pub mod promotion_edit;
 pub mod search;
 pub mod shelf_price;
 pub mod slug;

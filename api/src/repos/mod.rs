@@ -108,6 +108,21 @@ pub trait PromotionRepo: Send + Sync {
     async fn upsert(&self, promotion: NewPromotion) -> RepoResult<Uuid>;
     /// Promotions switched on, ordered by position; the caller checks their time window.
     async fn list_active(&self) -> RepoResult<Vec<Promotion>>;
+    /// Every promotion, switched on or not, ordered by position.
+    async fn list_all(&self) -> RepoResult<Vec<Promotion>>;
+    /// Staff create a promotion with its audit record. `Conflict("slug")` or
+    /// `Conflict("code")` when taken (codes whatever their case).
+    async fn create(&self, promotion: NewPromotion, audit: AuditRecord) -> RepoResult<Uuid>;
+    /// Applies `patch` to the promotion as it is inside the transaction; `Invalid` when the
+    /// result breaks a rule (`promotion_edit::check`).
+    async fn update(
+        &self,
+        id: Uuid,
+        patch: &crate::domain::promotion_edit::PromotionPatch,
+        audit: AuditRecord,
+    ) -> RepoResult<EditOutcome>;
+    /// `false` when there is no such promotion.
+    async fn delete(&self, id: Uuid, audit: AuditRecord) -> RepoResult<bool>;
 }
 
 #[async_trait]

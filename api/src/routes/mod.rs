@@ -58,6 +58,8 @@ pub struct AppState {
     pub catalogue_admin: crate::services::catalogue_admin::CatalogueAdmin,
     /// Staff changes to categories and collections.
     pub taxonomy_admin: crate::services::taxonomy_admin::TaxonomyAdmin,
+    /// Staff changes to promotions.
+    pub promotion_admin: crate::services::promotion_admin::PromotionAdmin,
     pub content: ContentService,
     pub jobs: crate::jobs::JobQueue,
     pub auth: AuthService,

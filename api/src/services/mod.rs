@@ -11,6 +11,7 @@ pub mod catalogue_read_model;
 pub mod content;
 pub mod orders;
 pub mod profile;
+pub mod promotion_admin;
 pub mod taxonomy_admin;
 pub mod user_admin;
 

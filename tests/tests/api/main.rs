@@ -1,6 +1,7 @@
 //! Black-box suites: the real application over HTTP, and the repository contract on every backend.
 
 mod admin_products;
+mod admin_promotions;
 mod admin_stock;
 mod admin_taxonomy;
 mod admin_users;

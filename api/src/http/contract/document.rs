@@ -10,7 +10,7 @@ use super::json_body_schema;
 use crate::{
     domain::{
         address, checkout::IdempotencyKey, email::Email, money::Money, pagination::PageRequest, password_policy,
-        product_edit, slug::Slug, stock, taxonomy, text,
+        product_edit, promotion_edit, slug::Slug, stock, taxonomy, text,
     },
     services::cart::MAX_QUANTITY,
 };
@@ -59,6 +59,34 @@ pub(super) fn field_rules() -> Vec<FieldRule> {
             json!({ "minimum": -stock::MAX_DELTA, "maximum": stock::MAX_DELTA, "not": { "enum": [0] } }),
         ),
         ("NewCartLine", "qty", quantity.clone()),
+        ("NewAdminPromotion", "name", promotion_edit::NAME.schema()),
+        ("AdminPromotionPatch", "name", promotion_edit::NAME.schema()),
+        ("NewAdminPromotion", "description", promotion_edit::DESCRIPTION.schema()),
+        (
+            "AdminPromotionPatch",
+            "description",
+            promotion_edit::DESCRIPTION.schema(),
+        ),
+        (
+            "NewAdminPromotion",
+            "code",
+            json!({ "pattern": promotion_edit::CODE_PATTERN }),
+        ),
+        (
+            "AdminPromotionPatch",
+            "code",
+            json!({ "pattern": promotion_edit::CODE_PATTERN }),
+        ),
+        (
+            "NewAdminPromotion",
+            "discountValue",
+            json!({ "minimum": 1, "maximum": Money::MAX_MINOR }),
+        ),
+        (
+            "AdminPromotionPatch",
+            "discountValue",
+            json!({ "minimum": 1, "maximum": Money::MAX_MINOR }),
+        ),
         ("NewAdminCategory", "name", taxonomy::NAME.schema()),
         ("AdminCategoryPatch", "name", taxonomy::NAME.schema()),
         ("NewAdminCollection", "name", taxonomy::NAME.schema()),

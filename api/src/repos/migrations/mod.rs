@@ -16,6 +16,7 @@ mod m20261129_000008_catalogue_changes;
 mod m20261130_000009_audit_log;
 mod m20261130_000010_product_status_and_stock_movements;
 mod m20261130_000011_user_name_index;
+mod m20261130_000012_promotion_code_case;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_audit_log::Migration),
             Box::new(m20261130_000010_product_status_and_stock_movements::Migration),
             Box::new(m20261130_000011_user_name_index::Migration),
+            Box::new(m20261130_000012_promotion_code_case::Migration),
         ]
     }
 }

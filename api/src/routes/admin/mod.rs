@@ -4,6 +4,7 @@
 mod audit;
 mod orders;
 mod products;
+mod promotions;
 mod taxonomy;
 mod users;
 
@@ -13,6 +14,7 @@ pub type AdminApi = (
     orders::AdminOrdersApi,
     products::AdminProductsApi,
     taxonomy::AdminTaxonomyApi,
+    promotions::AdminPromotionsApi,
     audit::AuditApi,
 );
 
@@ -22,6 +24,7 @@ pub fn api() -> AdminApi {
         orders::AdminOrdersApi,
         products::AdminProductsApi,
         taxonomy::AdminTaxonomyApi,
+        promotions::AdminPromotionsApi,
         audit::AuditApi,
     )
 }

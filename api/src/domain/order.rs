@@ -206,11 +206,63 @@ pub struct OrderFilter {
     /// Exclusive.
     pub created_to: Option<DateTime<Utc>>,
     pub min_total: Option<i64>,
+    pub payment_status: Option<PaymentStatus>,
+    /// Free text staff typed: an order number, an order id, or part of an email.
+    pub text: Option<OrderText>,
+}
+
+/// What free text in the admin order search means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderText {
+    /// An order number (`BG-C3D4E5F6`, any case, prefix optional): the id's last 8 hex digits,
+    /// lowercase.
+    Number(String),
+    Id(Uuid),
+    /// Part of the customer's email, lowercase.
+    Email(String),
+}
+
+impl OrderText {
+    /// `None` for blank text.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return None;
+        }
+        if let Ok(id) = Uuid::parse_str(text) {
+            return Some(Self::Id(id));
+        }
+        let upper = text.to_ascii_uppercase();
+        let digits = upper.strip_prefix("BG-").unwrap_or(&upper);
+        if digits.len() == 8
+            && digits.chars().all(|c| c.is_ascii_hexdigit())
+            && (upper.starts_with("BG-") || !text.contains('@'))
+        {
+            return Some(Self::Number(digits.to_ascii_lowercase()));
+        }
+        Some(Self::Email(text.to_lowercase()))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_text_is_a_number_an_id_or_an_email() {
+        assert_eq!(
+            OrderText::parse(" bg-c3d4e5f6 "),
+            Some(OrderText::Number("c3d4e5f6".into()))
+        );
+        assert_eq!(OrderText::parse("C3D4E5F6"), Some(OrderText::Number("c3d4e5f6".into())));
+        let id = Uuid::now_v7();
+        assert_eq!(OrderText::parse(&id.to_string()), Some(OrderText::Id(id)));
+        assert_eq!(
+            OrderText::parse("Ada@Example"),
+            Some(OrderText::Email("ada@example".into()))
+        );
+        assert_eq!(OrderText::parse("   "), None);
+    }
 
     #[test]
     fn numbers_are_short_and_stable() {

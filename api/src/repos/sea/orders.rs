@@ -18,13 +18,14 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::db_err;
+use super::{db_err, is_postgres};
 use crate::{
     crypto::FieldCipher,
     domain::{
         catalogue::ProductStatus,
         order::{
-            CustomerOrders, Order, OrderEvent, OrderFilter, OrderLine, OrderSummary, Payment, PaymentStatus, Shipment,
+            CustomerOrders, Order, OrderEvent, OrderFilter, OrderLine, OrderSummary, OrderText, Payment, PaymentStatus,
+            Shipment,
         },
         order_status::{OrderStatus, Transition},
         pagination::{Page, PageRequest},
@@ -493,6 +494,28 @@ impl OrderRepo for SeaOrderRepo {
         }
         if let Some(min) = filter.min_total {
             condition = condition.add(orders::Column::Total.gte(min));
+        }
+        if let Some(status) = filter.payment_status {
+            condition = condition.add(orders::Column::PaymentStatus.eq(status.as_str()));
+        }
+        match &filter.text {
+            None => {}
+            Some(OrderText::Id(id)) => condition = condition.add(orders::Column::Id.eq(*id)),
+            // The number is the id's last 8 hex digits: compared on the id's text form.
+            Some(OrderText::Number(digits)) => {
+                condition = condition.add(if is_postgres(&self.db) {
+                    Expr::cust_with_values("right(replace(CAST(id AS text), '-', ''), 8) = $1", [digits.clone()])
+                } else {
+                    Expr::cust_with_values("lower(substr(hex(id), -8)) = ?", [digits.clone()])
+                });
+            }
+            Some(OrderText::Email(fragment)) => {
+                let escaped = fragment.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                condition = condition.add(
+                    Expr::col(orders::Column::CustomerEmail)
+                        .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+                );
+            }
         }
         self.summaries(condition, page).await
     }

@@ -2,6 +2,7 @@
 //! caller's admin role against storage (`BearerAuth::admin`) before anything else.
 
 mod audit;
+mod csv;
 mod orders;
 mod products;
 mod promotions;

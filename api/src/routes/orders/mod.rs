@@ -3,7 +3,7 @@
 mod schemas;
 
 use schemas::PlaceOrderRequest;
-pub use schemas::{OrderPage, OrderStatusView, OrderSummaryView, OrderView, StatusChangeRequest};
+pub use schemas::{OrderPage, OrderStatusView, OrderSummaryView, OrderView, PaymentStatusView, StatusChangeRequest};
 
 use std::sync::Arc;
 
@@ -291,5 +291,6 @@ pub fn order_filter(
         created_from: from,
         created_to: to,
         min_total,
+        ..OrderFilter::default()
     })
 }

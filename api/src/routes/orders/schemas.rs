@@ -65,6 +65,19 @@ pub enum PaymentStatusView {
     RefundFailed,
 }
 
+impl From<PaymentStatusView> for PaymentStatus {
+    fn from(s: PaymentStatusView) -> Self {
+        match s {
+            PaymentStatusView::Pending => Self::Pending,
+            PaymentStatusView::RequiresAction => Self::RequiresAction,
+            PaymentStatusView::Succeeded => Self::Succeeded,
+            PaymentStatusView::Failed => Self::Failed,
+            PaymentStatusView::Refunded => Self::Refunded,
+            PaymentStatusView::RefundFailed => Self::RefundFailed,
+        }
+    }
+}
+
 impl From<PaymentStatus> for PaymentStatusView {
     fn from(s: PaymentStatus) -> Self {
         match s {

@@ -293,7 +293,14 @@ impl Config {
             }
         }
         let limits = &self.rate_limit;
-        if limits.per_ip_per_minute == 0 || limits.auth_per_ip_per_minute == 0 || limits.auth_per_email_per_minute == 0
+        if [
+            limits.per_ip_per_minute,
+            limits.auth_per_ip_per_minute,
+            limits.auth_per_email_per_minute,
+            limits.contact_per_ip_per_minute,
+            limits.contact_per_email_per_minute,
+        ]
+        .contains(&0)
         {
             return fail(
                 "rate_limit.per_ip_per_minute",

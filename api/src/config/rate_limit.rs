@@ -14,6 +14,10 @@ pub struct RateLimitConfig {
     pub auth_per_ip_per_minute: u32,
     /// The same routes per email address in the body, whatever IP they come from.
     pub auth_per_email_per_minute: u32,
+    /// The contact form, per client IP.
+    pub contact_per_ip_per_minute: u32,
+    /// The contact form per email address in the body, whatever IP it comes from.
+    pub contact_per_email_per_minute: u32,
     /// Peers whose `X-Forwarded-For` is believed (load balancers): IPs or CIDR ranges.
     /// Anyone else's header is ignored and the socket address counts.
     pub trusted_proxies: Vec<String>,
@@ -29,6 +33,8 @@ impl Default for RateLimitConfig {
             per_ip_per_minute: 100,
             auth_per_ip_per_minute: 10,
             auth_per_email_per_minute: 5,
+            contact_per_ip_per_minute: 5,
+            contact_per_email_per_minute: 3,
             trusted_proxies: Vec::new(),
             redis_timeout_ms: 50,
         }

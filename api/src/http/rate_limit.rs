@@ -1,5 +1,6 @@
 //! Applies the rate limits to every request but the health probes: per client IP, and on the
-//! credential routes also a stricter per-IP limit and one per email address in the body.
+//! credential routes and the contact form also a stricter per-IP limit and one per email
+//! address in the body.
 //! Answers carry `RateLimit-Limit/Remaining/Reset`; refusals are 429 `rate_limited` with
 //! `Retry-After`.
 
@@ -18,6 +19,10 @@ const CREDENTIAL_ROUTES: &[&str] = &[
     "/auth/forgot-password",
     "/auth/resend-verification",
 ];
+
+/// The contact form: limited per IP and per email like the credential routes, in buckets of
+/// its own so a busy form never locks anyone out of signing in.
+const CONTACT_ROUTE: &str = "/cms/contact";
 
 /// Probes, and Stripe's webhook: it proves itself by signature and arrives in bursts from a
 /// few addresses, where a per-IP limit would only delay payments.
@@ -76,14 +81,33 @@ pub async fn middleware<E: Endpoint>(
     }
     let ip = client_ip(&req, limiter.trusted_proxies()).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
     let mut checks = vec![("ip", ip.clone(), config.per_ip_per_minute)];
-    if req.method() == poem::http::Method::POST && CREDENTIAL_ROUTES.contains(&path.as_str()) {
-        checks.push(("auth-ip", ip, config.auth_per_ip_per_minute));
+    let strict = if path == CONTACT_ROUTE {
+        Some((
+            "contact-ip",
+            "contact-email",
+            config.contact_per_ip_per_minute,
+            config.contact_per_email_per_minute,
+        ))
+    } else if CREDENTIAL_ROUTES.contains(&path.as_str()) {
+        Some((
+            "auth-ip",
+            "auth-email",
+            config.auth_per_ip_per_minute,
+            config.auth_per_email_per_minute,
+        ))
+    } else {
+        None
+    };
+    if req.method() == poem::http::Method::POST
+        && let Some((ip_bucket, email_bucket, per_ip, per_email)) = strict
+    {
+        checks.push((ip_bucket, ip, per_ip));
         // Read the body to find the account (within the same size limit as everywhere).
         let Ok(bytes) = req.take_body().into_bytes_limit(max_body).await else {
             return Ok(super::body_limit::too_large(max_body));
         };
         if let Some(email) = body_email(&bytes) {
-            checks.push(("auth-email", email, config.auth_per_email_per_minute));
+            checks.push((email_bucket, email, per_email));
         }
         req.set_body(Body::from_bytes(bytes));
     }

@@ -192,6 +192,8 @@ pub struct ContactMessage {
     pub subject: String,
     pub message: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// When staff marked it handled; `None` while it waits for an answer.
+    pub handled_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[async_trait]
@@ -207,6 +209,11 @@ pub trait ContactRepo: Send + Sync {
     async fn find(&self, id: Uuid) -> RepoResult<Option<ContactMessage>>;
     /// Newest first.
     async fn list_recent(&self, limit: u64) -> RepoResult<Vec<ContactMessage>>;
+    /// The inbox, newest first: handled messages, unhandled ones, or all.
+    async fn list(&self, handled: Option<bool>, page: PageRequest) -> RepoResult<Page<ContactMessage>>;
+    /// Marks the message handled (now) or not, with its audit record, in one transaction;
+    /// `None` when there is no such message. Marking it as it already is changes nothing.
+    async fn set_handled(&self, id: Uuid, handled: bool, audit: AuditRecord) -> RepoResult<Option<ContactMessage>>;
 }
 
 /// Receipts of completed idempotent jobs (see `jobs::Job::idempotency_key`).

@@ -53,6 +53,10 @@ pub struct ContactRequest {
     pub subject: String,
     /// 1 to 5000 characters.
     pub message: String,
+    /// Leave empty. A field hidden from people in the storefront's form: a bot that fills it
+    /// is answered 202 like anyone, and its message is dropped.
+    #[oai(nullable)]
+    pub website: Option<String>,
 }
 
 /// Confirmation that a message was received.
@@ -89,7 +93,8 @@ impl ContentApi {
     /// Send a contact message
     ///
     /// Stores the message and queues its forward to the store's staff (202: the email is
-    /// sent by a background job). Unknown fields are rejected.
+    /// sent by a background job). Unknown fields are rejected. Limited per client IP and per
+    /// email address (`rate_limit.contact_per_*`).
     #[oai(path = "/cms/contact", method = "post", operation_id = "submitContact")]
     async fn submit_contact(
         &self,
@@ -97,6 +102,13 @@ impl ContentApi {
         body: Json<ContactRequest>,
     ) -> Result<ContactResponse, SubmitContactError> {
         let body = body.0;
+        if body.website.as_deref().is_some_and(|w| !w.trim().is_empty()) {
+            tracing::info!("contact form honeypot filled; message dropped");
+            return Ok(ContactResponse::Accepted(Json(ContactReceipt {
+                id: uuid::Uuid::now_v7().to_string(),
+                received_at: chrono::Utc::now(),
+            })));
+        }
         let message = state
             .content
             .submit_contact(ContactForm {

@@ -4,7 +4,13 @@ use uuid::Uuid;
 
 use super::{ServiceError, ServiceResult};
 use crate::{
-    domain::{catalogue::CmsPage, email::Email, text},
+    domain::{
+        audit::AuditTarget,
+        catalogue::CmsPage,
+        email::Email,
+        pagination::{Page, PageRequest},
+        text,
+    },
     jobs::{self, ForwardContactMessage, JobSender},
     repos::{ContactMessage, NewContactMessage, Repos},
 };
@@ -61,5 +67,20 @@ impl ContentService {
         let stored = self.repos.contact.create(id, message, vec![forward]).await?;
         self.jobs.relay_soon();
         Ok(stored)
+    }
+
+    /// The contact inbox, newest first: handled messages, unhandled ones, or all.
+    pub async fn inbox(&self, handled: Option<bool>, page: PageRequest) -> ServiceResult<Page<ContactMessage>> {
+        Ok(self.repos.contact.list(handled, page).await?)
+    }
+
+    /// A staff member marks a message handled (or back to unhandled); audited.
+    pub async fn set_handled(&self, actor: Uuid, id: Uuid, handled: bool) -> ServiceResult<ContactMessage> {
+        let audit = super::audit::record(actor, "contact_message.updated", (AuditTarget::ContactMessage, id));
+        self.repos
+            .contact
+            .set_handled(id, handled, audit)
+            .await?
+            .ok_or(ServiceError::NotFound("contact message"))
     }
 }

@@ -141,6 +141,7 @@ pub(crate) fn valid_body(id: &str, shopper: &TestUser) -> Value {
         }
         "adminUpdateVariant" => json!({"size": "L"}),
         "adminSetUserRole" => json!({"role": "user"}),
+        "adminUpdateContactMessage" => json!({"handled": true}),
         "adminCreatePromotion" => json!({
             "name": format!("Sweep {}", uuid::Uuid::now_v7()), "discountType": "percent", "discountValue": 10,
             "startDate": "2026-01-01T00:00:00Z", "endDate": "2026-02-01T00:00:00Z", "scope": {"kind": "all"}

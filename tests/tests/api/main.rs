@@ -1,5 +1,6 @@
 //! Black-box suites: the real application over HTTP, and the repository contract on every backend.
 
+mod admin_contact;
 mod admin_orders;
 mod admin_products;
 mod admin_promotions;

@@ -2,6 +2,7 @@
 //! caller's admin role against storage (`BearerAuth::admin`) before anything else.
 
 mod audit;
+mod contact;
 mod csv;
 mod orders;
 mod products;
@@ -16,6 +17,7 @@ pub type AdminApi = (
     products::AdminProductsApi,
     taxonomy::AdminTaxonomyApi,
     promotions::AdminPromotionsApi,
+    contact::AdminContactApi,
     audit::AuditApi,
 );
 
@@ -26,6 +28,7 @@ pub fn api() -> AdminApi {
         products::AdminProductsApi,
         taxonomy::AdminTaxonomyApi,
         promotions::AdminPromotionsApi,
+        contact::AdminContactApi,
         audit::AuditApi,
     )
 }

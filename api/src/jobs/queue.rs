@@ -287,6 +287,41 @@ impl JobQueue {
         Ok(records)
     }
 
+    /// One page of jobs, newest first, optionally of one status, and how many there are in
+    /// all. SQL stores count in the database; Redis lists its (short-lived) jobs whole.
+    pub async fn page(
+        &self,
+        status: Option<JobStatus>,
+        offset: usize,
+        limit: usize,
+    ) -> anyhow::Result<(Vec<JobRecord>, u64)> {
+        let total = match &self.store {
+            Store::Sqlite(pool) => {
+                let sql = format!("SELECT count(*) FROM Jobs WHERE {}", status_condition(status));
+                let (n,): (i64,) = sea_orm::sqlx::query_as(sea_orm::sqlx::AssertSqlSafe(sql))
+                    .fetch_one(pool)
+                    .await?;
+                Some(n)
+            }
+            Store::Postgres(pool) => {
+                let sql = format!("SELECT count(*) FROM apalis.jobs WHERE {}", status_condition(status));
+                let (n,): (i64,) = sea_orm::sqlx::query_as(sea_orm::sqlx::AssertSqlSafe(sql))
+                    .fetch_one(pool)
+                    .await?;
+                Some(n)
+            }
+            Store::Redis { .. } => None,
+        };
+        let Some(total) = total else {
+            // Redis lists its jobs whole anyway: one listing gives the page and the count.
+            let all = self.list(status, usize::MAX).await?;
+            let total = all.len() as u64;
+            return Ok((all.into_iter().skip(offset).take(limit).collect(), total));
+        };
+        let records = self.list(status, offset.saturating_add(limit)).await?;
+        Ok((records.into_iter().skip(offset).collect(), total.max(0) as u64))
+    }
+
     async fn redis_list(&self, queue: QueueName) -> anyhow::Result<Vec<JobRecord>> {
         let Store::Redis { conn, .. } = &self.store else {
             return Ok(Vec::new());

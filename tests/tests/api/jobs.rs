@@ -277,6 +277,14 @@ pub async fn failing_job_backs_off_then_fails_and_can_be_retried(backend: QueueB
         1,
         "failed is listed"
     );
+    // The paged listing staff read (GET /admin/jobs) counts the same on every backend.
+    let (page, total) = h.queue.page(Some(JobStatus::Failed), 0, 10).await.unwrap();
+    assert_eq!((page.len(), total), (1, 1));
+    assert_eq!(page[0].id, id);
+    let (page, total) = h.queue.page(Some(JobStatus::Failed), 1, 10).await.unwrap();
+    assert_eq!((page.len(), total), (0, 1), "past the last page: empty, same total");
+    let (page, total) = h.queue.page(Some(JobStatus::Done), 0, 10).await.unwrap();
+    assert_eq!((page.len(), total), (0, 0));
     let metrics = beeget_api::http::metrics::handle().render();
     for series in [
         r#"jobs_finished_total{job="testProbe",outcome="retried"}"#,

@@ -1,6 +1,7 @@
 //! Black-box suites: the real application over HTTP, and the repository contract on every backend.
 
 mod admin_contact;
+mod admin_jobs;
 mod admin_orders;
 mod admin_products;
 mod admin_promotions;

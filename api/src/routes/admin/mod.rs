@@ -4,6 +4,7 @@
 mod audit;
 mod contact;
 mod csv;
+mod jobs;
 mod orders;
 mod products;
 mod promotions;
@@ -18,6 +19,7 @@ pub type AdminApi = (
     taxonomy::AdminTaxonomyApi,
     promotions::AdminPromotionsApi,
     contact::AdminContactApi,
+    jobs::AdminJobsApi,
     audit::AuditApi,
 );
 
@@ -29,6 +31,7 @@ pub fn api() -> AdminApi {
         taxonomy::AdminTaxonomyApi,
         promotions::AdminPromotionsApi,
         contact::AdminContactApi,
+        jobs::AdminJobsApi,
         audit::AuditApi,
     )
 }

@@ -209,6 +209,8 @@ pub trait ContactRepo: Send + Sync {
     async fn find(&self, id: Uuid) -> RepoResult<Option<ContactMessage>>;
     /// Newest first.
     async fn list_recent(&self, limit: u64) -> RepoResult<Vec<ContactMessage>>;
+    /// The messages sent from `email` (case-insensitive), newest first.
+    async fn by_email(&self, email: &str) -> RepoResult<Vec<ContactMessage>>;
     /// The inbox, newest first: handled messages, unhandled ones, or all.
     async fn list(&self, handled: Option<bool>, page: PageRequest) -> RepoResult<Page<ContactMessage>>;
     /// Marks the message handled (now) or not, with its audit record, in one transaction;
@@ -385,6 +387,9 @@ pub trait OrderRepo: Send + Sync {
     async fn find_by_payment_reference(&self, reference: &str) -> RepoResult<Option<Order>>;
     /// The user's orders, newest first.
     async fn list_for_user(&self, user_id: Uuid, page: PageRequest) -> RepoResult<Page<OrderSummary>>;
+    /// Every order of the user, whole (lines and history), newest first, in a fixed number of
+    /// statements: their data export.
+    async fn all_for_user(&self, user_id: Uuid) -> RepoResult<Vec<Order>>;
     /// The customer's order count, what they have paid (orders whose payment succeeded), and
     /// their newest order.
     async fn customer_orders(&self, user_id: Uuid) -> RepoResult<CustomerOrders>;

@@ -18,6 +18,7 @@ mod cart;
 mod categories;
 mod collections;
 mod content;
+mod data_export;
 pub mod dto;
 mod health;
 mod orders;
@@ -80,6 +81,7 @@ pub type Api = (
     content::ContentApi,
     auth::AuthApi,
     users::UsersApi,
+    data_export::DataExportApi,
     cart::CartApi,
     orders::OrdersApi,
     payments::PaymentsApi,
@@ -98,6 +100,7 @@ pub fn api() -> Api {
         content::ContentApi,
         auth::AuthApi,
         users::UsersApi,
+        data_export::DataExportApi,
         cart::CartApi,
         orders::OrdersApi,
         payments::PaymentsApi,

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod catalogue_admin;
 pub mod catalogue_read_model;
 pub mod content;
+pub mod gdpr;
 pub mod orders;
 pub mod profile;
 pub mod promotion_admin;

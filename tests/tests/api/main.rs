@@ -21,6 +21,7 @@ mod catalogue_validation;
 mod contract;
 mod declared_statuses;
 mod email;
+mod gdpr;
 mod http_edges;
 mod jobs;
 mod mail_jobs;

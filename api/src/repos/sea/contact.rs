@@ -78,6 +78,17 @@ impl ContactRepo for SeaContactRepo {
         Ok(rows.into_iter().map(to_domain).collect())
     }
 
+    async fn by_email(&self, email: &str) -> RepoResult<Vec<ContactMessage>> {
+        let rows = contact_messages::Entity::find()
+            .filter(contact_messages::Column::Email.eq(email.trim().to_lowercase()))
+            .order_by_desc(contact_messages::Column::CreatedAt)
+            .order_by_desc(contact_messages::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(rows.into_iter().map(to_domain).collect())
+    }
+
     async fn list(&self, handled: Option<bool>, page: PageRequest) -> RepoResult<Page<ContactMessage>> {
         let filtered = || {
             let query = contact_messages::Entity::find();

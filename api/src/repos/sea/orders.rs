@@ -456,6 +456,17 @@ impl OrderRepo for SeaOrderRepo {
             .await
     }
 
+    async fn all_for_user(&self, user_id: Uuid) -> RepoResult<Vec<Order>> {
+        let rows = orders::Entity::find()
+            .filter(orders::Column::UserId.eq(user_id))
+            .order_by_desc(orders::Column::CreatedAt)
+            .order_by_desc(orders::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        self.load(&self.db, rows).await
+    }
+
     async fn customer_orders(&self, user_id: Uuid) -> RepoResult<CustomerOrders> {
         let theirs = Condition::all().add(orders::Column::UserId.eq(user_id));
         let newest = PageRequest::new(Some(1), Some(1)).map_err(|e| RepoError::Other(e.to_string()))?;

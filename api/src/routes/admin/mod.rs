@@ -3,6 +3,10 @@
 
 mod audit;
 mod contact;
+
+pub(super) use audit::AuditEntryView;
+pub(super) use contact::ContactMessageView;
+
 mod csv;
 mod jobs;
 mod orders;

@@ -183,55 +183,31 @@ impl PromotionAdmin {
 
     /// The scope with its target checked to exist (`scope.id` names a failure).
     async fn scope(&self, input: &ScopeInput, errors: &mut Vec<InvalidField>) -> ServiceResult<PromotionScope> {
-        let parse = |raw: &str, errors: &mut Vec<InvalidField>, what: &str| {
-            Uuid::parse_str(raw.trim())
-                .map_err(|_| errors.push(InvalidField::new("scope.id", format!("no such {what}"))))
-                .ok()
+        let (what, raw) = match input {
+            ScopeInput::All => return Ok(PromotionScope::All),
+            ScopeInput::Category(raw) => ("category", raw),
+            ScopeInput::Collection(raw) => ("collection", raw),
+            ScopeInput::Product(raw) => ("product", raw),
+        };
+        let exists = match Uuid::parse_str(raw.trim()) {
+            Err(_) => None,
+            Ok(id) => {
+                let found = match input {
+                    ScopeInput::Category(_) => self.repos.categories.list_all().await?.iter().any(|c| c.id == id),
+                    ScopeInput::Collection(_) => self.repos.collections.list_all().await?.iter().any(|c| c.id == id),
+                    _ => !self.repos.products.find_by_ids(&[id]).await?.is_empty(),
+                };
+                found.then_some(id)
+            }
+        };
+        let Some(id) = exists else {
+            errors.push(InvalidField::new("scope.id", format!("no such {what}")));
+            return Ok(PromotionScope::All);
         };
         Ok(match input {
-            ScopeInput::All => PromotionScope::All,
-            ScopeInput::Category(raw) => {
-                let id = parse(raw, errors, "category");
-                let known = self.repos.categories.list_all().await?;
-                match id.filter(|id| known.iter().any(|c| c.id == *id)) {
-                    Some(id) => PromotionScope::Category(id),
-                    None => {
-                        if id.is_some() {
-                            errors.push(InvalidField::new("scope.id", "no such category"));
-                        }
-                        PromotionScope::All
-                    }
-                }
-            }
-            ScopeInput::Collection(raw) => {
-                let id = parse(raw, errors, "collection");
-                let known = self.repos.collections.list_all().await?;
-                match id.filter(|id| known.iter().any(|c| c.id == *id)) {
-                    Some(id) => PromotionScope::Collection(id),
-                    None => {
-                        if id.is_some() {
-                            errors.push(InvalidField::new("scope.id", "no such collection"));
-                        }
-                        PromotionScope::All
-                    }
-                }
-            }
-            ScopeInput::Product(raw) => {
-                let id = parse(raw, errors, "product");
-                let found = match id {
-                    Some(id) => !self.repos.products.find_by_ids(&[id]).await?.is_empty(),
-                    None => false,
-                };
-                match id.filter(|_| found) {
-                    Some(id) => PromotionScope::Product(id),
-                    None => {
-                        if id.is_some() {
-                            errors.push(InvalidField::new("scope.id", "no such product"));
-                        }
-                        PromotionScope::All
-                    }
-                }
-            }
+            ScopeInput::Category(_) => PromotionScope::Category(id),
+            ScopeInput::Collection(_) => PromotionScope::Collection(id),
+            _ => PromotionScope::Product(id),
         })
     }
 }

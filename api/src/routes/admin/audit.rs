@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{Enum, Object, OpenApi, param::Query, payload::Json};
 
+use super::fields::query_id;
 use crate::{
     domain::{
         InvalidField,
@@ -147,12 +148,6 @@ pub struct AuditPage {
     pub total: u64,
 }
 
-/// A UUID from a query parameter; anything else is a 422 naming the parameter.
-fn query_id(raw: Option<String>, name: &str) -> Result<Option<uuid::Uuid>, InvalidField> {
-    raw.map(|raw| uuid::Uuid::parse_str(raw.trim()).map_err(|_| InvalidField::new(name, "must be a UUID")))
-        .transpose()
-}
-
 #[OpenApi(tag = "ApiTags::Admin")]
 impl AuditApi {
     /// The audit log, newest first
@@ -183,14 +178,8 @@ impl AuditApi {
         auth.admin(&state).await?;
         let request = page_request(page.0, limit.0)?;
         let mut errors = Vec::new();
-        let actor_id = query_id(actor.0, "actor").unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        });
-        let target_id = query_id(target_id.0, "targetId").unwrap_or_else(|e| {
-            errors.push(e);
-            None
-        });
+        let actor_id = query_id(actor.0, "actor", &mut errors);
+        let target_id = query_id(target_id.0, "targetId", &mut errors);
         if let (Some(from), Some(to)) = (from.0, to.0)
             && from >= to
         {

@@ -8,6 +8,7 @@ pub(super) use audit::AuditEntryView;
 pub(super) use contact::ContactMessageView;
 
 mod csv;
+mod fields;
 mod jobs;
 mod orders;
 mod products;

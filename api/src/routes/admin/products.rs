@@ -12,9 +12,9 @@ use poem_openapi::{
     types::MaybeUndefined,
 };
 
+use super::fields::{patched, query_id};
 use crate::{
     domain::{
-        InvalidField,
         catalogue::{ProductDetail, ProductStatus, Variant},
         product_edit::ProductRemoval,
         stock::StockMovement,
@@ -338,14 +338,6 @@ pub struct VariantPatchRequest {
     pub price: MaybeUndefined<i64>,
 }
 
-fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
 /// What a delete did.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[oai(rename = "ProductRemovalOutcome", rename_all = "snake_case")]
@@ -427,14 +419,6 @@ enum VariantCreated {
 enum VariantDeleted {
     #[oai(status = 204)]
     NoContent,
-}
-
-/// An optional id query parameter; anything but a UUID is a 422 naming it.
-fn query_id(raw: Option<String>, name: &str, errors: &mut Vec<InvalidField>) -> Option<uuid::Uuid> {
-    let raw = raw?;
-    uuid::Uuid::parse_str(raw.trim())
-        .map_err(|_| errors.push(InvalidField::new(name, "must be a UUID")))
-        .ok()
 }
 
 #[derive(ApiResponse)]
@@ -547,7 +531,7 @@ impl AdminProductsApi {
             slug: b.slug,
             description: b.description,
             price: b.price,
-            sale_price: maybe(b.sale_price),
+            sale_price: patched(b.sale_price),
             status: b.status.map(Into::into),
             tags: b.tags,
             category_ids: b.category_ids,
@@ -621,7 +605,7 @@ impl AdminProductsApi {
             sku: b.sku,
             size: b.size,
             color: b.color,
-            price: maybe(b.price),
+            price: patched(b.price),
         };
         let variant = state
             .catalogue_admin

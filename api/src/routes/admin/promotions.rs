@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::MaybeUndefined};
 
+use super::fields::patched;
 use crate::{
     domain::{
         InvalidField,
@@ -124,7 +125,7 @@ pub struct NewPromotionRequest {
     pub slug: Option<String>,
     pub description: Option<String>,
     /// Default on.
-    #[oai(default = "default_true")]
+    #[oai(default = "super::fields::on")]
     pub active: bool,
     /// Order among promotions, lowest first.
     #[oai(default)]
@@ -142,10 +143,6 @@ pub struct NewPromotionRequest {
     /// Adds to the best other promotion on an item instead of competing with it.
     #[oai(default)]
     pub stackable: bool,
-}
-
-fn default_true() -> bool {
-    true
 }
 
 /// A partial change: fields left out stay as they are.
@@ -168,14 +165,6 @@ pub struct PromotionPatchRequest {
     pub code: MaybeUndefined<String>,
     pub scope: Option<ScopeRequest>,
     pub stackable: Option<bool>,
-}
-
-fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
 }
 
 #[derive(ApiResponse)]
@@ -255,14 +244,14 @@ impl AdminPromotionsApi {
         let changes = PromotionChanges {
             name: b.name,
             slug: b.slug,
-            description: maybe(b.description),
+            description: patched(b.description),
             active: b.active,
             position: b.position,
             discount_type: b.discount_type.map(discount),
             discount_value: b.discount_value,
             start_date: b.start_date,
             end_date: b.end_date,
-            code: maybe(b.code),
+            code: patched(b.code),
             scope: b.scope.map(ScopeRequest::into_input).transpose()?,
             stackable: b.stackable,
         };

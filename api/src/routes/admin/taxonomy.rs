@@ -11,6 +11,7 @@ use poem_openapi::{
     types::MaybeUndefined,
 };
 
+use super::fields::patched;
 use crate::{
     domain::{
         InvalidField,
@@ -140,7 +141,7 @@ pub struct NewCategoryRequest {
     pub slug: Option<String>,
     pub description: Option<String>,
     /// Default on.
-    #[oai(default = "default_true")]
+    #[oai(default = "super::fields::on")]
     pub active: bool,
     #[oai(default)]
     pub position: i32,
@@ -155,14 +156,10 @@ pub struct NewCollectionRequest {
     pub slug: Option<String>,
     pub description: Option<String>,
     /// Default on.
-    #[oai(default = "default_true")]
+    #[oai(default = "super::fields::on")]
     pub active: bool,
     #[oai(default)]
     pub position: i32,
-}
-
-fn default_true() -> bool {
-    true
 }
 
 /// A partial change of a category: fields left out stay as they are.
@@ -192,14 +189,6 @@ pub struct CollectionPatchRequest {
     pub description: MaybeUndefined<String>,
     pub active: Option<bool>,
     pub position: Option<i32>,
-}
-
-fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
 }
 
 #[derive(ApiResponse)]
@@ -296,10 +285,10 @@ impl AdminTaxonomyApi {
         let id = parse_id(&id.0, "category")?;
         let b = body.0;
         let changes = TaxonChanges {
-            parent_id: maybe(b.parent_id),
+            parent_id: patched(b.parent_id),
             name: b.name,
             slug: b.slug,
-            description: maybe(b.description),
+            description: patched(b.description),
             active: b.active,
             position: b.position,
         };
@@ -395,7 +384,7 @@ impl AdminTaxonomyApi {
             parent_id: None,
             name: b.name,
             slug: b.slug,
-            description: maybe(b.description),
+            description: patched(b.description),
             active: b.active,
             position: b.position,
         };

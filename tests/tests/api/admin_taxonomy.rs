@@ -261,15 +261,39 @@ async fn collections_are_created_renamed_switched_and_deleted() {
         listed.as_array().unwrap().iter().any(|c| c["name"] == "Summer Capsule"),
         "{listed}"
     );
+    // In use by a product: refused, then moved to the other collection.
+    let resp = send(
+        &app,
+        t,
+        Method::POST,
+        "/admin/products",
+        Some(json!({"title": "Capsule Tee", "price": 2000, "collectionIds": [id(&second)]})),
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let product: Value = resp.json().await.unwrap();
+    let path = format!("/admin/collections/{}", id(&second));
+    let resp = send(&app, t, Method::DELETE, &path, None).await;
+    let problem = assert_problem(resp, StatusCode::CONFLICT, "in_use").await;
+    assert!(problem["detail"].as_str().unwrap().contains("1 products"), "{problem}");
+    let resp = send(&app, t, Method::DELETE, &format!("{path}?reassignTo=nope"), None).await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), ["reassignTo"]);
     let resp = send(
         &app,
         t,
         Method::DELETE,
-        &format!("/admin/collections/{}", id(&second)),
+        &format!("{path}?reassignTo={}", id(&first)),
         None,
     )
     .await;
     assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let moved: Value = get(&app, t, &format!("/admin/products/{}", id(&product)))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(moved["collectionIds"], json!([id(&first)]));
     let all: Value = get(&app, t, "/admin/collections").await.json().await.unwrap();
     assert!(!all.as_array().unwrap().iter().any(|c| c["id"] == second["id"]));
 }

@@ -70,9 +70,36 @@ operation_errors!(
 );
 
 operation_errors!(
-    /// Errors of `adminDeleteProduct` and `adminDeleteVariant` (409 `last_variant`: an active
-    /// product keeps at least one variant).
-    pub enum AdminDeleteError {
+    /// Errors of `adminCreateProduct`: 422 naming each bad field (a taken `slug`, a SKU
+    /// already used, an unknown `categoryIds[i]`).
+    pub enum AdminCreateProductError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `adminDeleteProduct`: none but 404 for the product itself (one that orders
+    /// name is archived, not refused).
+    pub enum AdminDeleteProductError {
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `adminDeleteVariant`: 409 `last_variant` (an active product keeps at least
+    /// one variant).
+    pub enum AdminDeleteVariantError {
         Unauthorized,
         Forbidden,
         NotFound,
@@ -494,7 +521,7 @@ impl AdminProductsApi {
         state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         body: Json<NewProductRequest>,
-    ) -> Result<ProductCreated, AdminWriteProductError> {
+    ) -> Result<ProductCreated, AdminCreateProductError> {
         let who = auth.admin(&state).await?;
         let b = body.0;
         let input = ProductInput {
@@ -551,7 +578,7 @@ impl AdminProductsApi {
         state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         id: Path<String>,
-    ) -> Result<Json<RemovalView>, AdminDeleteError> {
+    ) -> Result<Json<RemovalView>, AdminDeleteProductError> {
         let who = auth.admin(&state).await?;
         let id = parse_id(&id.0, "product")?;
         let outcome = match state.catalogue_admin.delete_product(who.user_id, id).await? {
@@ -626,7 +653,7 @@ impl AdminProductsApi {
         auth: BearerAuth,
         id: Path<String>,
         #[oai(name = "variantId")] variant_id: Path<String>,
-    ) -> Result<VariantDeleted, AdminDeleteError> {
+    ) -> Result<VariantDeleted, AdminDeleteVariantError> {
         let who = auth.admin(&state).await?;
         let id = parse_id(&id.0, "product")?;
         let variant_id = parse_id(&variant_id.0, "variant")?;

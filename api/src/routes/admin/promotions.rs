@@ -54,6 +54,20 @@ operation_errors!(
 );
 
 operation_errors!(
+    /// Errors of `adminCreatePromotion`: 422 as for updates.
+    pub enum AdminCreatePromotionError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
     /// Errors of `adminDeletePromotion`.
     pub enum AdminDeletePromotionError {
         Unauthorized,
@@ -202,7 +216,7 @@ impl AdminPromotionsApi {
         state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         body: Json<NewPromotionRequest>,
-    ) -> Result<PromotionCreated, AdminWritePromotionError> {
+    ) -> Result<PromotionCreated, AdminCreatePromotionError> {
         let who = auth.admin(&state).await?;
         let b = body.0;
         let input = PromotionInput {

@@ -39,15 +39,45 @@ operation_errors!(
 );
 
 operation_errors!(
-    /// Errors of the category and collection writes: 422 naming `name`, `slug` (malformed or
-    /// taken) or `parentId`; 409 `category_cycle` when a category would move under itself or
-    /// one of its descendants.
+    /// Errors of `adminUpdateCategory`: 422 naming `name`, `slug` (malformed or taken) or
+    /// `parentId`; 409 `category_cycle` when it would move under itself or one of its
+    /// descendants.
     pub enum AdminWriteTaxonError {
         BadRequest,
         Unauthorized,
         Forbidden,
         NotFound,
         Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `adminCreateCategory` and `adminCreateCollection`: 422 naming `name`, `slug`
+    /// (malformed or taken) or `parentId`.
+    pub enum AdminCreateTaxonError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `adminUpdateCollection`: 422 naming `name` or `slug`.
+    pub enum AdminUpdateCollectionError {
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
         PayloadTooLarge,
         UnsupportedMediaType,
         Unprocessable,
@@ -250,7 +280,7 @@ impl AdminTaxonomyApi {
         state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         body: Json<NewCategoryRequest>,
-    ) -> Result<CategoryCreated, AdminWriteTaxonError> {
+    ) -> Result<CategoryCreated, AdminCreateTaxonError> {
         let who = auth.admin(&state).await?;
         let b = body.0;
         let input = TaxonInput {
@@ -346,7 +376,7 @@ impl AdminTaxonomyApi {
         state: Data<&Arc<AppState>>,
         auth: BearerAuth,
         body: Json<NewCollectionRequest>,
-    ) -> Result<CollectionCreated, AdminWriteTaxonError> {
+    ) -> Result<CollectionCreated, AdminCreateTaxonError> {
         let who = auth.admin(&state).await?;
         let b = body.0;
         let input = TaxonInput {
@@ -376,7 +406,7 @@ impl AdminTaxonomyApi {
         auth: BearerAuth,
         id: Path<String>,
         body: Json<CollectionPatchRequest>,
-    ) -> Result<Json<AdminCollectionView>, AdminWriteTaxonError> {
+    ) -> Result<Json<AdminCollectionView>, AdminUpdateCollectionError> {
         let who = auth.admin(&state).await?;
         let id = parse_id(&id.0, "collection")?;
         let b = body.0;

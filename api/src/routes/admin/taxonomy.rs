@@ -92,6 +92,7 @@ operation_errors!(
     /// `category_cycle` for a `reassignTo` below it, 422 naming `reassignTo` when that does not
     /// exist.
     pub enum AdminDeleteTaxonError {
+        BadRequest,
         Unauthorized,
         Forbidden,
         NotFound,

@@ -691,6 +691,20 @@ pub trait TaxonomyEditRepo: Send + Sync {
     ) -> RepoResult<TaxonRemoval>;
 }
 
+/// Aggregate reads for staff reports: computed by the database, never by loading orders.
+#[async_trait]
+pub trait ReportRepo: Send + Sync {
+    /// Variants holding at most `threshold` units (archived products left out), with their
+    /// units sold since `since`, soonest to run out first (at the pace of those sales; the
+    /// unsold after them, lowest stock first).
+    async fn low_stock(
+        &self,
+        threshold: i32,
+        since: chrono::DateTime<chrono::Utc>,
+        page: PageRequest,
+    ) -> RepoResult<Page<crate::domain::inventory::LowStockLine>>;
+}
+
 /// Staff stock adjustments and their history.
 #[async_trait]
 pub trait StockRepo: Send + Sync {
@@ -739,5 +753,6 @@ pub struct Repos {
     pub stock: Arc<dyn StockRepo>,
     pub catalogue_edits: Arc<dyn CatalogueEditRepo>,
     pub taxonomy_edits: Arc<dyn TaxonomyEditRepo>,
+    pub reports: Arc<dyn ReportRepo>,
     pub health: Arc<dyn StoreHealth>,
 }

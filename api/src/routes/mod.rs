@@ -48,6 +48,8 @@ pub enum ApiTags {
     Payments,
     /// Staff only: an admin account is required, checked against storage on every call.
     Admin,
+    /// Staff only: sales and inventory figures, computed by the database.
+    Reports,
 }
 
 /// What every route handler may reach.

@@ -5,6 +5,7 @@ mod admin_jobs;
 mod admin_orders;
 mod admin_products;
 mod admin_promotions;
+mod admin_reports;
 mod admin_stock;
 mod admin_taxonomy;
 mod admin_users;

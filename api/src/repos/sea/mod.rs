@@ -31,6 +31,7 @@ mod pages;
 mod product_edits;
 mod products;
 mod promotions;
+mod reports;
 mod sessions;
 mod stock;
 mod taxonomy_edits;
@@ -98,6 +99,7 @@ pub fn repos(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Repos {
         stock: Arc::new(stock::SeaStockRepo::new(db.clone())),
         catalogue_edits: Arc::new(product_edits::SeaCatalogueEditRepo::new(db.clone())),
         taxonomy_edits: Arc::new(taxonomy_edits::SeaTaxonomyEditRepo::new(db.clone())),
+        reports: Arc::new(reports::SeaReportRepo::new(db.clone())),
         health: Arc::new(health::SeaHealth::new(db)),
     }
 }

@@ -13,6 +13,7 @@ mod jobs;
 mod orders;
 mod products;
 mod promotions;
+mod reports;
 mod taxonomy;
 mod users;
 
@@ -25,6 +26,7 @@ pub type AdminApi = (
     promotions::AdminPromotionsApi,
     contact::AdminContactApi,
     jobs::AdminJobsApi,
+    reports::AdminReportsApi,
     audit::AuditApi,
 );
 
@@ -37,6 +39,7 @@ pub fn api() -> AdminApi {
         promotions::AdminPromotionsApi,
         contact::AdminContactApi,
         jobs::AdminJobsApi,
+        reports::AdminReportsApi,
         audit::AuditApi,
     )
 }

@@ -315,6 +315,29 @@ async fn variants_are_added_changed_and_removed_and_an_active_product_keeps_one(
         app.product("variant-tee").await["variants"].as_array().unwrap().len(),
         1
     );
+    // Each variant write audited once, the refused delete not at all.
+    let entries = audit_entries(
+        &app,
+        &staff.access_token,
+        &format!("targetType=variant&targetId={}", large["id"].as_str().unwrap()),
+    )
+    .await;
+    let actions: Vec<&str> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["variant.deleted", "variant.updated", "variant.created"]);
+    assert_eq!(
+        entries[1]["changes"],
+        json!([
+            {"field": "color", "before": "Sand", "after": "Ink"},
+            {"field": "price", "before": 4800, "after": null},
+        ])
+    );
+    let only_entries = audit_entries(
+        &app,
+        &staff.access_token,
+        &format!("targetType=variant&targetId={only}"),
+    )
+    .await;
+    assert!(only_entries.is_empty(), "{only_entries:#?}");
 }
 
 #[tokio::test]

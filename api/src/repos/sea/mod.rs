@@ -184,6 +184,13 @@ where
     }
 }
 
+/// A `LIKE` pattern matching text that contains `fragment`, its own `%`, `_` and `\\` taken
+/// literally (escaped with `\\`), for staff searches.
+pub(crate) fn contains(fragment: &str) -> sea_orm::sea_query::LikeExpr {
+    let escaped = fragment.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
 pub(crate) fn is_postgres(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DbBackend::Postgres
 }

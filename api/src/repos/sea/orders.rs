@@ -521,11 +521,7 @@ impl OrderRepo for SeaOrderRepo {
                 });
             }
             Some(OrderText::Email(fragment)) => {
-                let escaped = fragment.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-                condition = condition.add(
-                    Expr::col(orders::Column::CustomerEmail)
-                        .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-                );
+                condition = condition.add(Expr::col(orders::Column::CustomerEmail).like(super::contains(fragment)));
             }
         }
         self.summaries(condition, page).await

@@ -148,7 +148,7 @@ async fn finish(
     txn.commit().await.map_err(db_err)
 }
 
-fn filtered(query: &AdminProductQuery, postgres: bool) -> Select<products::Entity> {
+fn filtered(query: &AdminProductQuery) -> Select<products::Entity> {
     let mut select = products::Entity::find();
     if let Some(status) = query.status {
         select = select.filter(products::Column::Status.eq(status.as_str()));
@@ -188,14 +188,7 @@ fn filtered(query: &AdminProductQuery, postgres: bool) -> Select<products::Entit
     }
     if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let lowered = search.to_lowercase();
-        // LIKE wildcards in the term are matched literally.
-        let escaped = lowered.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
-        let title = if postgres {
-            Expr::cust_with_values("LOWER(title) LIKE $1 ESCAPE '\\'", [pattern])
-        } else {
-            Expr::cust_with_values("LOWER(title) LIKE ? ESCAPE '\\'", [pattern])
-        };
+        let title = Func::lower(Expr::col(products::Column::Title)).like(super::contains(&lowered));
         select = select.filter(
             Condition::any()
                 .add(title)
@@ -477,9 +470,8 @@ impl CatalogueEditRepo for SeaCatalogueEditRepo {
     }
 
     async fn list(&self, query: &AdminProductQuery) -> RepoResult<Page<Uuid>> {
-        let postgres = is_postgres(&self.db);
-        let total = filtered(query, postgres).count(&self.db).await.map_err(db_err)?;
-        let select = filtered(query, postgres).select_only().column(products::Column::Id);
+        let total = filtered(query).count(&self.db).await.map_err(db_err)?;
+        let select = filtered(query).select_only().column(products::Column::Id);
         let select = match query.sort {
             AdminProductSort::Newest => select.order_by_desc(products::Column::CreatedAt),
             AdminProductSort::Oldest => select.order_by_asc(products::Column::CreatedAt),

@@ -173,9 +173,7 @@ impl UserRepo for SeaUserRepo {
             }
             if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 let lowered = search.to_lowercase();
-                let escaped = lowered.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-                let email = Expr::col(users::Column::Email)
-                    .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'));
+                let email = Expr::col(users::Column::Email).like(super::contains(&lowered));
                 // Every word of the query must be a word of the name.
                 let terms = self.cipher.blind_terms(NAME, search);
                 let mut name = Condition::all();

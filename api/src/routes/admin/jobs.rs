@@ -139,12 +139,7 @@ fn unavailable(e: anyhow::Error) -> ServiceError {
 fn audit_target(id: &str) -> uuid::Uuid {
     ulid::Ulid::from_string(id)
         .map(|u| uuid::Uuid::from_u128(u128::from(u)))
-        .or_else(|_| uuid::Uuid::parse_str(id))
-        .unwrap_or_else(|_| {
-            use sha2::Digest;
-            let digest = sha2::Sha256::digest(id.as_bytes());
-            uuid::Uuid::from_slice(&digest[..16]).unwrap_or_default()
-        })
+        .unwrap_or_default()
 }
 
 #[OpenApi(tag = "ApiTags::Admin")]

@@ -61,10 +61,33 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// A shopper's rights over their data (GDPR): export it, erase it.
+    Gdpr {
+        #[command(subcommand)]
+        command: GdprCommand,
+    },
     /// Encryption keys of personal data at rest.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum GdprCommand {
+    /// Print everything stored about the account as JSON (what `GET /users/me/export` answers).
+    Export {
+        email: String,
+        /// Write to this file (created with mode 0600) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Erase the account's personal data (what `DELETE /users/me` does) and print the receipt.
+    Erase {
+        email: String,
+        /// Do not ask: erase at once (scripts, `just gdpr-delete`).
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -201,6 +224,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             background.run(shutdown).await?;
         }
         Command::Jobs { command } => run_jobs_command(command, config).await?,
+        Command::Gdpr { command } => run_gdpr_command(command, config).await?,
         Command::Keys {
             command: KeysCommand::Rotate,
         } => {
@@ -320,6 +344,53 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 Err(ServiceError::Conflict { .. }) => anyhow::bail!("an account with email {email} already exists"),
                 Err(e) => return Err(e.into()),
             }
+        }
+    }
+    Ok(())
+}
+
+async fn run_gdpr_command(command: GdprCommand, config: Config) -> anyhow::Result<()> {
+    use poem_openapi::types::ToJSON;
+
+    use crate::routes::personal_data::{ErasureReceiptView, PersonalDataExport};
+
+    let app = startup::App::build(config).await?;
+    let gdpr = &app.state.gdpr;
+    let account = |e: ServiceError, email: &str| match e {
+        ServiceError::NotFound(_) => anyhow::anyhow!("no account with email {email}"),
+        other => other.into(),
+    };
+    match command {
+        GdprCommand::Export { email, output } => {
+            let user = gdpr.find_by_email(&email).await.map_err(|e| account(e, &email))?;
+            let data = gdpr.export(user.id).await?;
+            let document = PersonalDataExport::from(data).to_json_string();
+            match output {
+                Some(path) => accounts::write_private(&path, &format!("{document}\n"))
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => println!("{document}"),
+            }
+        }
+        GdprCommand::Erase { email, yes } => {
+            let user = gdpr.find_by_email(&email).await.map_err(|e| account(e, &email))?;
+            if !yes {
+                eprint!(
+                    "Erase the account {email} ({})? This cannot be undone. Type the email to confirm: ",
+                    user.id
+                );
+                let mut answer = String::new();
+                std::io::stdin()
+                    .read_line(&mut answer)
+                    .context("reading the confirmation")?;
+                if !answer.trim().eq_ignore_ascii_case(&email) {
+                    anyhow::bail!("not confirmed; nothing erased");
+                }
+            }
+            let receipt = match gdpr.erase_by_operator(user.id).await {
+                Err(ServiceError::Conflict { detail, .. }) => anyhow::bail!("{detail}"),
+                other => other.map_err(|e| account(e, &email))?,
+            };
+            println!("{}", ErasureReceiptView::from(receipt).to_json_string());
         }
     }
     Ok(())

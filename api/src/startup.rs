@@ -129,6 +129,12 @@ async fn state_with_payments(
             sender.clone(),
             products,
         ),
+        gdpr: crate::services::gdpr::GdprService::new(
+            repos.clone(),
+            cart.clone(),
+            auth.clone(),
+            crate::email::from_config(&config.email)?,
+        ),
         cart,
         catalogue,
         content: ContentService::new(repos.clone(), sender),

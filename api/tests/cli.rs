@@ -430,6 +430,85 @@ fn user_create_reads_the_password_from_stdin() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("password"), "{out:?}");
 }
 
+#[test]
+fn gdpr_export_and_erase_an_account_by_email() {
+    let dir = tempfile::tempdir().unwrap();
+    let create = |email: &str, role: &str| {
+        let mut child = beeget(dir.path())
+            .args(["user", "create", "--email", email, "--name", "Lin Operator-Case"])
+            .args(["--role", role, "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"correct horse battery staple\n")
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+    };
+    create("gdpr-cli@example.com", "user");
+    create("only-admin@example.com", "admin");
+
+    let file = dir.path().join("export.json");
+    stdout_of(
+        beeget(dir.path())
+            .args(["gdpr", "export", "GDPR-cli@example.com", "--output"])
+            .arg(&file),
+    );
+    let export: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(export["profile"]["email"], "gdpr-cli@example.com");
+    assert_eq!(export["profile"]["name"], "Lin Operator-Case");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // Without --yes the operator types the email to confirm; anything else erases nothing.
+    let mut child = beeget(dir.path())
+        .args(["gdpr", "erase", "gdpr-cli@example.com"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"no\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nothing erased"),
+        "{out:?}"
+    );
+
+    let receipt = stdout_of(beeget(dir.path()).args(["gdpr", "erase", "gdpr-cli@example.com", "--yes"]));
+    let receipt: serde_json::Value = serde_json::from_str(&receipt).unwrap();
+    assert_eq!(receipt["requestedBy"], "operator");
+    assert_eq!(receipt["ordersAnonymised"], 0);
+    assert!(receipt.get("actorId").is_none(), "{receipt}");
+    for args in [
+        ["gdpr", "export", "gdpr-cli@example.com"].as_slice(),
+        &["gdpr", "erase", "gdpr-cli@example.com", "--yes"],
+    ] {
+        let out = beeget(dir.path()).args(args).output().unwrap();
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("no account with email"),
+            "{out:?}"
+        );
+    }
+    let out = beeget(dir.path())
+        .args(["gdpr", "erase", "only-admin@example.com", "--yes"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("last admin"), "{out:?}");
+}
+
 fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
     assert!(out.status.success(), "{out:?}");

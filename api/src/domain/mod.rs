@@ -7,6 +7,7 @@ pub mod category_tree;
 pub mod checkout;
 pub mod country;
 pub mod email;
+pub mod erasure;
 pub mod inventory;
 pub mod money;
 pub mod order;

@@ -135,12 +135,16 @@ pub struct Payment {
 pub struct Order {
     pub id: Uuid,
     pub user_id: Uuid,
+    /// Empty once the customer's account is erased (`customer_erased_at`).
     pub customer_email: String,
     pub status: OrderStatus,
     pub currency: String,
     pub totals: Totals,
     pub promo_code: Option<String>,
-    pub shipping_address: ShippingAddress,
+    /// The address snapshot; `None` once the customer's account is erased.
+    pub shipping_address: Option<ShippingAddress>,
+    /// When the customer's account was erased (GDPR): the order keeps its lines and totals.
+    pub customer_erased_at: Option<DateTime<Utc>>,
     pub payment: Payment,
     pub lines: Vec<OrderLine>,
     /// Oldest first; the first is the order's creation.

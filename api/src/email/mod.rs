@@ -37,6 +37,13 @@ pub enum MailError {
 #[async_trait]
 pub trait Mailer: Send + Sync {
     async fn send(&self, email: &OutgoingEmail) -> Result<(), MailError>;
+    /// Deletes the copies this transport keeps of mail sent to `address` (an erased account's)
+    /// or answering to it (a contact message forwarded to staff); returns how many went. Only
+    /// the outbox keeps copies: mail handed to an SMTP server or SendGrid is with its recipients
+    /// and the provider's logs, outside the store's reach.
+    async fn forget_recipient(&self, _address: &str) -> Result<u64, MailError> {
+        Ok(0)
+    }
     /// `outbox`, `smtp` or `sendgrid`, for logs and `beeget mail test`.
     fn transport(&self) -> &'static str;
 }

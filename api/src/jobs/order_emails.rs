@@ -9,7 +9,10 @@ use super::{
     registry::JobContext,
 };
 use crate::{
-    domain::{money::display, order::Order},
+    domain::{
+        money::display,
+        order::{Order, ShippingAddress},
+    },
     email::templates::{self, OrderDelivered, OrderRef, OrderShipped, Recipient},
 };
 
@@ -36,17 +39,22 @@ order_email_job!(SendOrderConfirmation, "sendOrderConfirmation", "order-confirma
 order_email_job!(SendOrderShipped, "sendOrderShipped", "order-shipped");
 order_email_job!(SendOrderDelivered, "sendOrderDelivered", "order-delivered");
 
-/// The order and the name to greet, or `None` when either is gone (erased since).
-async fn load(ctx: &JobContext, order_id: Uuid) -> anyhow::Result<Option<(Order, Recipient)>> {
+/// The order, its address and the name to greet, or `None` when the order is gone or its
+/// customer was erased since (nobody left to write to).
+async fn load(ctx: &JobContext, order_id: Uuid) -> anyhow::Result<Option<(Order, ShippingAddress, Recipient)>> {
     let Some(order) = ctx.repos.orders.find(order_id).await? else {
         tracing::info!(%order_id, "order no longer exists; no email");
         return Ok(None);
     };
+    let Some(address) = order.shipping_address.clone() else {
+        tracing::info!(%order_id, "customer erased; no email");
+        return Ok(None);
+    };
     let name = match ctx.repos.users.find_by_id(order.user_id).await? {
         Some(user) => user.name,
-        None => order.shipping_address.recipient.clone(),
+        None => address.recipient.clone(),
     };
-    Ok(Some((order, Recipient { name })))
+    Ok(Some((order, address, Recipient { name })))
 }
 
 fn order_url(ctx: &JobContext, order: &Order) -> String {
@@ -58,7 +66,7 @@ fn order_url(ctx: &JobContext, order: &Order) -> String {
 }
 
 pub async fn send_confirmation(job: SendOrderConfirmation, ctx: JobContext) -> anyhow::Result<()> {
-    let Some((order, user)) = load(&ctx, job.order_id).await? else {
+    let Some((order, address, user)) = load(&ctx, job.order_id).await? else {
         return Ok(());
     };
     let money = |minor: i64| display(minor, &order.currency);
@@ -87,7 +95,7 @@ pub async fn send_confirmation(job: SendOrderConfirmation, ctx: JobContext) -> a
             },
             shipping: money(order.totals.shipping),
             total: money(order.totals.total),
-            shipping_address: order.shipping_address.lines(),
+            shipping_address: address.lines(),
         },
     };
     let email = ctx.templates.order_confirmation(&order.customer_email, &vars)?;
@@ -96,7 +104,7 @@ pub async fn send_confirmation(job: SendOrderConfirmation, ctx: JobContext) -> a
 }
 
 pub async fn send_shipped(job: SendOrderShipped, ctx: JobContext) -> anyhow::Result<()> {
-    let Some((order, user)) = load(&ctx, job.order_id).await? else {
+    let Some((order, _, user)) = load(&ctx, job.order_id).await? else {
         return Ok(());
     };
     let Some(shipment) = order.shipment().cloned() else {
@@ -120,7 +128,7 @@ pub async fn send_shipped(job: SendOrderShipped, ctx: JobContext) -> anyhow::Res
 }
 
 pub async fn send_delivered(job: SendOrderDelivered, ctx: JobContext) -> anyhow::Result<()> {
-    let Some((order, user)) = load(&ctx, job.order_id).await? else {
+    let Some((order, _, user)) = load(&ctx, job.order_id).await? else {
         return Ok(());
     };
     let vars = OrderDelivered {

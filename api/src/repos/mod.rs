@@ -15,6 +15,7 @@ use crate::domain::{
         Category, CmsPage, Collection, NewCategory, NewCmsPage, NewCollection, NewProduct, NewPromotion, NewVariant,
         ProductDetail, ProductSummary, Promotion,
     },
+    erasure::{ErasureOutcome, ErasureRequest},
     money::Money,
     order::{CustomerOrders, Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
     order_status::{OrderStatus, Transition},
@@ -469,6 +470,11 @@ pub trait UserRepo: Send + Sync {
     /// admin (checked with every admin row locked, so two admins demoting each other at once
     /// cannot both succeed).
     async fn set_role(&self, id: Uuid, role: Role, audit: AuditRecord) -> RepoResult<RoleChange>;
+    /// Erases the account's personal data in one transaction (what goes and what stays:
+    /// `domain::erasure`), stores the receipt and the request's audit record, and refuses to
+    /// erase the last admin (checked with every admin row locked, as `set_role` does). An
+    /// erased account is gone for every other method here: not found, not listed.
+    async fn erase(&self, id: Uuid, request: ErasureRequest) -> RepoResult<ErasureOutcome>;
 }
 
 /// What a one-time emailed token is for.

@@ -18,11 +18,11 @@ mod cart;
 mod categories;
 mod collections;
 mod content;
-mod data_export;
 pub mod dto;
 mod health;
 mod orders;
 mod payments;
+pub(crate) mod personal_data;
 mod products;
 mod promotions;
 mod security;
@@ -67,6 +67,8 @@ pub struct AppState {
     pub jobs: crate::jobs::JobQueue,
     pub auth: AuthService,
     pub profile: ProfileService,
+    /// Data export and erasure.
+    pub gdpr: crate::services::gdpr::GdprService,
     pub cart: crate::services::cart::CartService,
     pub orders: crate::services::orders::OrderService,
     pub limiter: Arc<crate::infra::rate_limit::RateLimiter>,
@@ -83,7 +85,7 @@ pub type Api = (
     content::ContentApi,
     auth::AuthApi,
     users::UsersApi,
-    data_export::DataExportApi,
+    personal_data::PersonalDataApi,
     cart::CartApi,
     orders::OrdersApi,
     payments::PaymentsApi,
@@ -102,7 +104,7 @@ pub fn api() -> Api {
         content::ContentApi,
         auth::AuthApi,
         users::UsersApi,
-        data_export::DataExportApi,
+        personal_data::PersonalDataApi,
         cart::CartApi,
         orders::OrdersApi,
         payments::PaymentsApi,
@@ -129,4 +131,25 @@ pub fn openapi_service(base_path: &str) -> OpenApiService<Api, ()> {
 /// An id from a path or a body: anything that is not a UUID names nothing that exists.
 pub(crate) fn parse_id(raw: &str, what: &'static str) -> Result<uuid::Uuid, ServiceError> {
     uuid::Uuid::parse_str(raw).map_err(|_| ServiceError::NotFound(what))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use poem_openapi::OpenApi;
+
+    /// poem-openapi keeps one path item per path from only one of the API groups that declare
+    /// it, silently dropping the other group's methods: each path must belong to one group.
+    #[test]
+    fn each_path_is_declared_by_one_api_group() {
+        let mut owners: HashMap<String, usize> = HashMap::new();
+        for (group, meta) in <super::Api as OpenApi>::meta().into_iter().enumerate() {
+            for path in meta.paths {
+                if let Some(other) = owners.insert(path.path.clone(), group) {
+                    assert_eq!(other, group, "{} is declared in two API groups", path.path);
+                }
+            }
+        }
+    }
 }

@@ -5,7 +5,11 @@ use poem::web::Data;
 use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::MaybeUndefined};
 
-use super::{ApiTags, AppState, parse_id, security::BearerAuth};
+use super::{
+    ApiTags, AppState, parse_id,
+    personal_data::{EraseMeRequest, ErasureReceiptView},
+    security::BearerAuth,
+};
 use crate::{
     domain::user::User,
     http::problem::operation_errors,
@@ -14,6 +18,20 @@ use crate::{
 };
 
 pub struct UsersApi;
+
+operation_errors!(
+    /// Errors of `eraseMe`: 422 when the password is not the account's, 409 `last_admin`.
+    pub enum EraseMeError {
+        BadRequest,
+        Unauthorized,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
 
 operation_errors!(
     /// Errors of `getMe` and `listAddresses`.
@@ -266,6 +284,24 @@ impl UsersApi {
             )
             .await?;
         Ok(Json(user.into()))
+    }
+
+    /// Erase my account
+    ///
+    /// Erases the signed-in account's personal data (name, email, password, addresses,
+    /// sessions, cart, contact messages, and the email and address on its orders) once the
+    /// password confirms it. Orders stay for accounting with their totals; the account can
+    /// never sign in again and its email may register anew. Answers the erasure receipt.
+    #[oai(path = "/users/me", method = "delete", operation_id = "eraseMe")]
+    async fn erase_me(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        body: Json<EraseMeRequest>,
+    ) -> Result<Json<ErasureReceiptView>, EraseMeError> {
+        let who = auth.principal(&state).await?;
+        let receipt = state.gdpr.erase_own(&who, body.0.password).await?;
+        Ok(Json(receipt.into()))
     }
 
     /// The address book

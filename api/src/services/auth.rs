@@ -255,6 +255,15 @@ impl AuthService {
         Ok(())
     }
 
+    /// Refuses the access tokens issued in these sessions (refresh-token families) from the
+    /// next request on.
+    pub async fn deny_sessions(&self, families: &[Uuid]) -> ServiceResult<()> {
+        for family in families {
+            self.deny_session(*family).await?;
+        }
+        Ok(())
+    }
+
     /// Refuses the access tokens of a session for as long as any of them can live.
     async fn deny_session(&self, family: Uuid) -> ServiceResult<()> {
         let until = Utc::now() + Duration::seconds(self.config.access_ttl_secs as i64 + self.config.leeway_secs as i64);

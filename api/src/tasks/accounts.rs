@@ -114,7 +114,8 @@ pub async fn create_demo_accounts(repos: &Repos, file: &Path) -> anyhow::Result<
     Ok(Some(lines))
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Writes a file only its owner can read (mode 0600): passwords, personal data.
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

@@ -133,6 +133,7 @@ pub(crate) fn valid_body(id: &str, shopper: &TestUser) -> Value {
             "shippingAddress": {"line1": "1 Main St", "city": "Oslo", "zip": "0150", "country": "NO"},
         }),
         "updateMe" => json!({"name": "Ada King"}),
+        "eraseMe" => json!({"password": "not-the-password-at-all"}),
         "adminAdjustStock" => json!({"delta": 1, "reason": "recount"}),
         "adminCreateProduct" => json!({"title": "Sweep shirt", "price": 1000}),
         "adminUpdateProduct" => json!({"title": "Sweep shirt"}),

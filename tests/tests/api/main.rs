@@ -22,6 +22,7 @@ mod catalogue_validation;
 mod contract;
 mod declared_statuses;
 mod email;
+mod erasure;
 mod gdpr;
 mod http_edges;
 mod jobs;

@@ -9,6 +9,7 @@ pub mod categories;
 pub mod cms_pages;
 pub mod collections;
 pub mod contact_messages;
+pub mod erasure_receipts;
 pub mod job_outbox;
 pub mod job_receipts;
 pub mod order_events;

@@ -25,6 +25,8 @@ pub struct Model {
     pub payment_failure: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Set when the customer's account was erased: email and address are gone, totals kept.
+    pub customer_erased_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

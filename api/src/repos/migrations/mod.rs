@@ -17,6 +17,7 @@ mod m20261130_000009_audit_log;
 mod m20261130_000010_product_status_and_stock_movements;
 mod m20261130_000011_user_name_index;
 mod m20261130_000012_promotion_code_case;
+mod m20261130_000013_erasure;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_product_status_and_stock_movements::Migration),
             Box::new(m20261130_000011_user_name_index::Migration),
             Box::new(m20261130_000012_promotion_code_case::Migration),
+            Box::new(m20261130_000013_erasure::Migration),
         ]
     }
 }

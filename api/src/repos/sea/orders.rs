@@ -138,7 +138,11 @@ impl SeaOrderRepo {
             .map(|m| {
                 let corrupt = |what: &str| RepoError::Other(format!("order {}: bad {what}", m.id));
                 Ok(Order {
-                    shipping_address: self.open_address(m.id, &m.shipping_address)?,
+                    shipping_address: match m.customer_erased_at {
+                        Some(_) => None,
+                        None => Some(self.open_address(m.id, &m.shipping_address)?),
+                    },
+                    customer_erased_at: m.customer_erased_at,
                     status: OrderStatus::parse(&m.status).ok_or_else(|| corrupt("status"))?,
                     payment: Payment {
                         provider: m.payment_provider,
@@ -291,6 +295,7 @@ impl OrderRepo for SeaOrderRepo {
             payment_failure: Set(None),
             created_at: Set(order.created_at),
             updated_at: Set(order.created_at),
+            customer_erased_at: Set(None),
         })
         .exec_without_returning(&txn)
         .await
@@ -684,6 +689,7 @@ impl OrderRepo for SeaOrderRepo {
                 .select_only()
                 .column(orders::Column::Id)
                 .column(orders::Column::ShippingAddress)
+                .filter(orders::Column::CustomerErasedAt.is_null())
                 .order_by_asc(orders::Column::Id)
                 .limit(500);
             if let Some(last) = after {

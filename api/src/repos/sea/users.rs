@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, ExprTrait},
+    sea_query::{Expr, ExprTrait, Func},
 };
 use uuid::Uuid;
 
@@ -15,14 +15,31 @@ use crate::{
     crypto::FieldCipher,
     domain::{
         audit::{AuditRecord, FieldChange},
+        erasure::{ErasureOutcome, ErasureReceipt, ErasureRequest, tombstone_email},
         pagination::{Page, PageRequest},
         user::{NewUser, Role, RoleChange, User, UserQuery, UserSort},
     },
-    repos::{Credentials, NewDeferredJob, RepoError, RepoResult, UserRepo, entities::users},
+    repos::{
+        Credentials, NewDeferredJob, RepoError, RepoResult, UserRepo,
+        entities::{
+            addresses, cart_items, carts, contact_messages, erasure_receipts, orders, refresh_tokens, user_tokens,
+            users,
+        },
+    },
 };
 
 /// The user's name is personal data: encrypted at rest.
 const NAME: &str = "users.name";
+
+/// Accounts not erased: an erased row holds no personal data and no method but `erase` sees it.
+fn live() -> sea_orm::Select<users::Entity> {
+    users::Entity::find().filter(users::Column::ErasedAt.is_null())
+}
+
+/// An update of a live account only.
+fn update_live() -> sea_orm::UpdateMany<users::Entity> {
+    users::Entity::update_many().filter(users::Column::ErasedAt.is_null())
+}
 
 pub struct SeaUserRepo {
     db: DatabaseConnection,
@@ -68,11 +85,15 @@ impl SeaUserRepo {
     }
 
     async fn one(&self, id: Uuid) -> RepoResult<Option<users::Model>> {
-        users::Entity::find_by_id(id).one(&self.db).await.map_err(db_err)
+        live()
+            .filter(users::Column::Id.eq(id))
+            .one(&self.db)
+            .await
+            .map_err(db_err)
     }
 
     async fn by_email(&self, email: &str) -> RepoResult<Option<users::Model>> {
-        users::Entity::find()
+        live()
             .filter(users::Column::Email.eq(email.trim().to_lowercase()))
             .one(&self.db)
             .await
@@ -94,6 +115,7 @@ impl UserRepo for SeaUserRepo {
             email_verified_at: Set(u.email_verified.then_some(now)),
             created_at: Set(now),
             updated_at: Set(now),
+            erased_at: Set(None),
         };
         let txn = super::begin_write(&self.db).await?;
         let model = row.insert(&txn).await.map_err(|e| match db_err(e) {
@@ -126,7 +148,7 @@ impl UserRepo for SeaUserRepo {
     }
 
     async fn set_password_hash(&self, id: Uuid, hash: &str) -> RepoResult<()> {
-        users::Entity::update_many()
+        update_live()
             .col_expr(users::Column::PasswordHash, Expr::value(hash.to_owned()))
             .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(users::Column::Id.eq(id))
@@ -137,7 +159,7 @@ impl UserRepo for SeaUserRepo {
     }
 
     async fn mark_email_verified(&self, id: Uuid, at: chrono::DateTime<Utc>) -> RepoResult<()> {
-        users::Entity::update_many()
+        update_live()
             .col_expr(users::Column::EmailVerifiedAt, Expr::value(at))
             .col_expr(users::Column::UpdatedAt, Expr::value(at))
             .filter(users::Column::Id.eq(id))
@@ -149,7 +171,7 @@ impl UserRepo for SeaUserRepo {
     }
 
     async fn set_name(&self, id: Uuid, name: &str) -> RepoResult<User> {
-        let result = users::Entity::update_many()
+        let result = update_live()
             .col_expr(users::Column::Name, Expr::value(self.cipher.encrypt(NAME, name)))
             .col_expr(users::Column::NameIndex, Expr::value(self.name_index(name)))
             .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
@@ -167,7 +189,7 @@ impl UserRepo for SeaUserRepo {
 
     async fn list(&self, query: &UserQuery, page: PageRequest) -> RepoResult<Page<User>> {
         let filtered = || {
-            let mut select = users::Entity::find();
+            let mut select = live();
             if let Some(role) = query.role {
                 select = select.filter(users::Column::Role.eq(role.as_str()));
             }
@@ -214,7 +236,7 @@ impl UserRepo for SeaUserRepo {
     }
 
     async fn index_names(&self, batch: u64) -> RepoResult<u64> {
-        let rows = users::Entity::find()
+        let rows = live()
             .filter(users::Column::NameIndex.eq(""))
             .limit(batch)
             .all(&self.db)
@@ -226,7 +248,7 @@ impl UserRepo for SeaUserRepo {
                 .cipher
                 .decrypt(NAME, &row.name)
                 .map_err(|e| RepoError::Other(format!("user {}: name: {e}", row.id)))?;
-            users::Entity::update_many()
+            update_live()
                 .col_expr(users::Column::NameIndex, Expr::value(self.name_index(&plain)))
                 .filter(users::Column::Id.eq(row.id))
                 .filter(users::Column::Name.eq(row.name))
@@ -240,7 +262,7 @@ impl UserRepo for SeaUserRepo {
 
     async fn set_role(&self, id: Uuid, role: Role, audit: AuditRecord) -> RepoResult<RoleChange> {
         let txn = super::begin_write(&self.db).await?;
-        let mut admins = users::Entity::find().filter(users::Column::Role.eq(Role::Admin.as_str()));
+        let mut admins = live().filter(users::Column::Role.eq(Role::Admin.as_str()));
         if super::is_postgres(&self.db) {
             admins = admins.lock_exclusive();
         }
@@ -251,7 +273,12 @@ impl UserRepo for SeaUserRepo {
             .all(&txn)
             .await
             .map_err(db_err)?;
-        let Some(row) = users::Entity::find_by_id(id).one(&txn).await.map_err(db_err)? else {
+        let Some(row) = live()
+            .filter(users::Column::Id.eq(id))
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+        else {
             txn.rollback().await.map_err(db_err)?;
             return Ok(RoleChange::NotFound);
         };
@@ -264,7 +291,7 @@ impl UserRepo for SeaUserRepo {
             txn.rollback().await.map_err(db_err)?;
             return Ok(RoleChange::LastAdmin);
         }
-        users::Entity::update_many()
+        update_live()
             .col_expr(users::Column::Role, Expr::value(role.as_str()))
             .col_expr(users::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(users::Column::Id.eq(id))
@@ -283,7 +310,7 @@ impl UserRepo for SeaUserRepo {
     }
 
     async fn count(&self) -> RepoResult<u64> {
-        users::Entity::find().count(&self.db).await.map_err(db_err)
+        live().count(&self.db).await.map_err(db_err)
     }
 
     async fn reencrypt(&self, batch: u64) -> RepoResult<u64> {
@@ -291,7 +318,7 @@ impl UserRepo for SeaUserRepo {
         let mut changed = 0;
         let mut after: Option<Uuid> = None;
         loop {
-            let mut query = users::Entity::find().order_by_asc(users::Column::Id).limit(500);
+            let mut query = live().order_by_asc(users::Column::Id).limit(500);
             if let Some(last) = after {
                 query = query.filter(users::Column::Id.gt(last));
             }
@@ -309,7 +336,7 @@ impl UserRepo for SeaUserRepo {
                 if !self.cipher.needs_rotation(&row.name) && row.name_index == index {
                     continue;
                 }
-                users::Entity::update_many()
+                update_live()
                     .col_expr(users::Column::Name, Expr::value(self.cipher.encrypt(NAME, &plain)))
                     .col_expr(users::Column::NameIndex, Expr::value(index))
                     .filter(users::Column::Id.eq(row.id))
@@ -323,5 +350,137 @@ impl UserRepo for SeaUserRepo {
                 }
             }
         }
+    }
+
+    async fn erase(&self, id: Uuid, request: ErasureRequest) -> RepoResult<ErasureOutcome> {
+        let txn = super::begin_write(&self.db).await?;
+        let mut admins = live().filter(users::Column::Role.eq(Role::Admin.as_str()));
+        if super::is_postgres(&self.db) {
+            admins = admins.lock_exclusive();
+        }
+        let admin_ids: Vec<Uuid> = admins
+            .select_only()
+            .column(users::Column::Id)
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        // Claims the row first: of two erasures at once, the second waits here and then finds
+        // nothing to erase.
+        let mut claim = live().filter(users::Column::Id.eq(id));
+        if super::is_postgres(&self.db) {
+            claim = claim.lock_exclusive();
+        }
+        let Some(row) = claim.one(&txn).await.map_err(db_err)? else {
+            txn.rollback().await.map_err(db_err)?;
+            return Ok(ErasureOutcome::NotFound);
+        };
+        if row.role == Role::Admin.as_str() && admin_ids.iter().all(|a| *a == id) {
+            txn.rollback().await.map_err(db_err)?;
+            return Ok(ErasureOutcome::LastAdmin);
+        }
+        let at = request.at;
+        let sessions: Vec<Uuid> = refresh_tokens::Entity::find()
+            .select_only()
+            .column(refresh_tokens::Column::FamilyId)
+            .distinct()
+            .filter(refresh_tokens::Column::UserId.eq(id))
+            .into_tuple()
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        refresh_tokens::Entity::delete_many()
+            .filter(refresh_tokens::Column::UserId.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        user_tokens::Entity::delete_many()
+            .filter(user_tokens::Column::UserId.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        addresses::Entity::delete_many()
+            .filter(addresses::Column::UserId.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        let carts_of_user = sea_orm::sea_query::Query::select()
+            .column(carts::Column::Id)
+            .from(carts::Entity)
+            .and_where(Expr::col(carts::Column::UserId).eq(id))
+            .to_owned();
+        cart_items::Entity::delete_many()
+            .filter(cart_items::Column::CartId.in_subquery(carts_of_user))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        carts::Entity::delete_many()
+            .filter(carts::Column::UserId.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        // Messages sent from the account's address while signed out carry no user id.
+        contact_messages::Entity::delete_many()
+            .filter(
+                Condition::any()
+                    .add(contact_messages::Column::UserId.eq(id))
+                    .add(Func::lower(Expr::col(contact_messages::Column::Email)).eq(row.email.to_lowercase())),
+            )
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        // Orders stay for accounting: their lines and totals, not who they went to.
+        let orders_anonymised = orders::Entity::update_many()
+            .col_expr(orders::Column::CustomerEmail, Expr::value(""))
+            .col_expr(
+                orders::Column::ShippingAddress,
+                Expr::value(serde_json::Value::String(String::new())),
+            )
+            .col_expr(orders::Column::CustomerErasedAt, Expr::value(at))
+            .filter(orders::Column::UserId.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?
+            .rows_affected;
+        update_live()
+            .col_expr(users::Column::Email, Expr::value(tombstone_email(id)))
+            .col_expr(users::Column::Name, Expr::value(""))
+            .col_expr(users::Column::NameIndex, Expr::value(""))
+            .col_expr(users::Column::PasswordHash, Expr::value(""))
+            .col_expr(users::Column::Role, Expr::value(Role::User.as_str()))
+            .col_expr(
+                users::Column::EmailVerifiedAt,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .col_expr(users::Column::ErasedAt, Expr::value(at))
+            .col_expr(users::Column::UpdatedAt, Expr::value(at))
+            .filter(users::Column::Id.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        let receipt = ErasureReceipt {
+            id: Uuid::now_v7(),
+            user_id: id,
+            requested_by: request.requested_by,
+            actor_id: request.actor_id,
+            orders_anonymised,
+            erased_at: at,
+        };
+        erasure_receipts::ActiveModel {
+            id: Set(receipt.id),
+            user_id: Set(id),
+            requested_by: Set(receipt.requested_by.as_str().to_owned()),
+            actor_id: Set(receipt.actor_id),
+            orders_anonymised: Set(i64::try_from(orders_anonymised).unwrap_or(i64::MAX)),
+            erased_at: Set(at),
+        }
+        .insert(&txn)
+        .await
+        .map_err(db_err)?;
+        if let Some(audit) = &request.audit {
+            super::audit::insert(&txn, audit).await?;
+        }
+        txn.commit().await.map_err(db_err)?;
+        Ok(ErasureOutcome::Erased { receipt, sessions })
     }
 }

@@ -16,6 +16,7 @@ use crate::{
         ApiTags, AppState,
         orders::{OrderSummaryView, page_request},
         parse_id,
+        personal_data::ErasureReceiptView,
         security::BearerAuth,
         users::UserView,
     },
@@ -47,6 +48,18 @@ operation_errors!(
         PayloadTooLarge,
         UnsupportedMediaType,
         Unprocessable,
+        TooManyRequests,
+        Unavailable,
+    }
+);
+
+operation_errors!(
+    /// Errors of `adminEraseUser`: 409 `last_admin` for the store's last admin.
+    pub enum AdminEraseUserError {
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
         TooManyRequests,
         Unavailable,
     }
@@ -203,5 +216,23 @@ impl AdminUsersApi {
             currency: state.config.currency().to_string(),
             last_order: orders.last.map(|s| OrderSummaryView::new(s, true)),
         }))
+    }
+
+    /// Erase an account (GDPR)
+    ///
+    /// Erases the account's personal data as `DELETE /users/me` does, on the shopper's behalf;
+    /// the audit log records who did it. The store's last admin cannot be erased (409
+    /// `last_admin`). Answers the erasure receipt.
+    #[oai(path = "/admin/users/:id", method = "delete", operation_id = "adminEraseUser")]
+    async fn erase(
+        &self,
+        state: Data<&Arc<AppState>>,
+        auth: BearerAuth,
+        id: Path<String>,
+    ) -> Result<Json<ErasureReceiptView>, AdminEraseUserError> {
+        let who = auth.admin(&state).await?;
+        let id = parse_id(&id.0, "user")?;
+        let receipt = state.gdpr.erase_by_staff(who.user_id, id).await?;
+        Ok(Json(receipt.into()))
     }
 }

@@ -211,7 +211,13 @@ pub struct OrderView {
     pub currency: String,
     #[oai(skip_serializing_if_is_none)]
     pub promo_code: Option<String>,
-    pub shipping_address: ShippingAddressView,
+    /// Absent once the customer's account was erased (`customerErasedAt`).
+    #[oai(skip_serializing_if_is_none)]
+    pub shipping_address: Option<ShippingAddressView>,
+    /// When the customer's account was erased: the order keeps its lines and totals, not who
+    /// it went to.
+    #[oai(skip_serializing_if_is_none)]
+    pub customer_erased_at: Option<DateTime<Utc>>,
     pub payment: PaymentView,
     pub timeline: Vec<TimelineEntry>,
     /// Present once shipped.
@@ -233,7 +239,6 @@ impl OrderView {
     pub fn new(o: Order, staff: bool) -> Self {
         let shipment = o.shipment().cloned();
         let number = o.number();
-        let a = o.shipping_address;
         Self {
             id: o.id.to_string(),
             number,
@@ -264,7 +269,7 @@ impl OrderView {
             total_amount: o.totals.total,
             currency: o.currency,
             promo_code: o.promo_code,
-            shipping_address: ShippingAddressView {
+            shipping_address: o.shipping_address.map(|a| ShippingAddressView {
                 recipient: a.recipient,
                 line1: a.line1,
                 line2: a.line2,
@@ -273,7 +278,8 @@ impl OrderView {
                 zip: a.zip,
                 country: a.country,
                 phone: a.phone,
-            },
+            }),
+            customer_erased_at: o.customer_erased_at,
             payment: PaymentView {
                 provider: o.payment.provider,
                 client_secret: o.payment.client_secret,
@@ -295,7 +301,7 @@ impl OrderView {
             carrier: shipment.as_ref().map(|s| s.carrier.clone()),
             tracking_number: shipment.as_ref().map(|s| s.tracking_number.clone()),
             tracking_url: shipment.and_then(|s| s.tracking_url),
-            customer_email: staff.then_some(o.customer_email),
+            customer_email: staff.then_some(o.customer_email).filter(|e| !e.is_empty()),
             created_at: o.created_at,
             updated_at: o.updated_at,
         }
@@ -362,7 +368,7 @@ impl OrderSummaryView {
             total_amount: s.totals.total,
             currency: s.currency,
             item_count: s.item_count,
-            customer_email: staff.then_some(s.customer_email),
+            customer_email: staff.then_some(s.customer_email).filter(|e| !e.is_empty()),
             created_at: s.created_at,
             updated_at: s.updated_at,
         }

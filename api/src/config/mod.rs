@@ -194,6 +194,12 @@ impl Config {
         if self.store.name.trim().is_empty() {
             return fail("store.name", "must not be empty");
         }
+        if self.store.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return fail(
+                "store.timezone",
+                "is not an IANA time zone name such as 'UTC' or 'Europe/Paris'",
+            );
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return fail(
                 "log.level",
@@ -397,6 +403,11 @@ impl Config {
     pub fn currency(&self) -> Currency {
         Currency::parse("store.currency", &self.store.currency).expect("validated at load")
     }
+
+    /// The store's time zone (`store.timezone`).
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.store.timezone.parse().expect("validated at load")
+    }
 }
 
 /// `BEEGET_SECTION__KEY` variables only; other `BEEGET_*` names (used by tests and tools) are ignored.
@@ -449,6 +460,8 @@ mod tests {
         assert!(err.contains("server.addr"), "{err}");
         let err = with("store.currency", "dollars").unwrap_err().to_string();
         assert!(err.contains("store.currency"), "{err}");
+        let err = with("store.timezone", "Mars/Olympus").unwrap_err().to_string();
+        assert!(err.contains("store.timezone"), "{err}");
         let err = with("log.format", "xml").unwrap_err().to_string();
         assert!(err.contains("log.format"), "{err}");
         let err = with("server.max_body_bytes", "lots").unwrap_err().to_string();

@@ -44,6 +44,8 @@ pub struct StoreConfig {
     pub name: String,
     pub currency: String,
     pub frontend_url: String,
+    /// IANA time zone name (`Europe/Paris`): reports count days, weeks and months in it.
+    pub timezone: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,6 +190,7 @@ impl Default for StoreConfig {
             name: "Beeget Fashion".into(),
             currency: "USD".into(),
             frontend_url: "http://localhost:5173".into(),
+            timezone: "UTC".into(),
         }
     }
 }

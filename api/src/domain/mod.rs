@@ -19,6 +19,7 @@ pub mod product_edit;
 pub mod product_query;
 pub mod promotion;
 pub mod promotion_edit;
+pub mod sales;
 pub mod search;
 pub mod shelf_price;
 pub mod slug;

@@ -709,6 +709,23 @@ pub trait ReportRepo: Send + Sync {
         since: chrono::DateTime<chrono::Utc>,
         page: PageRequest,
     ) -> RepoResult<Page<crate::domain::inventory::LowStockLine>>;
+    /// The sales figures of each half-open interval `[from, to)` (they may overlap), in their
+    /// order: what `domain::sales` counts, summed in a fixed number of statements however
+    /// many intervals and orders there are.
+    async fn sales(
+        &self,
+        intervals: &[(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)],
+    ) -> RepoResult<Vec<crate::domain::sales::SalesFigures>>;
+    /// The `limit` products that sold the most units in orders placed in `[from, to)` and
+    /// still counted as sold, then by revenue.
+    async fn top_products(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+        limit: u64,
+    ) -> RepoResult<Vec<crate::domain::sales::TopProduct>>;
+    /// How many orders are in each status (statuses without orders left out).
+    async fn orders_by_status(&self) -> RepoResult<Vec<(OrderStatus, u64)>>;
 }
 
 /// Staff stock adjustments and their history.

@@ -13,6 +13,7 @@ pub mod gdpr;
 pub mod orders;
 pub mod profile;
 pub mod promotion_admin;
+pub mod reports;
 pub mod taxonomy_admin;
 pub mod user_admin;
 

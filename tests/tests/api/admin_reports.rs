@@ -5,7 +5,7 @@ use beeget_tests::{Backend, TestApp, assert_problem, problem_fields};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::orders::{add_to_cart, get, placed, shopper};
+use crate::orders::{add_to_cart, buyable, get, placed, shopper};
 
 async fn inventory_report_ranks_by_days_of_stock_left(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, |_| {}).await else {
@@ -116,4 +116,197 @@ async fn the_inventory_report_ranks_by_days_of_stock_left_on_sqlite() {
 #[tokio::test]
 async fn the_inventory_report_ranks_by_days_of_stock_left_on_postgres() {
     inventory_report_ranks_by_days_of_stock_left(Backend::Postgres).await;
+}
+
+/// Moves an order in time and, optionally, to another status, as an operator's SQL would.
+async fn backdate(app: &TestApp, order: &Value, at: &str, status: Option<&str>) {
+    use beeget_api::repos::entities::orders;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+    let id = uuid::Uuid::parse_str(order["id"].as_str().unwrap()).unwrap();
+    let mut update = orders::Entity::update_many().col_expr(orders::Column::CreatedAt, Expr::value(at));
+    if let Some(status) = status {
+        update = update.col_expr(orders::Column::Status, Expr::value(status));
+    }
+    update.filter(orders::Column::Id.eq(id)).exec(&app.db).await.unwrap();
+}
+
+fn amount(v: &Value) -> i64 {
+    v.as_i64().unwrap()
+}
+
+async fn sales_are_counted_in_the_store_time_zone(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |c| c.store.timezone = "America/New_York".into()).await else {
+        return;
+    };
+    let staff = app.with_admin("analyst@example.com").await;
+    let t = &staff.access_token;
+    let token = shopper(&app, "regular@example.com").await;
+    let (product, variant) = buyable(&app, 6).await;
+    let mut orders = Vec::new();
+    for (key, qty) in [("a", 2), ("b", 1), ("c", 1), ("today", 1)] {
+        add_to_cart(&app, &token, &product, &variant, qty).await;
+        orders.push(placed(&app, &token, key, "pm_card_visa").await);
+    }
+    let (a, b, c) = (&orders[0], &orders[1], &orders[2]);
+    // 03:30 UTC on 10 March is 23:30 on the 9th in New York (UTC-4 since the 8th).
+    backdate(&app, a, "2026-03-10T03:30:00Z", None).await;
+    backdate(&app, b, "2026-03-10T05:00:00Z", None).await;
+    backdate(&app, c, "2026-03-20T12:00:00Z", Some("refunded")).await;
+    let goods = |o: &Value| amount(&o["subtotal"]) - amount(&o["discountTotal"]);
+
+    let resp = get(&app, t, "/admin/reports/sales?start=2026-03-09&end=2026-03-22").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let report: Value = resp.json().await.unwrap();
+    assert_eq!(report["timezone"], "America/New_York");
+    assert_eq!(report["groupBy"], "day");
+    let series = report["series"].as_array().unwrap();
+    assert_eq!(series.len(), 14, "every day, empty ones too");
+    assert_eq!(
+        (series[0]["start"].as_str(), series[0]["orders"].as_u64()),
+        (Some("2026-03-09"), Some(1))
+    );
+    assert_eq!(series[0]["units"], 2);
+    assert_eq!(series[1]["orders"], 1);
+    assert_eq!(series[2]["orders"], 0);
+    assert_eq!(series[2]["netRevenue"], 0);
+    assert_eq!(series[11]["refunds"].as_i64(), Some(goods(c)));
+    assert_eq!(series[11]["netRevenue"], 0, "a refunded order nets nothing");
+    let totals = &report["totals"];
+    assert_eq!(totals["orders"], 3);
+    assert_eq!(totals["units"], 4);
+    let gross: i64 = [a, b, c].iter().map(|o| amount(&o["subtotal"])).sum();
+    let discounts: i64 = [a, b, c].iter().map(|o| amount(&o["discountTotal"])).sum();
+    assert_eq!(amount(&totals["grossRevenue"]), gross);
+    assert_eq!(amount(&totals["discounts"]), discounts);
+    assert_eq!(amount(&totals["netRevenue"]), goods(a) + goods(b));
+    assert_eq!(
+        amount(&totals["averageOrderValue"]),
+        ((goods(a) + goods(b)) as f64 / 3.0).round() as i64
+    );
+    let top = report["topProducts"].as_array().unwrap();
+    assert_eq!(top.len(), 1);
+    assert_eq!(top[0]["productId"], product["id"]);
+    assert_eq!(top[0]["units"], 3, "the refunded order is not a sale");
+
+    let weeks: Value = get(
+        &app,
+        t,
+        "/admin/reports/sales?start=2026-03-09&end=2026-03-22&groupBy=week",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let per_week: Vec<(&str, u64)> = weeks["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["start"].as_str().unwrap(), w["orders"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(per_week, [("2026-03-09", 2), ("2026-03-16", 1)]);
+    let months: Value = get(
+        &app,
+        t,
+        "/admin/reports/sales?start=2026-02-15&end=2026-04-02&groupBy=month",
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let per_month: Vec<(&str, &str, u64)> = months["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["start"].as_str().unwrap(),
+                m["end"].as_str().unwrap(),
+                m["orders"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        per_month,
+        [
+            ("2026-02-15", "2026-02-28", 0),
+            ("2026-03-01", "2026-03-31", 3),
+            ("2026-04-01", "2026-04-02", 0)
+        ]
+    );
+
+    // The same rows as CSV, which add up to the totals.
+    let resp = app
+        .client
+        .get(app.url("/admin/reports/sales?start=2026-03-09&end=2026-03-22"))
+        .bearer_auth(t)
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = resp.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let net = header.iter().position(|h| h == "net_revenue").unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 14);
+    let summed: i64 = rows.iter().map(|r| r[net].parse::<i64>().unwrap()).sum();
+    assert_eq!(summed, amount(&totals["netRevenue"]));
+
+    // The dashboard: today's order, every status counted.
+    let resp = get(&app, t, "/admin/dashboard").await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let dashboard: Value = resp.json().await.unwrap();
+    assert_eq!(dashboard["today"]["orders"], 1, "{dashboard}");
+    assert_eq!(dashboard["last7Days"]["orders"], 1);
+    assert_eq!(amount(&dashboard["today"]["netRevenue"]), goods(&orders[3]));
+    let statuses = dashboard["ordersByStatus"].as_array().unwrap();
+    assert_eq!(statuses.len(), 7);
+    let count = |s: &str| {
+        statuses.iter().find(|c| c["status"] == s).unwrap()["count"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!((count("paid"), count("refunded"), count("shipped")), (3, 1, 0));
+    assert_eq!(dashboard["failedJobsLast24h"], 0);
+    assert!(dashboard["lowStockVariants"].is_u64());
+}
+
+#[tokio::test]
+async fn sales_are_counted_in_the_store_time_zone_on_sqlite() {
+    sales_are_counted_in_the_store_time_zone(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn sales_are_counted_in_the_store_time_zone_on_postgres() {
+    sales_are_counted_in_the_store_time_zone(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn sales_report_ranges_are_checked_naming_the_parameter() {
+    let app = TestApp::spawn().await;
+    let staff = app.with_admin("range-checker@example.com").await;
+    let t = &staff.access_token;
+    let resp = get(&app, t, "/admin/reports/sales?start=2026-03-02&end=2026-03-01").await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), ["start"]);
+    let resp = get(&app, t, "/admin/reports/sales?start=2026-02-30&end=2026-03-01").await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), ["start"], "February has no 30th");
+    let resp = get(&app, t, "/admin/reports/sales?start=2025-01-01&end=2026-01-02").await;
+    let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem_fields(&problem), ["end"]);
+    for query in ["end=yesterday", "start=2026-03-01&end=2026-03-02&groupBy=year"] {
+        let resp = get(&app, t, &format!("/admin/reports/sales?{query}")).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "{query}");
+    }
+    let resp = get(
+        &app,
+        t,
+        "/admin/reports/sales?start=2028-01-01&end=2028-12-31&groupBy=month",
+    )
+    .await;
+    assert_eq!(resp.status(), StatusCode::OK, "a leap year is 366 days");
 }

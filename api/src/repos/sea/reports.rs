@@ -1,5 +1,5 @@
-//! Report queries on SQLite and PostgreSQL: one aggregate statement each, paged in the
-//! database.
+//! Report queries on SQLite and PostgreSQL: aggregate statements, a fixed number per report
+//! whatever the number of orders, paged in the database.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -10,7 +10,9 @@ use super::db_err;
 use crate::{
     domain::{
         inventory::{LowStockLine, SOLD_STATUSES},
+        order_status::OrderStatus,
         pagination::{Page, PageRequest},
+        sales::{COUNTED_STATUSES, SalesFigures, TopProduct},
     },
     repos::{RepoResult, ReportRepo},
 };
@@ -123,4 +125,132 @@ impl ReportRepo for SeaReportRepo {
             total: total.max(0) as u64,
         })
     }
+
+    async fn sales(&self, intervals: &[(DateTime<Utc>, DateTime<Utc>)]) -> RepoResult<Vec<SalesFigures>> {
+        let mut figures = vec![SalesFigures::default(); intervals.len()];
+        if intervals.is_empty() {
+            return Ok(figures);
+        }
+        let backend = self.db.get_database_backend();
+        let (buckets, mut values) = interval_values(intervals);
+        let statuses = vec!["?"; COUNTED_STATUSES.len()].join(", ");
+        values.extend(COUNTED_STATUSES.iter().map(|s| Value::from(s.as_str())));
+        let refunded = OrderStatus::Refunded.as_str();
+        // Order-level sums, then units from the lines: joining lines into the first would
+        // count each order's totals once per line.
+        let totals = format!(
+            "{buckets} SELECT b.idx AS idx, COUNT(o.id) AS orders, \
+             CAST(COALESCE(SUM(o.subtotal), 0) AS BIGINT) AS gross, \
+             CAST(COALESCE(SUM(o.discount_total), 0) AS BIGINT) AS discounts, \
+             CAST(COALESCE(SUM(CASE WHEN o.status = '{refunded}' THEN o.subtotal - o.discount_total ELSE 0 END), 0) AS BIGINT) AS refunds, \
+             CAST(COALESCE(SUM(o.shipping_total), 0) AS BIGINT) AS shipping \
+             FROM buckets b JOIN orders o ON o.created_at >= b.lo AND o.created_at < b.hi \
+             WHERE o.status IN ({statuses}) GROUP BY b.idx"
+        );
+        let units = format!(
+            "{buckets} SELECT b.idx AS idx, CAST(COALESCE(SUM(oi.quantity), 0) AS BIGINT) AS units \
+             FROM buckets b JOIN orders o ON o.created_at >= b.lo AND o.created_at < b.hi \
+             JOIN order_items oi ON oi.order_id = o.id \
+             WHERE o.status IN ({statuses}) GROUP BY b.idx"
+        );
+        let run = |sql: String| {
+            self.db.query_all_raw(Statement::from_sql_and_values(
+                backend,
+                placeholders(&sql, backend),
+                values.clone(),
+            ))
+        };
+        let (totals, units) = tokio::try_join!(run(totals), run(units)).map_err(db_err)?;
+        let slot = |row: &sea_orm::QueryResult| -> Result<usize, sea_orm::DbErr> {
+            let idx: i64 = row.try_get("", "idx")?;
+            Ok(usize::try_from(idx).unwrap_or(usize::MAX))
+        };
+        for row in totals {
+            let i = slot(&row).map_err(db_err)?;
+            let Some(f) = figures.get_mut(i) else { continue };
+            f.orders = u64::try_from(row.try_get::<i64>("", "orders").map_err(db_err)?).unwrap_or(0);
+            f.gross = row.try_get("", "gross").map_err(db_err)?;
+            f.discounts = row.try_get("", "discounts").map_err(db_err)?;
+            f.refunds = row.try_get("", "refunds").map_err(db_err)?;
+            f.shipping = row.try_get("", "shipping").map_err(db_err)?;
+        }
+        for row in units {
+            let i = slot(&row).map_err(db_err)?;
+            if let Some(f) = figures.get_mut(i) {
+                f.units = u64::try_from(row.try_get::<i64>("", "units").map_err(db_err)?).unwrap_or(0);
+            }
+        }
+        Ok(figures)
+    }
+
+    async fn top_products(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u64) -> RepoResult<Vec<TopProduct>> {
+        let backend = self.db.get_database_backend();
+        let mut values: Vec<Value> = vec![from.into(), to.into()];
+        values.extend(SOLD_STATUSES.iter().map(|s| Value::from(s.as_str())));
+        let statuses = vec!["?"; SOLD_STATUSES.len()].join(", ");
+        let sql = format!(
+            "SELECT p.id AS product_id, p.title AS title, p.slug AS slug, \
+             CAST(SUM(oi.quantity) AS BIGINT) AS units, CAST(SUM(oi.line_total) AS BIGINT) AS revenue \
+             FROM orders o JOIN order_items oi ON oi.order_id = o.id JOIN products p ON p.id = oi.product_id \
+             WHERE o.created_at >= ? AND o.created_at < ? AND o.status IN ({statuses}) \
+             GROUP BY p.id, p.title, p.slug ORDER BY units DESC, revenue DESC, p.title LIMIT {limit}"
+        );
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                placeholders(&sql, backend),
+                values,
+            ))
+            .await
+            .map_err(db_err)?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(TopProduct {
+                    product_id: row.try_get::<Uuid>("", "product_id")?,
+                    title: row.try_get("", "title")?,
+                    slug: row.try_get("", "slug")?,
+                    units: u64::try_from(row.try_get::<i64>("", "units")?).unwrap_or(0),
+                    revenue: row.try_get("", "revenue")?,
+                })
+            })
+            .collect::<Result<Vec<_>, sea_orm::DbErr>>()
+            .map_err(db_err)
+    }
+
+    async fn orders_by_status(&self) -> RepoResult<Vec<(OrderStatus, u64)>> {
+        let backend = self.db.get_database_backend();
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_string(
+                backend,
+                "SELECT status, COUNT(*) AS n FROM orders GROUP BY status ORDER BY status",
+            ))
+            .await
+            .map_err(db_err)?;
+        let mut counts = Vec::with_capacity(rows.len());
+        for row in rows {
+            let status: String = row.try_get("", "status").map_err(db_err)?;
+            let n: i64 = row.try_get("", "n").map_err(db_err)?;
+            let status = OrderStatus::parse(&status)
+                .ok_or_else(|| crate::repos::RepoError::Other(format!("orders: bad status {status}")))?;
+            counts.push((status, u64::try_from(n).unwrap_or(0)));
+        }
+        Ok(counts)
+    }
+}
+
+/// The intervals as a `buckets(idx, lo, hi)` common table expression, and its values.
+fn interval_values(intervals: &[(DateTime<Utc>, DateTime<Utc>)]) -> (String, Vec<Value>) {
+    let rows: Vec<String> = (0..intervals.len())
+        .map(|i| format!("(CAST({i} AS BIGINT), ?, ?)"))
+        .collect();
+    let values = intervals
+        .iter()
+        .flat_map(|(from, to)| [Value::from(*from), Value::from(*to)])
+        .collect();
+    (
+        format!("WITH buckets(idx, lo, hi) AS (VALUES {})", rows.join(", ")),
+        values,
+    )
 }

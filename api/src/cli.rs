@@ -352,7 +352,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 async fn run_gdpr_command(command: GdprCommand, config: Config) -> anyhow::Result<()> {
     use poem_openapi::types::ToJSON;
 
-    use crate::routes::personal_data::{ErasureReceiptView, PersonalDataExport};
+    use crate::routes::{personal_data::PersonalDataExport, users::ErasureReceiptView};
 
     let app = startup::App::build(config).await?;
     let gdpr = &app.state.gdpr;

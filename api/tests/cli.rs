@@ -388,35 +388,38 @@ fn mail_test_sends_through_the_configured_transport() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("email.sendgrid.api_key"));
 }
 
+/// `beeget user create`, the password typed on standard input.
+fn user_create(dir: &Path, email: &str, name: &str, role: &str, password: &str) -> std::process::Output {
+    let mut child = beeget(dir)
+        .args([
+            "user",
+            "create",
+            "--email",
+            email,
+            "--name",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn user_create_reads_the_password_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
-    let create = |email: &str, password: &str| {
-        let mut child = beeget(dir.path())
-            .args([
-                "user",
-                "create",
-                "--email",
-                email,
-                "--name",
-                "Staff Member",
-                "--role",
-                "admin",
-                "--password-stdin",
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{password}\n").as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let create = |email: &str, password: &str| user_create(dir.path(), email, "Staff Member", "admin", password);
     let out = create("Staff@Beeget.dev", "correct horse battery staple");
     assert!(out.status.success(), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("created admin staff@beeget.dev"));
@@ -434,21 +437,13 @@ fn user_create_reads_the_password_from_stdin() {
 fn gdpr_export_and_erase_an_account_by_email() {
     let dir = tempfile::tempdir().unwrap();
     let create = |email: &str, role: &str| {
-        let mut child = beeget(dir.path())
-            .args(["user", "create", "--email", email, "--name", "Lin Operator-Case"])
-            .args(["--role", role, "--password-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"correct horse battery staple\n")
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = user_create(
+            dir.path(),
+            email,
+            "Lin Operator-Case",
+            role,
+            "correct horse battery staple",
+        );
         assert!(out.status.success(), "{out:?}");
     };
     create("gdpr-cli@example.com", "user");

@@ -26,7 +26,7 @@ pub(crate) mod personal_data;
 mod products;
 mod promotions;
 mod security;
-mod users;
+pub(crate) mod users;
 
 #[derive(Tags)]
 pub enum ApiTags {

@@ -3,15 +3,14 @@ use std::sync::Arc;
 use poem::web::Data;
 
 use chrono::{DateTime, Utc};
-use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json, types::MaybeUndefined};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi, param::Path, payload::Json, types::MaybeUndefined};
 
-use super::{
-    ApiTags, AppState, parse_id,
-    personal_data::{EraseMeRequest, ErasureReceiptView},
-    security::BearerAuth,
-};
+use super::{ApiTags, AppState, parse_id, security::BearerAuth};
 use crate::{
-    domain::user::User,
+    domain::{
+        erasure::{ErasureReceipt, ErasureRequester},
+        user::User,
+    },
     http::problem::operation_errors,
     repos::{Address, AddressFields},
     services::profile::{MAX_ADDRESSES, ProfileChanges},
@@ -251,6 +250,65 @@ enum Deleted {
     /// Deleted.
     #[oai(status = 204)]
     NoContent,
+}
+
+/// The account's password, confirming that its owner asks for the erasure.
+#[derive(Object, Debug)]
+#[oai(rename = "EraseMeRequest", rename_all = "camelCase")]
+pub struct EraseMeRequest {
+    #[oai(validator(max_length = 1024))]
+    pub password: String,
+}
+
+/// Who asked for an erasure.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[oai(rename = "ErasureRequester", rename_all = "snake_case")]
+pub enum ErasureRequesterView {
+    /// The account's owner.
+    Shopper,
+    /// A staff member.
+    Staff,
+    /// An operator at the command line.
+    Operator,
+}
+
+impl From<ErasureRequester> for ErasureRequesterView {
+    fn from(r: ErasureRequester) -> Self {
+        match r {
+            ErasureRequester::Shopper => Self::Shopper,
+            ErasureRequester::Staff => Self::Staff,
+            ErasureRequester::Operator => Self::Operator,
+        }
+    }
+}
+
+/// Proof that an account was erased: ids, time and counts, nothing personal. The store keeps
+/// it; the account's orders stay with their customer anonymised.
+#[derive(Object, Debug)]
+#[oai(rename = "ErasureReceipt", rename_all = "camelCase")]
+pub struct ErasureReceiptView {
+    pub id: String,
+    pub user_id: String,
+    pub requested_by: ErasureRequesterView,
+    /// The account that asked; absent for an operator.
+    #[oai(skip_serializing_if_is_none)]
+    pub actor_id: Option<String>,
+    /// Orders kept for accounting, their email and shipping address erased.
+    pub orders_anonymised: u64,
+    pub erased_at: DateTime<Utc>,
+}
+
+impl From<ErasureReceipt> for ErasureReceiptView {
+    fn from(r: ErasureReceipt) -> Self {
+        Self {
+            id: r.id.to_string(),
+            user_id: r.user_id.to_string(),
+            requested_by: r.requested_by.into(),
+            actor_id: r.actor_id.map(|id| id.to_string()),
+            orders_anonymised: r.orders_anonymised,
+            erased_at: r.erased_at,
+        }
+    }
 }
 
 #[OpenApi(tag = "ApiTags::Users")]

@@ -11,12 +11,13 @@ use crate::{
     auth::{JwtKeys, PasswordCheck, Passwords, TokenError, opaque},
     config::AuthConfig,
     domain::{
+        InvalidField,
         email::Email,
         password_policy, text,
         user::{NewUser, Role, User},
     },
     jobs::{self, Job, JobSender, SendPasswordResetEmail, SendVerificationEmail},
-    repos::{AccessDenylist, NewRefreshToken, RepoError, Repos, TokenPurpose},
+    repos::{AccessDenylist, Credentials, NewRefreshToken, RepoError, Repos, TokenPurpose},
 };
 
 /// What login and refresh hand out.
@@ -253,6 +254,33 @@ impl AuthService {
             self.deny_session(family).await?;
         }
         Ok(())
+    }
+
+    /// Re-confirms the signed-in account's password before a sensitive change: the account's
+    /// credentials when it matches. Errors: `Invalid` naming `field` when it does not,
+    /// `Unauthenticated` when the account is gone.
+    pub async fn confirm_password(
+        &self,
+        user_id: Uuid,
+        password: String,
+        field: &str,
+        mismatch: &str,
+    ) -> ServiceResult<Credentials> {
+        let credentials = self
+            .repos
+            .users
+            .credentials_by_id(user_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated("unauthenticated"))?;
+        let check = self
+            .passwords
+            .verify(password, Some(credentials.password_hash.clone()))
+            .await
+            .map_err(internal)?;
+        if check == PasswordCheck::Mismatch {
+            return Err(InvalidField::new(field, mismatch).into());
+        }
+        Ok(credentials)
     }
 
     /// Refuses the access tokens issued in these sessions (refresh-token families) from the

@@ -12,9 +12,7 @@ use super::{
     cart::{CartService, CartView},
 };
 use crate::{
-    auth::PasswordCheck,
     domain::{
-        InvalidField,
         audit::{AuditEntry, AuditFilter, AuditTarget},
         erasure::{ErasureOutcome, ErasureReceipt, ErasureRequest, ErasureRequester},
         order::Order,
@@ -22,7 +20,7 @@ use crate::{
         user::{Role, User, UserQuery},
     },
     email::Mailer,
-    repos::{Address, ContactMessage, RepoError, Repos},
+    repos::{Address, ContactMessage, Repos},
 };
 
 /// Everything stored about one account.
@@ -93,21 +91,9 @@ impl GdprService {
     /// Errors: `Invalid` (`password` does not match), `Unauthenticated` (the account is gone,
     /// erased by a request a moment before), `Conflict("last_admin")`.
     pub async fn erase_own(&self, who: &Principal, password: String) -> ServiceResult<ErasureReceipt> {
-        let credentials = self
-            .repos
-            .users
-            .credentials_by_id(who.user_id)
-            .await?
-            .ok_or(ServiceError::Unauthenticated("unauthenticated"))?;
-        let check = self
-            .auth
-            .passwords()
-            .verify(password, Some(credentials.password_hash))
-            .await
-            .map_err(|e| ServiceError::Storage(RepoError::Other(format!("{e:#}"))))?;
-        if check == PasswordCheck::Mismatch {
-            return Err(InvalidField::new("password", "is not the account's password").into());
-        }
+        self.auth
+            .confirm_password(who.user_id, password, "password", "is not the account's password")
+            .await?;
         let audit = super::audit::record(who.user_id, "user.erased", (AuditTarget::User, who.user_id));
         match self
             .erase(who.user_id, ErasureRequester::Shopper, Some(who.user_id), Some(audit))

@@ -7,7 +7,6 @@ use super::{
     auth::{AuthService, Principal},
 };
 use crate::{
-    auth::PasswordCheck,
     domain::{InvalidField, password_policy, text, user::User},
     repos::{Address, AddressFields, RepoError, Repos},
 };
@@ -57,21 +56,10 @@ impl ProfileService {
                 return Err(InvalidField::new("currentPassword", "is required to change the password").into());
             };
             let credentials = self
-                .repos
-                .users
-                .credentials_by_id(who.user_id)
-                .await?
-                .ok_or(ServiceError::Unauthenticated("unauthenticated"))?;
-            password_policy::check("newPassword", &new_password, &credentials.user.email)?;
-            let check = self
                 .auth
-                .passwords()
-                .verify(current, Some(credentials.password_hash))
-                .await
-                .map_err(|e| ServiceError::Storage(RepoError::Other(format!("{e:#}"))))?;
-            if check == PasswordCheck::Mismatch {
-                return Err(InvalidField::new("currentPassword", "is not the current password").into());
-            }
+                .confirm_password(who.user_id, current, "currentPassword", "is not the current password")
+                .await?;
+            password_policy::check("newPassword", &new_password, &credentials.user.email)?;
             let hash = self
                 .auth
                 .passwords()

@@ -13,6 +13,23 @@ use crate::{
     orders::{add_to_cart, buyable, get, place},
 };
 
+/// `DELETE /admin/users/{id}` as the holder of `token`.
+async fn staff_erase(app: &TestApp, token: &str, id: impl std::fmt::Display) -> reqwest::Response {
+    app.call(Method::DELETE, &format!("/admin/users/{id}"), Some(token), None)
+        .await
+}
+
+/// `DELETE /users/me`, confirmed with `password`.
+async fn erase_me(app: &TestApp, token: &str, password: &str) -> reqwest::Response {
+    app.call(
+        Method::DELETE,
+        "/users/me",
+        Some(token),
+        Some(&json!({ "password": password })),
+    )
+    .await
+}
+
 /// Strings only this test's shopper has: none may be left anywhere after the erasure.
 const NAME: &str = "Ada Lovelace-Byron";
 const LINE1: &str = "12 Erasure Lane";
@@ -125,24 +142,10 @@ async fn erasing_my_account_leaves_no_personal_data_at_rest(backend: Backend) {
     assert!(addressed(&app) > 0, "the outbox holds mail to the shopper before");
 
     // The password confirms it; a wrong one is refused naming the field.
-    let resp = app
-        .call(
-            Method::DELETE,
-            "/users/me",
-            Some(token),
-            Some(&json!({"password": "not-it-at-all"})),
-        )
-        .await;
+    let resp = erase_me(&app, token, "not-it-at-all").await;
     let problem = assert_problem(resp, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(problem_fields(&problem), ["password"]);
-    let resp = app
-        .call(
-            Method::DELETE,
-            "/users/me",
-            Some(token),
-            Some(&json!({"password": TEST_PASSWORD})),
-        )
-        .await;
+    let resp = erase_me(&app, token, TEST_PASSWORD).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let receipt: Value = resp.json().await.unwrap();
     assert_eq!(receipt["userId"], id.as_str());
@@ -220,35 +223,21 @@ async fn erasing_my_account_leaves_no_personal_data_at_rest_on_postgres() {
     erasing_my_account_leaves_no_personal_data_at_rest(Backend::Postgres).await;
 }
 
-#[tokio::test]
-async fn staff_erase_an_account_once_and_never_the_last_admin() {
-    let app = TestApp::spawn().await;
+async fn staff_erase_an_account_once_and_never_the_last_admin(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |_| {}).await else {
+        return;
+    };
     let staff = app.with_admin("erasing-admin@example.com").await;
     let shopper = app.with_user("erased-by-staff@example.com").await;
     let token = &staff.access_token;
 
-    let resp = app
-        .call(
-            Method::DELETE,
-            &format!("/admin/users/{}", Uuid::now_v7()),
-            Some(token),
-            None,
-        )
-        .await;
+    let resp = staff_erase(&app, token, Uuid::now_v7()).await;
     assert_problem(resp, StatusCode::NOT_FOUND, "not_found").await;
-    let resp = app
-        .call(
-            Method::DELETE,
-            &format!("/admin/users/{}", shopper.id),
-            Some(&shopper.access_token),
-            None,
-        )
-        .await;
+    let resp = staff_erase(&app, &shopper.access_token, shopper.id).await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
 
     // The same erasure twice at once: one receipt, and a 404 as if sent one after another.
-    let path = format!("/admin/users/{}", shopper.id);
-    let erase = || app.call(Method::DELETE, &path, Some(token), None);
+    let erase = || staff_erase(&app, token, shopper.id);
     let (a, b) = join(erase(), erase()).await;
     let mut statuses = [a.status(), b.status()];
     statuses.sort();
@@ -257,8 +246,7 @@ async fn staff_erase_an_account_once_and_never_the_last_admin() {
     assert_eq!(receipt["requestedBy"], "staff");
     assert_eq!(receipt["actorId"], staff.id.to_string());
     assert_eq!(receipt["ordersAnonymised"], 0);
-    let resp = app.call(Method::DELETE, &path, Some(token), None).await;
-    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    assert_eq!(erase().await.status(), StatusCode::NOT_FOUND);
     let list: Value = get(&app, token, "/admin/users?search=erased-by-staff")
         .await
         .json()
@@ -271,31 +259,15 @@ async fn staff_erase_an_account_once_and_never_the_last_admin() {
     assert_eq!(entries[0]["actorId"], staff.id.to_string());
 
     // The last admin stays, by either door.
-    let resp = app
-        .call(Method::DELETE, &format!("/admin/users/{}", staff.id), Some(token), None)
-        .await;
+    let resp = staff_erase(&app, token, staff.id).await;
     assert_problem(resp, StatusCode::CONFLICT, "last_admin").await;
-    let resp = app
-        .call(
-            Method::DELETE,
-            "/users/me",
-            Some(token),
-            Some(&json!({"password": TEST_PASSWORD})),
-        )
-        .await;
+    let resp = erase_me(&app, token, TEST_PASSWORD).await;
     assert_problem(resp, StatusCode::CONFLICT, "last_admin").await;
     assert_eq!(get(&app, token, "/users/me").await.status(), StatusCode::OK);
 
     // With a second admin, one may erase the other.
     let second = app.with_admin("second-admin@example.com").await;
-    let resp = app
-        .call(
-            Method::DELETE,
-            &format!("/admin/users/{}", staff.id),
-            Some(&second.access_token),
-            None,
-        )
-        .await;
+    let resp = staff_erase(&app, &second.access_token, staff.id).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let resp = get(&app, token, "/admin/users").await;
     assert_eq!(
@@ -303,4 +275,14 @@ async fn staff_erase_an_account_once_and_never_the_last_admin() {
         StatusCode::UNAUTHORIZED,
         "the erased admin is signed out"
     );
+}
+
+#[tokio::test]
+async fn staff_erase_an_account_once_and_never_the_last_admin_on_sqlite() {
+    staff_erase_an_account_once_and_never_the_last_admin(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn staff_erase_an_account_once_and_never_the_last_admin_on_postgres() {
+    staff_erase_an_account_once_and_never_the_last_admin(Backend::Postgres).await;
 }

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, Value};
 use uuid::Uuid;
 
 use super::db_err;
@@ -24,6 +24,19 @@ pub struct SeaReportRepo {
 impl SeaReportRepo {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
+    }
+
+    /// Runs `sql`, written with `?` placeholders, with `values`.
+    async fn rows(&self, sql: &str, values: Vec<Value>) -> RepoResult<Vec<QueryResult>> {
+        let backend = self.db.get_database_backend();
+        self.db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                placeholders(sql, backend),
+                values,
+            ))
+            .await
+            .map_err(db_err)
     }
 }
 
@@ -65,19 +78,14 @@ impl ReportRepo for SeaReportRepo {
         since: DateTime<Utc>,
         page: PageRequest,
     ) -> RepoResult<Page<LowStockLine>> {
-        let backend = self.db.get_database_backend();
         let mut values: Vec<Value> = vec![since.into()];
         values.extend(SOLD_STATUSES.iter().map(|s| Value::from(s.as_str())));
         values.push(threshold.into());
         let count = self
-            .db
-            .query_one_raw(Statement::from_sql_and_values(
-                backend,
-                placeholders(&format!("SELECT COUNT(*) AS n {LOW_STOCK}"), backend),
-                values.clone(),
-            ))
-            .await
-            .map_err(db_err)?;
+            .rows(&format!("SELECT COUNT(*) AS n {LOW_STOCK}"), values.clone())
+            .await?
+            .into_iter()
+            .next();
         let total: i64 = match count {
             Some(row) => row.try_get("", "n").map_err(db_err)?,
             None => 0,
@@ -94,15 +102,7 @@ impl ReportRepo for SeaReportRepo {
             page.limit(),
             page.offset()
         );
-        let rows = self
-            .db
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                placeholders(&sql, backend),
-                values,
-            ))
-            .await
-            .map_err(db_err)?;
+        let rows = self.rows(&sql, values).await?;
         let items = rows
             .into_iter()
             .map(|row| {
@@ -131,7 +131,6 @@ impl ReportRepo for SeaReportRepo {
         if intervals.is_empty() {
             return Ok(figures);
         }
-        let backend = self.db.get_database_backend();
         let (buckets, mut values) = interval_values(intervals);
         let statuses = vec!["?"; COUNTED_STATUSES.len()].join(", ");
         values.extend(COUNTED_STATUSES.iter().map(|s| Value::from(s.as_str())));
@@ -153,14 +152,7 @@ impl ReportRepo for SeaReportRepo {
              JOIN order_items oi ON oi.order_id = o.id \
              WHERE o.status IN ({statuses}) GROUP BY b.idx"
         );
-        let run = |sql: String| {
-            self.db.query_all_raw(Statement::from_sql_and_values(
-                backend,
-                placeholders(&sql, backend),
-                values.clone(),
-            ))
-        };
-        let (totals, units) = tokio::try_join!(run(totals), run(units)).map_err(db_err)?;
+        let (totals, units) = tokio::try_join!(self.rows(&totals, values.clone()), self.rows(&units, values.clone()))?;
         let slot = |row: &sea_orm::QueryResult| -> Result<usize, sea_orm::DbErr> {
             let idx: i64 = row.try_get("", "idx")?;
             Ok(usize::try_from(idx).unwrap_or(usize::MAX))
@@ -184,7 +176,6 @@ impl ReportRepo for SeaReportRepo {
     }
 
     async fn top_products(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u64) -> RepoResult<Vec<TopProduct>> {
-        let backend = self.db.get_database_backend();
         let mut values: Vec<Value> = vec![from.into(), to.into()];
         values.extend(SOLD_STATUSES.iter().map(|s| Value::from(s.as_str())));
         let statuses = vec!["?"; SOLD_STATUSES.len()].join(", ");
@@ -195,15 +186,7 @@ impl ReportRepo for SeaReportRepo {
              WHERE o.created_at >= ? AND o.created_at < ? AND o.status IN ({statuses}) \
              GROUP BY p.id, p.title, p.slug ORDER BY units DESC, revenue DESC, p.title LIMIT {limit}"
         );
-        let rows = self
-            .db
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                placeholders(&sql, backend),
-                values,
-            ))
-            .await
-            .map_err(db_err)?;
+        let rows = self.rows(&sql, values).await?;
         rows.into_iter()
             .map(|row| {
                 Ok(TopProduct {
@@ -219,15 +202,12 @@ impl ReportRepo for SeaReportRepo {
     }
 
     async fn orders_by_status(&self) -> RepoResult<Vec<(OrderStatus, u64)>> {
-        let backend = self.db.get_database_backend();
         let rows = self
-            .db
-            .query_all_raw(Statement::from_string(
-                backend,
+            .rows(
                 "SELECT status, COUNT(*) AS n FROM orders GROUP BY status ORDER BY status",
-            ))
-            .await
-            .map_err(db_err)?;
+                Vec::new(),
+            )
+            .await?;
         let mut counts = Vec::with_capacity(rows.len());
         for row in rows {
             let status: String = row.try_get("", "status").map_err(db_err)?;

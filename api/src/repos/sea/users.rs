@@ -84,6 +84,22 @@ impl SeaUserRepo {
         format!(" {} ", self.cipher.blind_index(NAME, name))
     }
 
+    /// The ids of every admin, their rows locked until `txn` ends on PostgreSQL (SQLite's
+    /// single writer serialises already): a last-admin check sees what any concurrent one will.
+    async fn lock_admins(&self, txn: &sea_orm::DatabaseTransaction) -> RepoResult<Vec<Uuid>> {
+        let mut admins = live().filter(users::Column::Role.eq(Role::Admin.as_str()));
+        if super::is_postgres(&self.db) {
+            admins = admins.lock_exclusive();
+        }
+        admins
+            .select_only()
+            .column(users::Column::Id)
+            .into_tuple()
+            .all(txn)
+            .await
+            .map_err(db_err)
+    }
+
     async fn one(&self, id: Uuid) -> RepoResult<Option<users::Model>> {
         live()
             .filter(users::Column::Id.eq(id))
@@ -262,17 +278,7 @@ impl UserRepo for SeaUserRepo {
 
     async fn set_role(&self, id: Uuid, role: Role, audit: AuditRecord) -> RepoResult<RoleChange> {
         let txn = super::begin_write(&self.db).await?;
-        let mut admins = live().filter(users::Column::Role.eq(Role::Admin.as_str()));
-        if super::is_postgres(&self.db) {
-            admins = admins.lock_exclusive();
-        }
-        let admin_ids: Vec<Uuid> = admins
-            .select_only()
-            .column(users::Column::Id)
-            .into_tuple()
-            .all(&txn)
-            .await
-            .map_err(db_err)?;
+        let admin_ids = self.lock_admins(&txn).await?;
         let Some(row) = live()
             .filter(users::Column::Id.eq(id))
             .one(&txn)
@@ -354,17 +360,7 @@ impl UserRepo for SeaUserRepo {
 
     async fn erase(&self, id: Uuid, request: ErasureRequest) -> RepoResult<ErasureOutcome> {
         let txn = super::begin_write(&self.db).await?;
-        let mut admins = live().filter(users::Column::Role.eq(Role::Admin.as_str()));
-        if super::is_postgres(&self.db) {
-            admins = admins.lock_exclusive();
-        }
-        let admin_ids: Vec<Uuid> = admins
-            .select_only()
-            .column(users::Column::Id)
-            .into_tuple()
-            .all(&txn)
-            .await
-            .map_err(db_err)?;
+        let admin_ids = self.lock_admins(&txn).await?;
         // Claims the row first: of two erasures at once, the second waits here and then finds
         // nothing to erase.
         let mut claim = live().filter(users::Column::Id.eq(id));

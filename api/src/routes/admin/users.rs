@@ -16,9 +16,8 @@ use crate::{
         ApiTags, AppState,
         orders::{OrderSummaryView, page_request},
         parse_id,
-        personal_data::ErasureReceiptView,
         security::BearerAuth,
-        users::UserView,
+        users::{ErasureReceiptView, UserView},
     },
     services::user_admin,
 };

@@ -206,6 +206,13 @@ async fn erasing_my_account_leaves_no_personal_data_at_rest(backend: Backend) {
     assert!(kept.get("shippingAddress").is_none(), "{kept}");
     assert!(kept.get("customerEmail").is_none(), "{kept}");
     assert!(kept["customerErasedAt"].is_string(), "{kept}");
+    let sales: Value = get(&app, &staff.access_token, "/admin/reports/sales")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sales["totals"]["orders"], 1, "the order still counts in sales: {sales}");
+    assert_eq!(sales["totals"]["grossRevenue"], order["subtotal"]);
     let resp = get(&app, &staff.access_token, &format!("/admin/users/{id}")).await;
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     let entries = audit_entries(&app, &staff.access_token, &format!("targetType=user&targetId={id}")).await;

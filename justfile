@@ -16,6 +16,11 @@ serve:
 migrate:
     cargo run -p beeget-api -- migrate
 
+# Add N deterministic orders spread over the last two years (history: no stock taken, no
+# email sent), for reports and demos; the same N adds nothing a second time the same day.
+seed-orders n:
+    cargo run -p beeget-api -- seed --synthetic-orders {{n}}
+
 # Load the demo catalogue (idempotent). `just seed 10000` also adds synthetic products.
 seed synthetic="0":
     if [ "{{synthetic}}" = "0" ]; then cargo run -p beeget-api -- seed; else cargo run -p beeget-api -- seed --synthetic {{synthetic}}; fi
@@ -58,6 +63,11 @@ run-job name:
 # catalogue URLs, then each kind of page alone; seeding and index build times, RSS.
 bench count="10000" seconds="10" connections="64":
     scripts/bench.sh {{count}} {{seconds}} {{connections}}
+
+# Sales report benchmark: `orders` synthetic orders over two years (SQLite; PostgreSQL when
+# BENCH_POSTGRES_URL is set), then one-year reports by day and by month over distinct windows.
+bench-reports orders="1000000" windows="20":
+    scripts/bench-reports.sh {{orders}} {{windows}}
 
 # Soak: 10 minutes of a varied catalogue crowd plus sign-ups, carts and orders; RSS every 10 s.
 soak seconds="600" connections="64":

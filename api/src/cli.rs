@@ -9,10 +9,10 @@ use crate::{
     config::Config,
     domain::user::Role,
     email::{self, templates::EmailTemplates},
-    jobs::{self, Enqueued, JobContext, JobQueue, JobRunner, JobStatus},
+    jobs::{self, DailySalesReport, Enqueued, Job, JobContext, JobQueue, JobRunner, JobStatus},
     services::ServiceError,
     startup,
-    tasks::{accounts, seed, synthetic},
+    tasks::{accounts, seed, synthetic, synthetic_orders},
     telemetry,
 };
 
@@ -37,6 +37,10 @@ enum Command {
         /// Also add N deterministic synthetic products, for benchmarks.
         #[arg(long, value_name = "N")]
         synthetic: Option<usize>,
+        /// Also add N deterministic orders spread over the last two years (history: no stock
+        /// taken, no email sent), for report benchmarks and demos.
+        #[arg(long, value_name = "N")]
+        synthetic_orders: Option<usize>,
     },
     /// Print the OpenAPI document.
     Openapi {
@@ -117,6 +121,10 @@ enum JobsCommand {
         name: String,
         #[arg(long)]
         inline: bool,
+        /// dailySalesReport only: the day to report (YYYY-MM-DD, store time zone) instead of
+        /// yesterday.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<chrono::NaiveDate>,
     },
 }
 
@@ -288,7 +296,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             startup::open_database(&config).await?;
             println!("migrations applied");
         }
-        Command::Seed { synthetic: extra } => {
+        Command::Seed {
+            synthetic: extra,
+            synthetic_orders,
+        } => {
             let (_db, repos) = startup::open_database(&config).await?;
             let report = seed::load(&repos, &startup::seed_source(&config)).await?;
             println!(
@@ -299,6 +310,19 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 let images = product_images(&config)?;
                 synthetic::load(&repos, n, &images, true).await?;
                 println!("added {n} synthetic products");
+            }
+            if let Some(n) = synthetic_orders {
+                let today = chrono::Utc::now().date_naive();
+                let added = synthetic_orders::load(
+                    &repos,
+                    n,
+                    today,
+                    &config.store.currency,
+                    &config.shipping,
+                    std::io::IsTerminal::is_terminal(&std::io::stderr()),
+                )
+                .await?;
+                println!("added {added} synthetic orders");
             }
         }
         Command::Openapi { output } => {
@@ -431,25 +455,32 @@ async fn run_jobs_command(command: JobsCommand, config: Config) -> anyhow::Resul
             }
             println!("job {id} queued again");
         }
-        JobsCommand::Run { name, inline } => {
+        JobsCommand::Run { name, inline, date } => {
             let Some((name, queue_name)) = jobs::schedulable(&name) else {
                 anyhow::bail!(
                     "{name} is not a job that can be run by name (known: {})",
                     jobs::schedulable_names().join(", ")
                 );
             };
+            let mut job = jobs::payloadless_job(name, None);
+            if let Some(date) = date {
+                if name != DailySalesReport::NAME {
+                    anyhow::bail!("--date applies to {} only", DailySalesReport::NAME);
+                }
+                job.payload = serde_json::to_value(DailySalesReport {
+                    date: Some(date),
+                    scheduled_at: None,
+                })?;
+            }
             if inline {
                 let runner = JobRunner::new(
                     jobs::builtin_registry(),
                     JobContext::from_config(Arc::new(config), repos)?,
                 );
-                runner.perform(jobs::payloadless_job(name, None)).await?;
+                runner.perform(job).await?;
                 println!("{name} done");
             } else {
-                match queue
-                    .enqueue_envelope(queue_name, jobs::payloadless_job(name, None))
-                    .await?
-                {
+                match queue.enqueue_envelope(queue_name, job).await? {
                     Enqueued::Queued(id) => println!("{name} queued as {id}"),
                     Enqueued::Duplicate => println!("{name} is already queued"),
                 }

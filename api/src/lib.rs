@@ -18,6 +18,7 @@ pub mod repos;
 pub mod routes;
 pub mod services;
 pub mod startup;
+pub mod tabular;
 pub mod tasks;
 pub mod telemetry;
 pub mod tls;

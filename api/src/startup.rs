@@ -122,6 +122,7 @@ async fn state_with_payments(
         catalogue_admin: crate::services::catalogue_admin::CatalogueAdmin::new(repos.clone(), catalogue.clone()),
         taxonomy_admin: crate::services::taxonomy_admin::TaxonomyAdmin::new(repos.clone(), catalogue.clone()),
         promotion_admin: crate::services::promotion_admin::PromotionAdmin::new(repos.clone(), catalogue.clone()),
+        page_admin: crate::services::page_admin::PageAdmin::new(repos.clone()),
         orders: crate::services::orders::OrderService::new(
             repos.clone(),
             cart.clone(),
@@ -188,7 +189,7 @@ impl BackgroundJobs {
         health: crate::jobs::WorkerHealth,
     ) -> anyhow::Result<Self> {
         Ok(Self {
-            scheduler: Scheduler::new(queue.clone(), &config.jobs)?,
+            scheduler: Scheduler::new(queue.clone(), &config.jobs, config.timezone())?,
             outbox: repos.job_outbox.clone(),
             relay_interval: Duration::from_millis(config.jobs.outbox_relay_interval_ms),
             settings: Arc::new(config.jobs.clone()),

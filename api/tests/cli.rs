@@ -737,3 +737,107 @@ fn a_cart_costs_the_same_statements_with_one_line_or_many() {
         "a cart is priced in a fixed number of statements, never one per line"
     );
 }
+
+/// A GET with a bearer token; the body as text.
+fn http_text(port: u16, path: &str, token: &str) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    if head.to_lowercase().contains("transfer-encoding: chunked") {
+        body.split("\r\n").skip(1).step_by(2).collect()
+    } else {
+        body.to_owned()
+    }
+}
+
+/// `seed --synthetic-orders` adds the same history however often it runs, and `jobs run
+/// dailySalesReport --date` mails that day's figures to every configured recipient, the CSV
+/// the one the API answers for the day.
+#[test]
+fn synthetic_orders_feed_the_daily_sales_report_for_a_given_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = stdout_of(beeget(dir.path()).args(["seed", "--synthetic-orders", "1500"]));
+    assert!(out.contains("added 1500 synthetic orders"), "{out}");
+    let out = stdout_of(beeget(dir.path()).args(["seed", "--synthetic-orders", "1500"]));
+    assert!(out.contains("added 0 synthetic orders"), "deterministic: {out}");
+    let out = user_create(
+        dir.path(),
+        "analyst@example.com",
+        "Ana",
+        "admin",
+        "velvet-trench-coat-42",
+    );
+    assert!(out.status.success(), "{out:?}");
+
+    let server = Server::start(
+        beeget(dir.path())
+            .env("BEEGET_RATE_LIMIT__ENABLED", "false")
+            .arg("serve"),
+    );
+    let port = server.port;
+    let (status, session) = http_json(
+        port,
+        "POST",
+        "/auth/login",
+        "login",
+        None,
+        Some(r#"{"email":"analyst@example.com","password":"velvet-trench-coat-42"}"#),
+    );
+    assert!(status.contains("200"), "{status} {session}");
+    let token = session["accessToken"].as_str().unwrap().to_owned();
+    let (_, orders) = http_json(port, "GET", "/admin/orders?limit=1", "orders", Some(&token), None);
+    assert_eq!(orders["total"], 1500, "every synthetic order is listed");
+    let (_, month) = http_json(port, "GET", "/admin/reports/sales", "month", Some(&token), None);
+    let busy = month["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|day| day["orders"].as_u64().unwrap() > 0)
+        .expect("two orders a day on average")["start"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let csv = http_text(
+        port,
+        &format!("/admin/reports/sales?start={busy}&end={busy}&format=csv"),
+        &token,
+    );
+    server.terminate();
+    let row = csv.lines().nth(1).unwrap().to_owned();
+
+    let outbox = dir.path().join("outbox");
+    let run = |args: &[&str]| {
+        beeget(dir.path())
+            .env("BEEGET_EMAIL__OUTBOX_DIR", &outbox)
+            .env(
+                "BEEGET_EMAIL__REPORT_RECIPIENTS",
+                r#"["Ops Team <ops@example.com>", "cfo@example.com"]"#,
+            )
+            .arg("jobs")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let refused = run(&["run", "cleanupAbandonedCarts", "--date", &busy]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--date applies to dailySalesReport only"));
+    let out = run(&["run", "dailySalesReport", "--date", &busy, "--inline"]);
+    assert!(out.status.success(), "{out:?}");
+    let mails: Vec<_> = std::fs::read_dir(&outbox).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(mails.len(), 1, "one message for both recipients");
+    let raw = std::fs::read_to_string(&mails[0]).unwrap();
+    let raw = raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    assert!(raw.contains("ops@example.com") && raw.contains("cfo@example.com"));
+    assert!(raw.contains(&format!("sales-{busy}.csv")));
+    assert!(
+        raw.contains(&row),
+        "the attachment holds the API's figures: {row}\n{raw}"
+    );
+}

@@ -16,12 +16,27 @@ pub struct EmailConfig {
     pub transport: EmailTransport,
     /// Sender, e.g. `Beeget Fashion <hello@beeget.local>`.
     pub from: String,
-    /// Where staff mail (contact form, daily report) goes.
+    /// Where staff mail (contact-form forwards) goes, and the daily sales report when
+    /// `report_recipients` is empty.
     pub staff_address: String,
+    /// Who receives the daily sales report (`dailySalesReport`), in one message; empty sends
+    /// it to `staff_address`.
+    pub report_recipients: Vec<String>,
     /// Folder for `.eml` files when `transport = "outbox"`.
     pub outbox_dir: String,
     pub smtp: SmtpConfig,
     pub sendgrid: SendGridConfig,
+}
+
+impl EmailConfig {
+    /// The daily sales report's recipients: `report_recipients`, or `staff_address`.
+    pub fn report_recipients(&self) -> Vec<String> {
+        if self.report_recipients.is_empty() {
+            vec![self.staff_address.clone()]
+        } else {
+            self.report_recipients.clone()
+        }
+    }
 }
 
 impl Default for EmailConfig {
@@ -30,6 +45,7 @@ impl Default for EmailConfig {
             transport: EmailTransport::Outbox,
             from: "Beeget Fashion <hello@beeget.local>".into(),
             staff_address: "Beeget Staff <staff@beeget.local>".into(),
+            report_recipients: Vec::new(),
             outbox_dir: "data/outbox".into(),
             smtp: SmtpConfig::default(),
             sendgrid: SendGridConfig::default(),

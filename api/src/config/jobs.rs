@@ -32,8 +32,8 @@ pub struct JobsConfig {
     pub missed_heartbeats: usize,
     /// On shutdown, running jobs get this long to finish before the process exits anyway.
     pub shutdown_timeout_secs: u64,
-    /// Cron expressions (seconds field first: `sec min hour day month weekday`) per job name;
-    /// an empty string disables a schedule.
+    /// Cron expressions (seconds field first: `sec min hour day month weekday`) per job name,
+    /// read in `store.timezone`; an empty string disables a schedule.
     pub schedule: BTreeMap<String, String>,
     /// `cleanupAbandonedCarts` removes carts untouched for more than this many days.
     pub abandoned_cart_days: u32,
@@ -60,6 +60,7 @@ impl Default for JobsConfig {
             schedule: BTreeMap::from([
                 ("cleanupAbandonedCarts".into(), "0 30 3 * * *".into()),
                 ("releaseUnpaidOrders".into(), "0 */5 * * * *".into()),
+                ("dailySalesReport".into(), "0 0 6 * * *".into()),
             ]),
             abandoned_cart_days: 30,
             cleanup_batch_size: 500,

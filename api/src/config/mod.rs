@@ -206,10 +206,18 @@ impl Config {
                 "is not a valid filter such as 'info' or 'beeget_api=debug,info'",
             );
         }
+        let recipients = self
+            .email
+            .report_recipients
+            .iter()
+            .map(|address| ("email.report_recipients", address));
         for (key, address) in [
             ("email.from", &self.email.from),
             ("email.staff_address", &self.email.staff_address),
-        ] {
+        ]
+        .into_iter()
+        .chain(recipients)
+        {
             if address.parse::<lettre::message::Mailbox>().is_err() {
                 return Err(ConfigError(format!("{key}: {address:?} is not an email address")));
             }
@@ -474,6 +482,15 @@ mod tests {
     fn email_settings_are_checked_and_secrets_hidden() {
         let err = with("email.from", "not an address").unwrap_err().to_string();
         assert!(err.contains("email.from"), "{err}");
+        let err = with("email.report_recipients", ["ops@example.com", "nobody"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("email.report_recipients"), "{err}");
+        assert_eq!(
+            Config::default().email.report_recipients(),
+            [Config::default().email.staff_address],
+            "no list: the staff address"
+        );
         let err = with("email.transport", "sendgrid").unwrap_err().to_string();
         assert!(err.contains("email.sendgrid.api_key"), "{err}");
         let mut config = Config::default();

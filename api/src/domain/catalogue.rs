@@ -233,16 +233,6 @@ pub struct NewVariant {
     pub inventory_count: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CmsPage {
-    pub id: Uuid,
-    pub slug: String,
-    pub title: String,
-    pub content_blocks: serde_json::Value,
-    pub published: bool,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// Create-or-replace input for a category, matched by slug.
 #[derive(Debug, Clone)]
 pub struct NewCategory {
@@ -282,13 +272,4 @@ pub struct NewPromotion {
     pub code: Option<String>,
     pub scope: PromotionScope,
     pub stackable: bool,
-}
-
-/// Create-or-replace input for a CMS page, matched by slug.
-#[derive(Debug, Clone)]
-pub struct NewCmsPage {
-    pub slug: String,
-    pub title: String,
-    pub content_blocks: serde_json::Value,
-    pub published: bool,
 }

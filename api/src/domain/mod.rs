@@ -5,6 +5,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod category_tree;
 pub mod checkout;
+pub mod cms;
 pub mod country;
 pub mod email;
 pub mod erasure;

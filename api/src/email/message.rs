@@ -2,7 +2,7 @@
 
 use lettre::{
     Message,
-    message::{Attachment as LettreAttachment, Mailbox, MultiPart, SinglePart, header::ContentType},
+    message::{Attachment as LettreAttachment, Mailbox, Mailboxes, MultiPart, SinglePart, header::ContentType},
 };
 
 use super::MailError;
@@ -17,6 +17,8 @@ pub struct Attachment {
 /// A rendered email: both an HTML and a plain-text body, always.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingEmail {
+    /// One address, or several separated by commas (`Ops <ops@x.com>, cfo@x.com`): one
+    /// message to all of them.
     pub to: String,
     pub subject: String,
     pub html: String,
@@ -31,13 +33,26 @@ pub(crate) fn parse_mailbox(field: &str, raw: &str) -> Result<Mailbox, MailError
         .map_err(|e| MailError::Invalid(format!("{field}: {raw:?} is not a valid address ({e})")))
 }
 
+/// The addresses of a comma-separated list; at least one.
+pub(crate) fn parse_mailboxes(field: &str, raw: &str) -> Result<Vec<Mailbox>, MailError> {
+    let list: Vec<Mailbox> = raw
+        .parse::<Mailboxes>()
+        .map_err(|e| MailError::Invalid(format!("{field}: {raw:?} is not a list of addresses ({e})")))?
+        .into_iter()
+        .collect();
+    if list.is_empty() {
+        return Err(MailError::Invalid(format!("{field}: no address")));
+    }
+    Ok(list)
+}
+
 /// Builds the MIME message: `multipart/mixed` of a `multipart/alternative` (text, then HTML)
 /// and the attachments.
 pub(crate) fn to_message(from: &Mailbox, email: &OutgoingEmail) -> Result<Message, MailError> {
-    let mut builder = Message::builder()
-        .from(from.clone())
-        .to(parse_mailbox("to", &email.to)?)
-        .subject(email.subject.clone());
+    let mut builder = Message::builder().from(from.clone()).subject(email.subject.clone());
+    for to in parse_mailboxes("to", &email.to)? {
+        builder = builder.to(to);
+    }
     if let Some(reply_to) = &email.reply_to {
         builder = builder.reply_to(reply_to.clone());
     }
@@ -61,4 +76,30 @@ pub(crate) fn to_message(from: &Mailbox, email: &OutgoingEmail) -> Result<Messag
     builder
         .multipart(body)
         .map_err(|e| MailError::Invalid(format!("cannot build message: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn email(to: &str) -> OutgoingEmail {
+        OutgoingEmail {
+            to: to.into(),
+            subject: "Figures".into(),
+            html: "<p>hi</p>".into(),
+            text: "hi".into(),
+            reply_to: None,
+            attachments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn one_message_reaches_every_listed_recipient() {
+        let from: Mailbox = "Shop <shop@example.com>".parse().unwrap();
+        let message = to_message(&from, &email(r#""Ops, Night" <ops@example.com>, cfo@example.com"#)).unwrap();
+        let to: Vec<String> = message.envelope().to().iter().map(ToString::to_string).collect();
+        assert_eq!(to, ["ops@example.com", "cfo@example.com"]);
+        assert!(to_message(&from, &email("")).is_err());
+        assert!(to_message(&from, &email("ops@example.com, not an address")).is_err());
+    }
 }

@@ -35,13 +35,13 @@ impl SendGridMailer {
 
     /// The request body the API expects.
     fn body(&self, email: &OutgoingEmail) -> Result<serde_json::Value, MailError> {
-        let to = message::parse_mailbox("to", &email.to)?;
+        let to = message::parse_mailboxes("to", &email.to)?;
         let address = |m: &Mailbox| match &m.name {
             Some(name) => json!({"email": m.email.to_string(), "name": name}),
             None => json!({"email": m.email.to_string()}),
         };
         let mut body = json!({
-            "personalizations": [{"to": [address(&to)]}],
+            "personalizations": [{"to": to.iter().map(address).collect::<Vec<_>>()}],
             "from": address(&self.from),
             "subject": email.subject,
             "content": [

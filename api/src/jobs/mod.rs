@@ -12,6 +12,7 @@
 mod abandoned_carts;
 mod account_emails;
 mod contact_forward;
+mod daily_sales_report;
 mod health;
 mod job;
 mod metrics;
@@ -28,6 +29,7 @@ mod worker;
 pub use abandoned_carts::CleanupAbandonedCarts;
 pub use account_emails::{SendPasswordResetEmail, SendVerificationEmail};
 pub use contact_forward::ForwardContactMessage;
+pub use daily_sales_report::DailySalesReport;
 pub use health::WorkerHealth;
 pub use job::{Job, JobEnvelope, QueueName};
 pub use order_emails::{SendOrderConfirmation, SendOrderDelivered, SendOrderShipped};
@@ -50,6 +52,7 @@ pub fn builtin_registry() -> JobRegistry {
         .register(order_emails::send_confirmation)
         .register(order_emails::send_shipped)
         .register(order_emails::send_delivered)
-        .register(unpaid_orders::perform);
+        .register(unpaid_orders::perform)
+        .register(daily_sales_report::perform);
     registry
 }

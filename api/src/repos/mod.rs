@@ -12,9 +12,10 @@ use uuid::Uuid;
 use crate::domain::{
     audit::{AuditEntry, AuditFilter, AuditRecord},
     catalogue::{
-        Category, CmsPage, Collection, NewCategory, NewCmsPage, NewCollection, NewProduct, NewPromotion, NewVariant,
-        ProductDetail, ProductSummary, Promotion,
+        Category, Collection, NewCategory, NewCollection, NewProduct, NewPromotion, NewVariant, ProductDetail,
+        ProductSummary, Promotion,
     },
+    cms::{CmsPage, CmsPagePatch, NewCmsPage},
     erasure::{ErasureOutcome, ErasureRequest},
     money::Money,
     order::{CustomerOrders, Order, OrderFilter, OrderLine, OrderSummary, PaymentStatus, Shipment, ShippingAddress},
@@ -170,10 +171,29 @@ pub struct CatalogueChange {
     pub product_id: Uuid,
 }
 
+/// What the staff list of pages narrows to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageFilter {
+    pub published: Option<bool>,
+    /// Part of the title or slug, case-insensitive.
+    pub search: Option<String>,
+}
+
+/// CMS pages. Staff writes run in one transaction with their audit record; a slug taken by
+/// another page is `Conflict("slug")`.
 #[async_trait]
 pub trait PageRepo: Send + Sync {
+    /// Seeding: creates the page or replaces the one with the same slug (not audited).
     async fn upsert(&self, page: NewCmsPage) -> RepoResult<Uuid>;
     async fn find_by_slug(&self, slug: &str) -> RepoResult<Option<CmsPage>>;
+    async fn find(&self, id: Uuid) -> RepoResult<Option<CmsPage>>;
+    /// By slug.
+    async fn list(&self, filter: &PageFilter, page: PageRequest) -> RepoResult<Page<CmsPage>>;
+    async fn create(&self, page: NewCmsPage, audit: AuditRecord) -> RepoResult<CmsPage>;
+    /// `None` when there is no such page; an empty change writes nothing.
+    async fn update(&self, id: Uuid, patch: &CmsPagePatch, audit: AuditRecord) -> RepoResult<Option<CmsPage>>;
+    /// `false` when there is no such page.
+    async fn delete(&self, id: Uuid, audit: AuditRecord) -> RepoResult<bool>;
 }
 
 /// A message sent through the contact form.
@@ -383,6 +403,11 @@ pub trait OrderRepo: Send + Sync {
     /// history entry, and takes each line's units from stock with a conditional decrement,
     /// so stock never goes below zero under any concurrency.
     async fn place(&self, order: NewOrder) -> RepoResult<PlaceOutcome>;
+    /// Stores orders as they stand elsewhere (history brought from another platform, benchmark
+    /// data): status, payment, lines and history as given, in one transaction; no stock is
+    /// taken and nothing is sent. Orders whose id is stored already are left as they are;
+    /// answers how many were added.
+    async fn import(&self, orders: Vec<Order>) -> RepoResult<u64>;
     async fn find(&self, id: Uuid) -> RepoResult<Option<Order>>;
     async fn find_by_idempotency_key(&self, user_id: Uuid, key: &str) -> RepoResult<Option<Order>>;
     async fn find_by_payment_reference(&self, reference: &str) -> RepoResult<Option<Order>>;

@@ -5,8 +5,8 @@ use poem::web::Data;
 use chrono::{DateTime, Utc};
 use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, payload::Json};
 
-use super::{ApiTags, AppState};
-use crate::{http::problem::operation_errors, services::content::ContactForm};
+use super::{ApiTags, AppState, cms_blocks::ContentBlockView};
+use crate::{domain::cms::CmsPage, http::problem::operation_errors, services::content::ContactForm};
 
 pub struct ContentApi;
 
@@ -31,15 +31,26 @@ operation_errors!(
     }
 );
 
-/// A published CMS page.
+/// A CMS page as the storefront shows it.
 #[derive(Object, Debug, Clone)]
 #[oai(rename = "Page", rename_all = "camelCase")]
 pub struct PageView {
     pub slug: String,
     pub title: String,
-    /// Ordered blocks: `heading`, `paragraph`, `list`, `faq`, `image`, each with its own fields.
-    pub content_blocks: serde_json::Value,
+    /// In reading order.
+    pub content_blocks: Vec<ContentBlockView>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl From<CmsPage> for PageView {
+    fn from(page: CmsPage) -> Self {
+        Self {
+            slug: page.slug,
+            title: page.title,
+            content_blocks: page.blocks.into_iter().map(Into::into).collect(),
+            updated_at: page.updated_at,
+        }
+    }
 }
 
 /// A message for the store's staff.
@@ -82,12 +93,7 @@ impl ContentApi {
     #[oai(path = "/cms/pages/:slug", method = "get", operation_id = "getPage")]
     async fn get_page(&self, state: Data<&Arc<AppState>>, slug: Path<String>) -> Result<Json<PageView>, GetPageError> {
         let page = state.content.published_page(&slug.0).await?;
-        Ok(Json(PageView {
-            slug: page.slug,
-            title: page.title,
-            content_blocks: page.content_blocks,
-            updated_at: page.updated_at,
-        }))
+        Ok(Json(page.into()))
     }
 
     /// Send a contact message

@@ -16,6 +16,7 @@ mod admin;
 mod auth;
 mod cart;
 mod categories;
+mod cms_blocks;
 mod collections;
 mod content;
 pub mod dto;
@@ -63,6 +64,7 @@ pub struct AppState {
     pub taxonomy_admin: crate::services::taxonomy_admin::TaxonomyAdmin,
     /// Staff changes to promotions.
     pub promotion_admin: crate::services::promotion_admin::PromotionAdmin,
+    pub page_admin: crate::services::page_admin::PageAdmin,
     pub content: ContentService,
     pub jobs: crate::jobs::JobQueue,
     pub auth: AuthService,

@@ -6,7 +6,7 @@ use super::{ServiceError, ServiceResult};
 use crate::{
     domain::{
         audit::AuditTarget,
-        catalogue::CmsPage,
+        cms::CmsPage,
         email::Email,
         pagination::{Page, PageRequest},
         text,

@@ -11,6 +11,7 @@ pub mod catalogue_read_model;
 pub mod content;
 pub mod gdpr;
 pub mod orders;
+pub mod page_admin;
 pub mod profile;
 pub mod promotion_admin;
 pub mod reports;

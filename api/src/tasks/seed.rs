@@ -13,9 +13,8 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
-        catalogue::{
-            DiscountType, NewCategory, NewCmsPage, NewCollection, NewProduct, NewPromotion, NewVariant, PromotionScope,
-        },
+        catalogue::{DiscountType, NewCategory, NewCollection, NewProduct, NewPromotion, NewVariant, PromotionScope},
+        cms::{self, DraftBlock, NewCmsPage},
         money::Money,
         slug::Slug,
     },
@@ -105,7 +104,7 @@ struct SeedPage {
     slug: String,
     title: String,
     published: bool,
-    content_blocks: serde_json::Value,
+    content_blocks: Vec<DraftBlock>,
 }
 
 /// What a seed run loaded.
@@ -248,12 +247,29 @@ pub async fn load(repos: &Repos, source: &SeedSource) -> anyhow::Result<SeedRepo
             .into_owned();
         let page: SeedPage = source.read(&name)?;
         Slug::parse("page.slug", &page.slug)?;
+        // An image named by its key in the shipped images is served from the media folder.
+        let drafts = page
+            .content_blocks
+            .into_iter()
+            .map(|block| match block {
+                DraftBlock::Image { url, alt, caption } if !cms::is_link(&url) => DraftBlock::Image {
+                    url: source.media_url(&url),
+                    alt,
+                    caption,
+                },
+                other => other,
+            })
+            .collect();
+        let blocks = cms::check_blocks(drafts).map_err(|errors| {
+            let listed: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("{name}: {}", listed.join("; "))
+        })?;
         repos
             .pages
             .upsert(NewCmsPage {
                 slug: page.slug,
                 title: page.title,
-                content_blocks: page.content_blocks,
+                blocks,
                 published: page.published,
             })
             .await?;

@@ -310,3 +310,64 @@ async fn sales_report_ranges_are_checked_naming_the_parameter() {
     .await;
     assert_eq!(resp.status(), StatusCode::OK, "a leap year is 366 days");
 }
+
+/// The scheduled `dailySalesReport` (here every second): each tick mails the store's
+/// yesterday (New York), in one message to every listed recipient, the attached CSV the very
+/// text `GET /admin/reports/sales` answers for that day.
+#[tokio::test]
+async fn the_daily_sales_report_mails_yesterday_in_the_store_time_zone() {
+    use beeget_api::domain::sales::local_date;
+    use chrono::TimeZone;
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.store.timezone = "America/New_York".into();
+        c.email.report_recipients = vec!["Ops Team <ops@example.com>".into(), "cfo@example.com".into()];
+        c.jobs.schedule.insert("dailySalesReport".into(), "* * * * * *".into());
+    })
+    .await
+    .unwrap();
+    let tz = app.config.timezone();
+    let yesterday = local_date(chrono::Utc::now(), tz) - chrono::Days::new(1);
+    let staff = app.with_admin("night-analyst@example.com").await;
+    let token = shopper(&app, "late-buyer@example.com").await;
+    let (product, variant) = buyable(&app, 4).await;
+    add_to_cart(&app, &token, &product, &variant, 2).await;
+    let late = placed(&app, &token, "yesterday", "pm_card_visa").await;
+    add_to_cart(&app, &token, &product, &variant, 1).await;
+    placed(&app, &token, "today", "pm_card_visa").await;
+    // 23:30 yesterday on the store's clock: the next UTC day already.
+    let at = tz
+        .from_local_datetime(&yesterday.and_hms_opt(23, 30, 0).unwrap())
+        .earliest()
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    backdate(&app, &late, &at.to_rfc3339(), None).await;
+
+    let resp = app
+        .client
+        .get(app.url(&format!(
+            "/admin/reports/sales?start={yesterday}&end={yesterday}&format=csv"
+        )))
+        .bearer_auth(&staff.access_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let csv = resp.text().await.unwrap();
+    let row = csv.lines().nth(1).unwrap().to_owned();
+    let goods = amount(&late["subtotal"]) - amount(&late["discountTotal"]);
+    assert!(
+        row.starts_with(&format!("{yesterday},{yesterday},1,2,")),
+        "one order of two units: {row}"
+    );
+    assert!(row.contains(&format!(",{goods},{goods},")), "net and average: {row}");
+
+    // Ticks before the backdating reported an empty day; wait for one after it.
+    let raw = app.wait_for_email("ops@example.com", &row).await;
+    assert!(raw.contains("cfo@example.com"), "one message to both recipients");
+    assert!(raw.contains(&format!("Daily sales report {yesterday}")));
+    assert!(raw.contains(&format!("sales-{yesterday}.csv")));
+    assert!(
+        raw.contains(product["title"].as_str().unwrap()),
+        "the best seller is named"
+    );
+}

@@ -5,9 +5,8 @@ use std::path::Path;
 
 use beeget_api::{
     domain::{
-        catalogue::{
-            DiscountType, NewCategory, NewCmsPage, NewCollection, NewProduct, NewPromotion, NewVariant, PromotionScope,
-        },
+        catalogue::{DiscountType, NewCategory, NewCollection, NewProduct, NewPromotion, NewVariant, PromotionScope},
+        cms::{Block, NewCmsPage},
         email::Email,
         money::Money,
         pagination::PageRequest,
@@ -423,7 +422,10 @@ async fn promotions_and_pages(r: Repos) {
     let page = NewCmsPage {
         slug: "about".into(),
         title: "About".into(),
-        content_blocks: serde_json::json!([{"type": "paragraph", "text": "Hi"}]),
+        blocks: vec![Block::Heading {
+            level: 2,
+            text: "Hi".into(),
+        }],
         published: true,
     };
     let page_id = r.pages.upsert(page.clone()).await.unwrap();
@@ -431,7 +433,7 @@ async fn promotions_and_pages(r: Repos) {
         r.pages
             .upsert(NewCmsPage {
                 title: "About us".into(),
-                ..page
+                ..page.clone()
             })
             .await
             .unwrap(),
@@ -439,7 +441,7 @@ async fn promotions_and_pages(r: Repos) {
     );
     let stored = r.pages.find_by_slug("about").await.unwrap().unwrap();
     assert_eq!(stored.title, "About us");
-    assert_eq!(stored.content_blocks[0]["text"], "Hi");
+    assert_eq!(stored.blocks, page.blocks);
 }
 
 async fn users_have_case_insensitive_unique_emails(r: Repos) {

@@ -148,6 +148,11 @@ pub(crate) fn valid_body(id: &str, shopper: &TestUser) -> Value {
             "startDate": "2026-01-01T00:00:00Z", "endDate": "2026-02-01T00:00:00Z", "scope": {"kind": "all"}
         }),
         "adminUpdatePromotion" => json!({"position": 2}),
+        "adminCreatePage" => json!({
+            "title": "Sweep page",
+            "contentBlocks": [{"type": "heading", "data": {"level": 2, "text": "Sweep"}}]
+        }),
+        "adminUpdatePage" => json!({"published": false}),
         "adminCreateCategory" | "adminCreateCollection" => json!({"name": format!("Sweep {}", uuid::Uuid::now_v7())}),
         "adminUpdateCategory" | "adminUpdateCollection" => json!({"position": 3}),
         "createAddress" => address,

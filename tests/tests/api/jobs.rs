@@ -441,8 +441,8 @@ pub async fn scheduled_tick_is_enqueued_once(backend: QueueBackend) {
         return;
     };
     let (_repos, other_queue) = h.second_connection().await;
-    let a = Scheduler::new(h.queue.clone(), &h.config.jobs).unwrap();
-    let b = Scheduler::new(other_queue, &h.config.jobs).unwrap();
+    let a = Scheduler::new(h.queue.clone(), &h.config.jobs, h.config.timezone()).unwrap();
+    let b = Scheduler::new(other_queue, &h.config.jobs, h.config.timezone()).unwrap();
 
     // The same tick from two instances at once: one job.
     let tick = chrono::DateTime::from_timestamp(1_900_000_000, 0).unwrap();

@@ -1,5 +1,6 @@
 //! Black-box suites: the real application over HTTP, and the repository contract on every backend.
 
+mod admin_cms;
 mod admin_contact;
 mod admin_jobs;
 mod admin_orders;

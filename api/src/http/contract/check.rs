@@ -2,7 +2,7 @@
 //! unknown fields, enums, lengths, patterns, bounds and `oneOf`, each failure named by its
 //! field path.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::Contract;
 use crate::{domain::text, http::problem::FieldError};
@@ -93,6 +93,28 @@ impl Contract {
             {
                 errors.push(error(field, &format!("must not be {number}")));
             }
+        }
+        if let Some(tag) = schema.pointer("/discriminator/propertyName").and_then(Value::as_str) {
+            // A discriminated union: the member the tag names is checked, so failures are named
+            // down to its fields; an unknown tag is named itself.
+            let mapping = schema.pointer("/discriminator/mapping").and_then(Value::as_object);
+            let member = value
+                .get(tag)
+                .and_then(Value::as_str)
+                .and_then(|name| mapping?.get(name));
+            match member {
+                Some(reference) => self.check(value, &json!({ "$ref": reference }), field, errors),
+                None => {
+                    let names: Vec<&str> = mapping.into_iter().flatten().map(|(k, _)| k.as_str()).collect();
+                    let at = if field.is_empty() {
+                        tag.to_owned()
+                    } else {
+                        format!("{field}.{tag}")
+                    };
+                    errors.push(error(&at, &format!("must be one of {}", names.join(", "))));
+                }
+            }
+            return;
         }
         if let Some(alternatives) = schema.get("oneOf").and_then(Value::as_array) {
             self.check_one_of(value, alternatives, field, errors);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::json_body_schema;
 use crate::{
     domain::{
-        address, checkout::IdempotencyKey, email::Email, money::Money, pagination::PageRequest, password_policy,
+        address, checkout::IdempotencyKey, cms, email::Email, money::Money, pagination::PageRequest, password_policy,
         product_edit, promotion_edit, slug::Slug, stock, taxonomy, text,
     },
     services::cart::MAX_QUANTITY,
@@ -32,7 +32,42 @@ pub(super) fn field_rules() -> Vec<FieldRule> {
     let mut tag = product_edit::TAG.schema();
     tag["type"] = json!("string");
     let tags = json!({ "maxItems": product_edit::MAX_TAGS, "items": tag });
+    let mut link = cms::URL.schema();
+    link["pattern"] = json!(cms::LINK_PATTERN);
+    let mut list_item = cms::LIST_ITEM.schema();
+    list_item["type"] = json!("string");
+    let blocks = json!({ "maxItems": cms::MAX_BLOCKS });
     let mut rules = vec![
+        (
+            "HeadingBlockData",
+            "level",
+            json!({ "minimum": cms::HEADING_LEVELS.start(), "maximum": cms::HEADING_LEVELS.end() }),
+        ),
+        ("HeadingBlockData", "text", cms::HEADING_TEXT.schema()),
+        ("ParagraphBlockInputData", "markdown", cms::MARKDOWN.schema()),
+        ("ImageBlockData", "url", link.clone()),
+        ("ImageBlockData", "alt", cms::ALT.schema()),
+        ("ImageBlockData", "caption", cms::CAPTION.schema()),
+        (
+            "ListBlockData",
+            "items",
+            json!({ "minItems": 1, "maxItems": cms::MAX_ITEMS, "items": list_item }),
+        ),
+        (
+            "FaqBlockData",
+            "items",
+            json!({ "minItems": 1, "maxItems": cms::MAX_ITEMS }),
+        ),
+        ("FaqEntry", "question", cms::QUESTION.schema()),
+        ("FaqEntry", "answer", cms::ANSWER.schema()),
+        ("CallToActionBlockData", "label", cms::LABEL.schema()),
+        ("CallToActionBlockData", "url", link),
+        ("NewAdminPage", "title", cms::TITLE.schema()),
+        ("AdminPagePatch", "title", cms::TITLE.schema()),
+        ("NewAdminPage", "slug", slug.clone()),
+        ("AdminPagePatch", "slug", slug.clone()),
+        ("NewAdminPage", "contentBlocks", blocks.clone()),
+        ("AdminPagePatch", "contentBlocks", blocks),
         ("RegisterRequest", "name", person.clone()),
         ("RegisterRequest", "email", Email::schema()),
         ("RegisterRequest", "password", password.clone()),
@@ -162,6 +197,67 @@ pub(super) fn declare_field_rules(doc: &mut Value, rules: &[FieldRule]) {
             "oneOf".into(),
             json!([{ "required": ["shippingAddressId"] }, { "required": ["shippingAddress"] }]),
         );
+    }
+}
+
+/// poem-openapi writes each member of a discriminated union as an `allOf` of an object
+/// holding the discriminator and a `$ref` to the member's own schema. Such a composition
+/// cannot be closed with `additionalProperties: false` (each part would refuse the other's
+/// fields) and client generators read a plain object best, so each member becomes one object:
+/// the discriminator and the referenced schema's properties, the required fields of both. A
+/// referenced schema nothing else uses is dropped.
+pub(super) fn flatten_union_members(doc: &mut Value) {
+    const PREFIX: &str = "#/components/schemas/";
+    let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
+    let target = |v: &Value| v.as_str().and_then(|r| r.strip_prefix(PREFIX)).map(str::to_owned);
+    let members: Vec<String> = schemas
+        .values()
+        .filter_map(|s| s.pointer("/discriminator/mapping").and_then(Value::as_object))
+        .flat_map(|mapping| mapping.values().filter_map(target))
+        .collect();
+    let mut absorbed = Vec::new();
+    for name in members {
+        let Some(parts) = schemas
+            .get(&name)
+            .and_then(|s| s.get("allOf"))
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        let mut flat = json!({ "type": "object", "properties": {}, "required": [] });
+        for part in parts {
+            let part = match part.get("$ref").and_then(target) {
+                Some(referenced) => {
+                    absorbed.push(referenced.clone());
+                    schemas.get(&referenced).cloned().unwrap_or_default()
+                }
+                None => part.clone(),
+            };
+            if let Some(properties) = part.get("properties").and_then(Value::as_object) {
+                for (key, property) in properties {
+                    flat["properties"][key] = property.clone();
+                }
+            }
+            for field in part.get("required").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(list) = flat["required"].as_array_mut() {
+                    list.push(field.clone());
+                }
+            }
+            if let Some(description) = part.get("description")
+                && flat.get("description").is_none()
+            {
+                flat["description"] = description.clone();
+            }
+        }
+        doc["components"]["schemas"][&name] = flat;
+    }
+    let text = doc.to_string();
+    for name in absorbed {
+        if !text.contains(&format!("\"{PREFIX}{name}\""))
+            && let Some(schemas) = doc["components"]["schemas"].as_object_mut()
+        {
+            schemas.remove(&name);
+        }
     }
 }
 
@@ -429,8 +525,10 @@ fn request_body_schemas(doc: &Value) -> Vec<String> {
 /// request structs deny unknown fields; the spec says so).
 pub(super) fn close_request_bodies(doc: &mut Value) {
     for name in request_body_schemas(doc) {
+        // A discriminated union has no properties of its own: its members are closed instead.
         if let Some(schema) = doc["components"]["schemas"].get_mut(&name)
             && schema.get("type").and_then(Value::as_str) == Some("object")
+            && schema.get("discriminator").is_none()
         {
             schema["additionalProperties"] = Value::Bool(false);
         }

@@ -54,6 +54,7 @@ impl Contract {
 
     fn with_rules(generated: &str, rules: &[FieldRule]) -> Self {
         let mut doc: Value = serde_json::from_str(generated).expect("poem-openapi emits valid JSON");
+        document::flatten_union_members(&mut doc);
         document::declare_field_rules(&mut doc, rules);
         document::close_request_bodies(&mut doc);
         document::bound_parameters(&mut doc);

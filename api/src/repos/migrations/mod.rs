@@ -18,6 +18,7 @@ mod m20261130_000010_product_status_and_stock_movements;
 mod m20261130_000011_user_name_index;
 mod m20261130_000012_promotion_code_case;
 mod m20261130_000013_erasure;
+mod m20261201_000014_cms_blocks;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_user_name_index::Migration),
             Box::new(m20261130_000012_promotion_code_case::Migration),
             Box::new(m20261130_000013_erasure::Migration),
+            Box::new(m20261201_000014_cms_blocks::Migration),
         ]
     }
 }

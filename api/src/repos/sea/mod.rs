@@ -26,6 +26,7 @@ mod contact;
 mod health;
 mod job_outbox;
 mod job_receipts;
+mod order_import;
 mod orders;
 mod pages;
 mod product_edits;
@@ -108,6 +109,21 @@ fn sqlite_file_path(url: &str) -> Option<String> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+/// Inserts `rows` with multi-row statements of at most 1,000 rows each (under SQLite's 32,766
+/// and PostgreSQL's 65,535 bound parameters for tables of up to 32 columns).
+pub(super) async fn insert_chunked<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), RepoError>
+where
+    A: ActiveModelTrait + Send,
+{
+    const ROWS_PER_STATEMENT: usize = 1_000;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        A::Entity::insert_many(chunk).exec(txn).await.map_err(db_err)?;
+    }
+    Ok(())
 }
 
 /// Starts a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: it takes the write

@@ -50,9 +50,39 @@ struct LineSnapshot {
     color: String,
 }
 
+impl LineSnapshot {
+    fn of(line: &OrderLine) -> Self {
+        Self {
+            title: line.title.clone(),
+            slug: line.slug.clone(),
+            image: line.image.clone(),
+            sku: line.sku.clone(),
+            size: line.size.clone(),
+            color: line.color.clone(),
+        }
+    }
+}
+
+/// A line as its row, the product remembered in `variant_snapshot`.
+pub(super) fn item_row(order_id: Uuid, line: &OrderLine) -> RepoResult<order_items::ActiveModel> {
+    Ok(order_items::ActiveModel {
+        id: Set(line.id),
+        order_id: Set(order_id),
+        product_id: Set(line.product_id),
+        variant_id: Set(line.variant_id),
+        quantity: Set(line.quantity as i32),
+        price_at_purchase: Set(line.price_at_purchase),
+        discount: Set(line.discount),
+        line_total: Set(line.line_total),
+        variant_snapshot: Set(
+            serde_json::to_value(LineSnapshot::of(line)).map_err(|e| RepoError::Other(e.to_string()))?
+        ),
+    })
+}
+
 pub struct SeaOrderRepo {
-    db: DatabaseConnection,
-    cipher: Arc<FieldCipher>,
+    pub(super) db: DatabaseConnection,
+    pub(super) cipher: Arc<FieldCipher>,
 }
 
 impl SeaOrderRepo {
@@ -61,8 +91,11 @@ impl SeaOrderRepo {
     }
 
     /// The address snapshot is personal data: sealed whole, kept as a JSON string.
-    fn seal_address(&self, order: &NewOrder) -> RepoResult<serde_json::Value> {
-        let plain = serde_json::to_string(&order.shipping_address).map_err(|e| RepoError::Other(e.to_string()))?;
+    pub(super) fn seal_address(
+        &self,
+        address: &crate::domain::order::ShippingAddress,
+    ) -> RepoResult<serde_json::Value> {
+        let plain = serde_json::to_string(address).map_err(|e| RepoError::Other(e.to_string()))?;
         Ok(serde_json::Value::String(self.cipher.encrypt(SHIPPING_ADDRESS, &plain)))
     }
 
@@ -269,7 +302,7 @@ async fn insert_event<C: ConnectionTrait>(conn: &C, order_id: Uuid, change: &Sta
 #[async_trait]
 impl OrderRepo for SeaOrderRepo {
     async fn place(&self, order: NewOrder) -> RepoResult<PlaceOutcome> {
-        let address = self.seal_address(&order)?;
+        let address = self.seal_address(&order.shipping_address)?;
         let txn = super::begin_write(&self.db).await?;
         // The order row goes first: it is a write, so on SQLite the transaction holds the write
         // lock from its first statement, and a second request with the same key stops here.
@@ -402,27 +435,7 @@ impl OrderRepo for SeaOrderRepo {
         let items = order
             .lines
             .iter()
-            .map(|l| {
-                let snapshot = LineSnapshot {
-                    title: l.line.title.clone(),
-                    slug: l.line.slug.clone(),
-                    image: l.line.image.clone(),
-                    sku: l.line.sku.clone(),
-                    size: l.line.size.clone(),
-                    color: l.line.color.clone(),
-                };
-                Ok(order_items::ActiveModel {
-                    id: Set(l.line.id),
-                    order_id: Set(order.id),
-                    product_id: Set(l.line.product_id),
-                    variant_id: Set(l.line.variant_id),
-                    quantity: Set(l.line.quantity as i32),
-                    price_at_purchase: Set(l.line.price_at_purchase),
-                    discount: Set(l.line.discount),
-                    line_total: Set(l.line.line_total),
-                    variant_snapshot: Set(serde_json::to_value(snapshot).map_err(|e| RepoError::Other(e.to_string()))?),
-                })
-            })
+            .map(|l| item_row(order.id, &l.line))
             .collect::<RepoResult<Vec<_>>>()?;
         order_items::Entity::insert_many(items)
             .exec_without_returning(&txn)
@@ -436,6 +449,10 @@ impl OrderRepo for SeaOrderRepo {
         super::catalogue_changes::record(&txn, variants.values().map(|(product, _)| *product)).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(PlaceOutcome::Placed)
+    }
+
+    async fn import(&self, orders: Vec<Order>) -> RepoResult<u64> {
+        self.import_batch(orders).await
     }
 
     async fn find(&self, id: Uuid) -> RepoResult<Option<Order>> {

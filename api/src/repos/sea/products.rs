@@ -434,25 +434,15 @@ fn product_row(p: &NewProduct, now: DateTime<Utc>) -> products::ActiveModel {
     }
 }
 
-/// Inserts `rows` in multi-row statements small enough for every backend's limit on bound
-/// parameters (SQLite's is 32,766).
+/// `super::insert_chunked`, a clash named as the catalogue's unique values.
 async fn insert_chunked<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> RepoResult<()>
 where
     A: ActiveModelTrait + Send,
 {
-    const ROWS_PER_STATEMENT: usize = 1_000;
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
-        A::Entity::insert_many(chunk)
-            .exec(txn)
-            .await
-            .map_err(|e| match db_err(e) {
-                RepoError::Conflict(what) => RepoError::Conflict(format!("a SKU or slug is taken: {what}")),
-                other => other,
-            })?;
-    }
-    Ok(())
+    super::insert_chunked(txn, rows).await.map_err(|e| match e {
+        RepoError::Conflict(what) => RepoError::Conflict(format!("a SKU or slug is taken: {what}")),
+        other => other,
+    })
 }
 
 /// Replaces a product's link rows: deletes the old set, inserts the new one.

@@ -2,6 +2,7 @@
 //! caller's admin role against storage (`BearerAuth::admin`) before anything else.
 
 mod audit;
+mod cms;
 mod contact;
 
 pub(super) use audit::AuditEntryView;
@@ -25,6 +26,7 @@ pub type AdminApi = (
     taxonomy::AdminTaxonomyApi,
     promotions::AdminPromotionsApi,
     contact::AdminContactApi,
+    cms::AdminCmsApi,
     jobs::AdminJobsApi,
     reports::AdminReportsApi,
     audit::AuditApi,
@@ -38,6 +40,7 @@ pub fn api() -> AdminApi {
         taxonomy::AdminTaxonomyApi,
         promotions::AdminPromotionsApi,
         contact::AdminContactApi,
+        cms::AdminCmsApi,
         jobs::AdminJobsApi,
         reports::AdminReportsApi,
         audit::AuditApi,

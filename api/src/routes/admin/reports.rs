@@ -10,7 +10,7 @@ use poem_openapi::{
     payload::{Json, PlainText},
 };
 
-use super::csv::{self, Cell, Export, Format, JsonOrCsv};
+use super::csv::{self, Export, Format, JsonOrCsv};
 use crate::{
     domain::{
         InvalidField,
@@ -239,35 +239,6 @@ fn calendar_date(field: &str, raw: Option<String>) -> Result<Option<NaiveDate>, 
 /// Days a sales report covers when `start` is not given.
 const DEFAULT_DAYS: u64 = 30;
 
-const SALES_CSV_HEADER: &[&str] = &[
-    "start",
-    "end",
-    "orders",
-    "units",
-    "gross_revenue",
-    "discounts",
-    "refunds",
-    "net_revenue",
-    "average_order_value",
-    "shipping",
-];
-
-fn sales_row(first: NaiveDate, last: NaiveDate, f: &SalesFiguresView) -> Vec<Cell> {
-    let count = |n: u64| Cell::from(i64::try_from(n).unwrap_or(i64::MAX));
-    vec![
-        Cell::from(first.to_string()),
-        Cell::from(last.to_string()),
-        count(f.orders),
-        count(f.units),
-        Cell::from(f.gross_revenue),
-        Cell::from(f.discounts),
-        Cell::from(f.refunds),
-        Cell::from(f.net_revenue),
-        Cell::from(f.average_order_value),
-        Cell::from(f.shipping),
-    ]
-}
-
 /// A variant running low.
 #[derive(Object, Debug)]
 #[oai(rename = "LowStockVariant", rename_all = "camelCase")]
@@ -399,6 +370,9 @@ impl AdminReportsApi {
         let range = SalesRange::new(start, end).map_err(ServiceError::from)?;
         let grouping = group_by.0.map(Grouping::from).unwrap_or_default();
         let report = reports::sales(&state.repos, tz, range, grouping).await?;
+        if csv::wanted(format.0, accept.0.as_deref()) {
+            return Ok(Export::Ok(JsonOrCsv::Csv(PlainText(report.csv()))));
+        }
         let series: Vec<SalesBucketView> = report
             .series
             .into_iter()
@@ -408,13 +382,6 @@ impl AdminReportsApi {
                 figures: figures.into(),
             })
             .collect();
-        if csv::wanted(format.0, accept.0.as_deref()) {
-            let rows = series.iter().map(|b| sales_row(b.start, b.end, &b.figures));
-            return Ok(Export::Ok(JsonOrCsv::Csv(PlainText(csv::write(
-                SALES_CSV_HEADER,
-                rows,
-            )))));
-        }
         Ok(Export::Ok(JsonOrCsv::Json(Json(SalesReportView {
             start: report.range.start(),
             end: report.range.end(),

@@ -15,7 +15,7 @@ use crate::{
         sales::{Grouping, SalesRange, local_date},
     },
     email::templates,
-    services::reports,
+    services::sales_report,
 };
 
 /// The payload: a day, or the scheduler's tick (the day before it is reported), or neither
@@ -49,7 +49,7 @@ pub async fn perform(job: DailySalesReport, ctx: JobContext) -> anyhow::Result<(
     let tz = ctx.config.timezone();
     let day = job.day(tz, Utc::now());
     let range = SalesRange::new(day, day)?;
-    let report = reports::sales(&ctx.repos, tz, range, Grouping::Day).await?;
+    let report = sales_report::sales(&ctx.repos, tz, range, Grouping::Day).await?;
     let currency = ctx.config.store.currency.as_str();
     let summary = templates::SalesReport {
         date: day.to_string(),

@@ -9,12 +9,13 @@ pub mod catalogue;
 pub mod catalogue_admin;
 pub mod catalogue_read_model;
 pub mod content;
+pub mod dashboard;
 pub mod gdpr;
 pub mod orders;
 pub mod page_admin;
 pub mod profile;
 pub mod promotion_admin;
-pub mod reports;
+pub mod sales_report;
 pub mod taxonomy_admin;
 pub mod user_admin;
 

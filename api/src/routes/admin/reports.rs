@@ -21,7 +21,7 @@ use crate::{
     },
     http::problem::operation_errors,
     routes::{ApiTags, AppState, orders::OrderStatusView, orders::page_request, security::BearerAuth},
-    services::{ServiceError, reports},
+    services::{ServiceError, dashboard, sales_report},
 };
 
 pub struct AdminReportsApi;
@@ -369,7 +369,7 @@ impl AdminReportsApi {
         let start = start.unwrap_or(end - Days::new(DEFAULT_DAYS - 1));
         let range = SalesRange::new(start, end).map_err(ServiceError::from)?;
         let grouping = group_by.0.map(Grouping::from).unwrap_or_default();
-        let report = reports::sales(&state.repos, tz, range, grouping).await?;
+        let report = sales_report::sales(&state.repos, tz, range, grouping).await?;
         if csv::wanted(format.0, accept.0.as_deref()) {
             return Ok(Export::Ok(JsonOrCsv::Csv(PlainText(report.csv()))));
         }
@@ -407,7 +407,7 @@ impl AdminReportsApi {
         auth.admin(&state).await?;
         let threshold = i32::try_from(state.config.catalogue.low_stock_threshold).unwrap_or(i32::MAX);
         let tz = state.config.timezone();
-        let d = reports::dashboard(&state.repos, &state.jobs, tz, threshold, chrono::Utc::now()).await?;
+        let d = dashboard::dashboard(&state.repos, &state.jobs, tz, threshold, chrono::Utc::now()).await?;
         let counted = |status: OrderStatus| {
             d.orders_by_status
                 .iter()

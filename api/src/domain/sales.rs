@@ -154,6 +154,19 @@ impl SalesFigures {
     }
 }
 
+impl std::iter::Sum for SalesFigures {
+    fn sum<I: Iterator<Item = Self>>(all: I) -> Self {
+        all.fold(Self::default(), |a, b| Self {
+            orders: a.orders + b.orders,
+            units: a.units + b.units,
+            gross: a.gross + b.gross,
+            discounts: a.discounts + b.discounts,
+            refunds: a.refunds + b.refunds,
+            shipping: a.shipping + b.shipping,
+        })
+    }
+}
+
 /// A best seller of the range: units and revenue (line totals after promotions) of orders
 /// still counted as sold (refunded ones left out).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,6 +12,8 @@ pub struct Model {
     pub discount_total: i64,
     pub shipping_total: i64,
     pub total: i64,
+    /// The sum of the lines' quantities (fixed once placed), so reports need not read lines.
+    pub units: i64,
     pub promotion_code: Option<String>,
     pub shipping_address: Json,
     pub customer_email: String,

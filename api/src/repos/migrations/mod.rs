@@ -19,6 +19,7 @@ mod m20261130_000011_user_name_index;
 mod m20261130_000012_promotion_code_case;
 mod m20261130_000013_erasure;
 mod m20261201_000014_cms_blocks;
+mod m20261201_000015_sales_report_indexes;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_promotion_code_case::Migration),
             Box::new(m20261130_000013_erasure::Migration),
             Box::new(m20261201_000014_cms_blocks::Migration),
+            Box::new(m20261201_000015_sales_report_indexes::Migration),
         ]
     }
 }

@@ -62,6 +62,7 @@ impl SeaOrderRepo {
             discount_total: Set(o.totals.discount),
             shipping_total: Set(o.totals.shipping),
             total: Set(o.totals.total),
+            units: Set(o.lines.iter().map(|l| i64::from(l.quantity)).sum()),
             promotion_code: Set(o.promo_code.clone()),
             shipping_address: Set(address),
             customer_email: Set(o.customer_email.clone()),

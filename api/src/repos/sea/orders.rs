@@ -315,6 +315,7 @@ impl OrderRepo for SeaOrderRepo {
             discount_total: Set(order.totals.discount),
             shipping_total: Set(order.totals.shipping),
             total: Set(order.totals.total),
+            units: Set(order.lines.iter().map(|l| i64::from(l.line.quantity)).sum()),
             promotion_code: Set(order.promo_code.clone()),
             shipping_address: Set(address),
             customer_email: Set(order.customer_email.clone()),

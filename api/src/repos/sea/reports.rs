@@ -135,10 +135,11 @@ impl ReportRepo for SeaReportRepo {
         let statuses = vec!["?"; COUNTED_STATUSES.len()].join(", ");
         values.extend(COUNTED_STATUSES.iter().map(|s| Value::from(s.as_str())));
         let refunded = OrderStatus::Refunded.as_str();
-        // Order-level sums, then units from the lines: joining lines into the first would
-        // count each order's totals once per line.
-        let totals = format!(
+        // Every figure comes from the orders index (`orders_sales_idx`): no table row and no
+        // order line is read.
+        let sql = format!(
             "{buckets} SELECT b.idx AS idx, COUNT(o.id) AS orders, \
+             CAST(COALESCE(SUM(o.units), 0) AS BIGINT) AS units, \
              CAST(COALESCE(SUM(o.subtotal), 0) AS BIGINT) AS gross, \
              CAST(COALESCE(SUM(o.discount_total), 0) AS BIGINT) AS discounts, \
              CAST(COALESCE(SUM(CASE WHEN o.status = '{refunded}' THEN o.subtotal - o.discount_total ELSE 0 END), 0) AS BIGINT) AS refunds, \
@@ -146,31 +147,20 @@ impl ReportRepo for SeaReportRepo {
              FROM buckets b JOIN orders o ON o.created_at >= b.lo AND o.created_at < b.hi \
              WHERE o.status IN ({statuses}) GROUP BY b.idx"
         );
-        let units = format!(
-            "{buckets} SELECT b.idx AS idx, CAST(COALESCE(SUM(oi.quantity), 0) AS BIGINT) AS units \
-             FROM buckets b JOIN orders o ON o.created_at >= b.lo AND o.created_at < b.hi \
-             JOIN order_items oi ON oi.order_id = o.id \
-             WHERE o.status IN ({statuses}) GROUP BY b.idx"
-        );
-        let (totals, units) = tokio::try_join!(self.rows(&totals, values.clone()), self.rows(&units, values.clone()))?;
-        let slot = |row: &sea_orm::QueryResult| -> Result<usize, sea_orm::DbErr> {
-            let idx: i64 = row.try_get("", "idx")?;
-            Ok(usize::try_from(idx).unwrap_or(usize::MAX))
-        };
-        for row in totals {
-            let i = slot(&row).map_err(db_err)?;
-            let Some(f) = figures.get_mut(i) else { continue };
-            f.orders = u64::try_from(row.try_get::<i64>("", "orders").map_err(db_err)?).unwrap_or(0);
+        for row in self.rows(&sql, values).await? {
+            let idx: i64 = row.try_get("", "idx").map_err(db_err)?;
+            let Some(f) = usize::try_from(idx).ok().and_then(|i| figures.get_mut(i)) else {
+                continue;
+            };
+            let count = |name: &str| -> RepoResult<u64> {
+                Ok(u64::try_from(row.try_get::<i64>("", name).map_err(db_err)?).unwrap_or(0))
+            };
+            f.orders = count("orders")?;
+            f.units = count("units")?;
             f.gross = row.try_get("", "gross").map_err(db_err)?;
             f.discounts = row.try_get("", "discounts").map_err(db_err)?;
             f.refunds = row.try_get("", "refunds").map_err(db_err)?;
             f.shipping = row.try_get("", "shipping").map_err(db_err)?;
-        }
-        for row in units {
-            let i = slot(&row).map_err(db_err)?;
-            if let Some(f) = figures.get_mut(i) {
-                f.units = u64::try_from(row.try_get::<i64>("", "units").map_err(db_err)?).unwrap_or(0);
-            }
         }
         Ok(figures)
     }
@@ -179,12 +169,17 @@ impl ReportRepo for SeaReportRepo {
         let mut values: Vec<Value> = vec![from.into(), to.into()];
         values.extend(SOLD_STATUSES.iter().map(|s| Value::from(s.as_str())));
         let statuses = vec!["?"; SOLD_STATUSES.len()].join(", ");
+        // Lines are summed per product from the two covering indexes first; only the best
+        // sellers are then joined to their product.
         let sql = format!(
-            "SELECT p.id AS product_id, p.title AS title, p.slug AS slug, \
-             CAST(SUM(oi.quantity) AS BIGINT) AS units, CAST(SUM(oi.line_total) AS BIGINT) AS revenue \
-             FROM orders o JOIN order_items oi ON oi.order_id = o.id JOIN products p ON p.id = oi.product_id \
-             WHERE o.created_at >= ? AND o.created_at < ? AND o.status IN ({statuses}) \
-             GROUP BY p.id, p.title, p.slug ORDER BY units DESC, revenue DESC, p.title LIMIT {limit}"
+            "SELECT p.id AS product_id, p.title AS title, p.slug AS slug, s.units AS units, s.revenue AS revenue \
+             FROM (SELECT oi.product_id AS product_id, CAST(SUM(oi.quantity) AS BIGINT) AS units, \
+                   CAST(SUM(oi.line_total) AS BIGINT) AS revenue \
+                   FROM orders o JOIN order_items oi ON oi.order_id = o.id \
+                   WHERE o.created_at >= ? AND o.created_at < ? AND o.status IN ({statuses}) \
+                   AND oi.product_id IS NOT NULL \
+                   GROUP BY oi.product_id ORDER BY units DESC, revenue DESC, oi.product_id LIMIT {limit}) s \
+             JOIN products p ON p.id = s.product_id ORDER BY s.units DESC, s.revenue DESC, p.title"
         );
         let rows = self.rows(&sql, values).await?;
         rows.into_iter()

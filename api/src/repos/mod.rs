@@ -408,6 +408,10 @@ pub trait OrderRepo: Send + Sync {
     /// taken and nothing is sent. Orders whose id is stored already are left as they are;
     /// answers how many were added.
     async fn import(&self, orders: Vec<Order>) -> RepoResult<u64>;
+    /// After a bulk import: fresh planner statistics for orders and their lines (and, on
+    /// PostgreSQL, a vacuum, so index-only scans need not visit the table). Without them the
+    /// planner takes a million new orders for a few thousand and picks slow plans.
+    async fn refresh_statistics(&self) -> RepoResult<()>;
     async fn find(&self, id: Uuid) -> RepoResult<Option<Order>>;
     async fn find_by_idempotency_key(&self, user_id: Uuid, key: &str) -> RepoResult<Option<Order>>;
     async fn find_by_payment_reference(&self, reference: &str) -> RepoResult<Option<Order>>;

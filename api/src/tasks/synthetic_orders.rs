@@ -106,6 +106,9 @@ pub async fn load(
         }
     }
     progress.finish_and_clear();
+    if added > 0 {
+        repos.orders.refresh_statistics().await?;
+    }
     Ok(added as usize)
 }
 

@@ -349,6 +349,46 @@ async fn a_sign_up_and_a_payment_during_a_redis_cut_send_their_emails_after_it_r
     outbox_drains(&app).await;
 }
 
+/// A statement PostgreSQL cancels at the statement timeout (here one waiting on a lock another
+/// session holds) answers 503 like a database that cannot be reached, never a 500.
+#[tokio::test]
+async fn a_statement_cancelled_at_the_timeout_answers_503() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let Some(app) = TestApp::spawn_with(Backend::Postgres, |c| c.database.statement_timeout_secs = 1).await else {
+        return;
+    };
+    let staff = app.with_admin("patient-analyst@example.com").await;
+    let lock = app.db.begin().await.unwrap();
+    lock.execute_unprepared("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let resp = app
+        .call(
+            reqwest::Method::GET,
+            "/admin/reports/sales",
+            Some(&staff.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
+    lock.rollback().await.unwrap();
+    let resp = app
+        .call(
+            reqwest::Method::GET,
+            "/admin/reports/sales",
+            Some(&staff.access_token),
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK, "answers again once the lock is gone");
+}
+
 #[tokio::test]
 async fn postgres_ends_a_statement_that_runs_past_the_statement_timeout() {
     let Some(app) = TestApp::spawn_with(Backend::Postgres, |c| c.database.statement_timeout_secs = 1).await else {

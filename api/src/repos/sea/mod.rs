@@ -154,12 +154,27 @@ fn is_sqlite_busy(err: &DbErr) -> bool {
         .is_some_and(|code| code & 0xff == 5)
 }
 
+/// A statement PostgreSQL cancelled at `database.statement_timeout_secs` (SQLSTATE 57014,
+/// `query_canceled`): the database is too slow to answer in time, as when it is unreachable.
+fn is_postgres_timeout(err: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx))) = err else {
+        return false;
+    };
+    sqlx.as_database_error()
+        .filter(|e| {
+            e.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
+                .is_some()
+        })
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "57014")
+}
+
 /// Maps a driver error onto the storage error the services understand.
 pub(crate) fn db_err(err: DbErr) -> RepoError {
     if let Some(SqlErr::UniqueConstraintViolation(detail)) = err.sql_err() {
         return RepoError::Conflict(detail);
     }
-    if is_sqlite_busy(&err) {
+    if is_sqlite_busy(&err) || is_postgres_timeout(&err) {
         return RepoError::Unavailable(err.to_string());
     }
     match err {

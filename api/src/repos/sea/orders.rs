@@ -456,6 +456,18 @@ impl OrderRepo for SeaOrderRepo {
         self.import_batch(orders).await
     }
 
+    async fn refresh_statistics(&self) -> RepoResult<()> {
+        let statements: &[&str] = if is_postgres(&self.db) {
+            &["VACUUM (ANALYZE) orders, order_items"]
+        } else {
+            &["ANALYZE orders", "ANALYZE order_items"]
+        };
+        for sql in statements {
+            self.db.execute_unprepared(sql).await.map_err(db_err)?;
+        }
+        Ok(())
+    }
+
     async fn find(&self, id: Uuid) -> RepoResult<Option<Order>> {
         self.find_one(Condition::all().add(orders::Column::Id.eq(id))).await
     }

@@ -647,15 +647,16 @@ fn db_queries(stderr: &str, request_id: &str) -> u64 {
         .unwrap()
 }
 
-/// A request with an optional bearer token and JSON body; returns the status line and the body.
-fn http_json(
+/// A request with an optional bearer token and JSON body; returns the status line and the
+/// body as text.
+fn http_call(
     port: u16,
     method: &str,
     path: &str,
     request_id: &str,
     token: Option<&str>,
     body: Option<&str>,
-) -> (String, serde_json::Value) {
+) -> (String, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let auth = token
         .map(|t| format!("authorization: Bearer {t}\r\n"))
@@ -676,7 +677,19 @@ fn http_json(
     } else {
         raw.to_owned()
     };
-    let status = head.lines().next().unwrap().to_owned();
+    (head.lines().next().unwrap().to_owned(), raw)
+}
+
+/// `http_call` with the body read as JSON (`null` when it is not JSON).
+fn http_json(
+    port: u16,
+    method: &str,
+    path: &str,
+    request_id: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (String, serde_json::Value) {
+    let (status, raw) = http_call(port, method, path, request_id, token, body);
     (status, serde_json::from_str(&raw).unwrap_or(serde_json::Value::Null))
 }
 
@@ -738,25 +751,6 @@ fn a_cart_costs_the_same_statements_with_one_line_or_many() {
     );
 }
 
-/// A GET with a bearer token; the body as text.
-fn http_text(port: u16, path: &str, token: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\nconnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    if head.to_lowercase().contains("transfer-encoding: chunked") {
-        body.split("\r\n").skip(1).step_by(2).collect()
-    } else {
-        body.to_owned()
-    }
-}
-
 /// `seed --synthetic-orders` adds the same history however often it runs, and `jobs run
 /// dailySalesReport --date` mails that day's figures to every configured recipient, the CSV
 /// the one the API answers for the day.
@@ -804,11 +798,15 @@ fn synthetic_orders_feed_the_daily_sales_report_for_a_given_date() {
         .as_str()
         .unwrap()
         .to_owned();
-    let csv = http_text(
+    let (status, csv) = http_call(
         port,
+        "GET",
         &format!("/admin/reports/sales?start={busy}&end={busy}&format=csv"),
-        &token,
+        "csv",
+        Some(&token),
+        None,
     );
+    assert!(status.contains("200"), "{status}");
     server.terminate();
     let row = csv.lines().nth(1).unwrap().to_owned();
 

@@ -187,6 +187,8 @@ pub trait PageRepo: Send + Sync {
     async fn upsert(&self, page: NewCmsPage) -> RepoResult<Uuid>;
     async fn find_by_slug(&self, slug: &str) -> RepoResult<Option<CmsPage>>;
     async fn find(&self, id: Uuid) -> RepoResult<Option<CmsPage>>;
+    /// The slugs that are `base` or start with `base-`, for `product_edit::first_free_slug`.
+    async fn slugs_like(&self, base: &str) -> RepoResult<std::collections::BTreeSet<String>>;
     /// By slug.
     async fn list(&self, filter: &PageFilter, page: PageRequest) -> RepoResult<Page<CmsPage>>;
     async fn create(&self, page: NewCmsPage, audit: AuditRecord) -> RepoResult<CmsPage>;

@@ -82,7 +82,11 @@ impl PageAdmin {
             let page = NewCmsPage {
                 slug: match &slug {
                     Some(slug) => slug.clone(),
-                    None => self.free_slug(&product_edit::slugify(&title)).await?,
+                    None => {
+                        let base = product_edit::slugify(&title);
+                        let base = if base.is_empty() { "page".to_owned() } else { base };
+                        product_edit::first_free_slug(&base, &self.repos.pages.slugs_like(&base).await?)
+                    }
                 },
                 title: title.clone(),
                 blocks: blocks.clone(),
@@ -131,19 +135,6 @@ impl PageAdmin {
             return Err(ServiceError::NotFound("page"));
         }
         Ok(())
-    }
-
-    /// `base`, or `base-2`, `base-3`… whichever no page holds.
-    async fn free_slug(&self, base: &str) -> ServiceResult<String> {
-        let base = if base.is_empty() { "page" } else { base };
-        let mut candidate = base.to_owned();
-        for n in 2.. {
-            if self.repos.pages.find_by_slug(&candidate).await?.is_none() {
-                break;
-            }
-            candidate = format!("{base}-{n}");
-        }
-        Ok(candidate)
     }
 }
 

@@ -820,6 +820,129 @@ macro_rules! contract_suite {
     };
 }
 
+/// Orders imported as history (`seed --synthetic-orders`): stored whole with their lines,
+/// history and sealed address, counted by the sales report with their units, no stock taken;
+/// importing them again adds nothing.
+async fn imported_orders_keep_their_history_and_take_no_stock(r: Repos) {
+    use beeget_api::domain::{
+        order::{Order, OrderEvent, OrderLine, Payment, PaymentStatus, ShippingAddress},
+        order_status::OrderStatus,
+        pricing::Totals,
+    };
+    r.products
+        .upsert(product("old-tee", "Old Tee", 2500, None, vec![variant("OLD-TEE-M", 3)]))
+        .await
+        .unwrap();
+    let tee = r.products.find_by_slug("old-tee").await.unwrap().unwrap();
+    let placed: chrono::DateTime<chrono::Utc> = "2025-06-01T12:00:00Z".parse().unwrap();
+    let line = |quantity: u32| OrderLine {
+        id: Uuid::now_v7(),
+        product_id: Some(tee.id),
+        variant_id: Some(tee.variants[0].id),
+        title: "Old Tee".into(),
+        slug: "old-tee".into(),
+        image: None,
+        sku: "OLD-TEE-M".into(),
+        size: "M".into(),
+        color: "Blue".into(),
+        quantity,
+        price_at_purchase: 2500,
+        discount: 0,
+        line_total: 2500 * i64::from(quantity),
+    };
+    let event = |status: OrderStatus, hours: i64| OrderEvent {
+        status,
+        note: None,
+        shipment: None,
+        actor_id: None,
+        created_at: placed + chrono::Duration::hours(hours),
+    };
+    let user = r
+        .users
+        .create(
+            Uuid::now_v7(),
+            NewUser {
+                name: "Hist Ory".into(),
+                email: Email::parse("email", "history@example.com").unwrap(),
+                password_hash: "$argon2id$placeholder".into(),
+                role: Role::User,
+                email_verified: true,
+            },
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let order = Order {
+        id: Uuid::now_v7(),
+        user_id: user.id,
+        customer_email: "history@example.com".into(),
+        status: OrderStatus::Delivered,
+        currency: "USD".into(),
+        totals: Totals {
+            subtotal: 7500,
+            discount: 0,
+            shipping: 0,
+            total: 7500,
+        },
+        promo_code: None,
+        shipping_address: Some(ShippingAddress {
+            recipient: "Hist Ory".into(),
+            line1: "2 Old Road".into(),
+            line2: None,
+            city: "Bath".into(),
+            state: None,
+            zip: "BA1 1AA".into(),
+            country: "GB".into(),
+            phone: None,
+        }),
+        customer_erased_at: None,
+        payment: Payment {
+            provider: "synthetic".into(),
+            method: None,
+            status: PaymentStatus::Succeeded,
+            reference: None,
+            client_secret: None,
+            failure: None,
+        },
+        lines: vec![line(2), line(1)],
+        events: vec![
+            event(OrderStatus::PendingPayment, 0),
+            event(OrderStatus::Paid, 1),
+            event(OrderStatus::Delivered, 48),
+        ],
+        idempotency_key: None,
+        request_hash: None,
+        created_at: placed,
+        updated_at: placed + chrono::Duration::hours(48),
+    };
+    assert_eq!(r.orders.import(vec![order.clone()]).await.unwrap(), 1);
+    assert_eq!(r.orders.import(vec![order.clone()]).await.unwrap(), 0, "stored already");
+    r.orders.refresh_statistics().await.unwrap();
+    let stored = r.orders.find(order.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, OrderStatus::Delivered);
+    assert_eq!(
+        stored.shipping_address, order.shipping_address,
+        "sealed and opened again"
+    );
+    assert_eq!(stored.lines.len(), 2);
+    let history: Vec<OrderStatus> = stored.events.iter().map(|e| e.status).collect();
+    assert_eq!(
+        history,
+        [OrderStatus::PendingPayment, OrderStatus::Paid, OrderStatus::Delivered]
+    );
+    assert_eq!(
+        r.products.find_by_slug("old-tee").await.unwrap().unwrap().variants[0].inventory_count,
+        3,
+        "history takes no stock"
+    );
+    let day = (
+        placed - chrono::Duration::hours(12),
+        placed + chrono::Duration::hours(12),
+    );
+    let figures = r.reports.sales(&[day]).await.unwrap();
+    assert_eq!((figures[0].orders, figures[0].units, figures[0].gross), (1, 3, 7500));
+}
+
 async fn orders_take_stock_once_and_move_only_from_where_they_are(r: Repos) {
     use beeget_api::domain::{
         order::{OrderFilter, OrderLine, PaymentStatus, Shipment, ShippingAddress},
@@ -1150,6 +1273,7 @@ contract_suite!(
     demo_seed_is_idempotent,
     health_pings,
     orders_take_stock_once_and_move_only_from_where_they_are,
+    imported_orders_keep_their_history_and_take_no_stock,
     the_catalogue_feed_numbers_writes_consecutively,
     read_then_write_transactions_land_while_others_commit,
 );

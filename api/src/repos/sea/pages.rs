@@ -88,6 +88,22 @@ impl PageRepo for SeaPageRepo {
             .transpose()
     }
 
+    async fn slugs_like(&self, base: &str) -> RepoResult<std::collections::BTreeSet<String>> {
+        let slugs: Vec<String> = cms_pages::Entity::find()
+            .select_only()
+            .column(cms_pages::Column::Slug)
+            .filter(
+                Condition::any()
+                    .add(cms_pages::Column::Slug.eq(base))
+                    .add(cms_pages::Column::Slug.starts_with(format!("{base}-"))),
+            )
+            .into_tuple()
+            .all(&self.db)
+            .await
+            .map_err(db_err)?;
+        Ok(slugs.into_iter().collect())
+    }
+
     async fn list(&self, filter: &PageFilter, page: PageRequest) -> RepoResult<Page<CmsPage>> {
         let filtered = || {
             let mut condition = Condition::all();

@@ -13,6 +13,7 @@ pub mod email;
 pub mod http;
 pub mod infra;
 pub mod jobs;
+pub mod media;
 pub mod payments;
 pub mod repos;
 pub mod routes;

@@ -118,8 +118,18 @@ async fn state_with_payments(
     )?);
     let catalogue = CatalogueService::new(repos.clone(), products.clone(), &config.cache);
     let cart = CartService::new(repos.clone(), catalogue.clone(), &config);
+    let product_images = crate::services::product_images::ProductImages::new(
+        repos.clone(),
+        crate::media::from_config(&config).await?,
+        catalogue.clone(),
+    );
     Ok(Arc::new(AppState {
-        catalogue_admin: crate::services::catalogue_admin::CatalogueAdmin::new(repos.clone(), catalogue.clone()),
+        catalogue_admin: crate::services::catalogue_admin::CatalogueAdmin::new(
+            repos.clone(),
+            catalogue.clone(),
+            product_images.clone(),
+        ),
+        product_images,
         taxonomy_admin: crate::services::taxonomy_admin::TaxonomyAdmin::new(repos.clone(), catalogue.clone()),
         promotion_admin: crate::services::promotion_admin::PromotionAdmin::new(repos.clone(), catalogue.clone()),
         page_admin: crate::services::page_admin::PageAdmin::new(repos.clone()),
@@ -250,7 +260,10 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
         .nest("/", api.data(state))
         .at("/openapi.json", spec)
         .nest("/docs", docs)
-        .nest(&config.media.url_prefix, StaticFilesEndpoint::new(&config.media.dir));
+        .nest(
+            &config.media.url_prefix,
+            StaticFilesEndpoint::new(&config.media.dir).around(crate::http::media_cache::middleware),
+        );
     let base = config.server.base_path.clone();
     let app = if base.is_empty() {
         inner
@@ -259,6 +272,11 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
     };
 
     let max_body = config.server.max_body_bytes;
+    let body_limits = body_limit::BodyLimits {
+        base_path: base.clone(),
+        default: max_body,
+        uploads: config.media.max_upload_bytes,
+    };
     let limiter = state_limiter;
     let limit_base = base.clone();
     let docs_path = format!("{base}/docs");
@@ -281,7 +299,10 @@ pub fn router(state: Arc<AppState>) -> impl Endpoint + 'static {
         let (contract, base) = (contract.clone(), contract_base.clone());
         async move { contract::middleware(ep, req, &contract, &base).await }
     })
-    .around(move |ep, req| body_limit::limit(ep, req, max_body))
+    .around(move |ep, req| {
+        let limits = body_limits.clone();
+        async move { body_limit::limit(ep, req, &limits).await }
+    })
     .around(move |ep, req| {
         let (limiter, base) = (limiter.clone(), limit_base.clone());
         async move { rate_limit::middleware(ep, req, &limiter, &base, max_body).await }

@@ -19,6 +19,7 @@ mod auth;
 mod commerce;
 mod email;
 mod jobs;
+mod media;
 mod rate_limit;
 mod secret;
 mod server;
@@ -27,6 +28,7 @@ pub use auth::*;
 pub use commerce::*;
 pub use email::*;
 pub use jobs::*;
+pub use media::*;
 pub use rate_limit::*;
 pub use secret::*;
 pub use server::*;
@@ -330,9 +332,7 @@ impl Config {
                 "rate_limit.trusted_proxies: {bad:?} is not an IP address or CIDR range"
             )));
         }
-        if !self.media.url_prefix.starts_with('/') || self.media.url_prefix.ends_with('/') {
-            return fail("media.url_prefix", "must start with '/' and not end with '/'");
-        }
+        self.media.validate()?;
         Ok(())
     }
 
@@ -514,6 +514,21 @@ mod tests {
         let mut config = Config::default();
         config.redis.url = Secret::new("redis://:sesame-password@cache:6379");
         assert!(!format!("{config:?}").contains("sesame"));
+    }
+
+    #[test]
+    fn media_settings_are_checked() {
+        let err = with("media.max_upload_bytes", 10).unwrap_err().to_string();
+        assert!(err.contains("media.max_upload_bytes"), "{err}");
+        let err = with("media.backend", "s3").unwrap_err().to_string();
+        assert!(err.contains("media.s3.bucket"), "{err}");
+        let mut config = Config::default();
+        config.media.backend = MediaBackend::S3;
+        config.media.s3.bucket = "images".into();
+        let err = config.validate().unwrap_err().to_string();
+        assert!(err.contains("media.s3.public_base_url"), "{err}");
+        config.media.s3.public_base_url = "https://images.example.com".into();
+        config.validate().unwrap();
     }
 
     #[test]

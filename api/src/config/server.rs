@@ -1,4 +1,4 @@
-//! `[server]`, `[database]`, `[store]`, `[log]`, `[media]`, `[seed]`, `[cache]` and `[redis]`.
+//! `[server]`, `[database]`, `[store]`, `[log]`, `[seed]`, `[cache]` and `[redis]`.
 
 use super::*;
 
@@ -61,14 +61,6 @@ pub struct LogConfig {
     /// A `tracing` filter: `info`, or `beeget_api=debug,info`.
     pub level: String,
     pub format: LogFormat,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct MediaConfig {
-    /// Folder of uploaded and seeded images, served under `url_prefix`.
-    pub dir: String,
-    pub url_prefix: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -200,15 +192,6 @@ impl Default for LogConfig {
         Self {
             level: "info".into(),
             format: LogFormat::Pretty,
-        }
-    }
-}
-
-impl Default for MediaConfig {
-    fn default() -> Self {
-        Self {
-            dir: "data/media".into(),
-            url_prefix: "/media".into(),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod pagination;
 pub mod password_policy;
 pub mod pricing;
 pub mod product_edit;
+pub mod product_image;
 pub mod product_query;
 pub mod promotion;
 pub mod promotion_edit;

@@ -6,6 +6,7 @@ pub mod connections;
 pub mod contract;
 pub mod foreign_origin;
 pub mod framework_errors;
+pub mod media_cache;
 pub mod metrics;
 pub mod problem;
 pub mod rate_limit;

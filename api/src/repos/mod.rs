@@ -23,6 +23,7 @@ use crate::domain::{
     pagination::{Page, PageRequest},
     pricing::Totals,
     product_edit::{ProductPatch, ProductRemoval, VariantPatch},
+    product_image::{NewProductImage, ProductImage},
     product_query::ProductSort,
     search::SearchTerms,
     stock::{AdjustOutcome, StockAdjustment, StockMovement},
@@ -699,6 +700,53 @@ pub trait CatalogueEditRepo: Send + Sync {
     async fn list(&self, query: &AdminProductQuery) -> RepoResult<Page<Uuid>>;
 }
 
+/// What adding an image came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageAdded {
+    Added(ProductImage),
+    NoSuchProduct,
+    /// The product already holds the most images it may.
+    Full,
+}
+
+/// What reordering a product's images came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImagesReordered {
+    /// The images in their new order.
+    Reordered(Vec<ProductImage>),
+    NoSuchProduct,
+    /// The ids were not exactly the product's image ids; nothing was written.
+    Invalid(crate::domain::InvalidField),
+}
+
+/// A product's images: rows that are the truth, and the product's ordered `images` URL list
+/// (what the storefront reads) kept equal to them in the same transaction. Each write stores
+/// its audit record (target filled in here) and the product's catalogue change with it.
+#[async_trait]
+pub trait ProductImageRepo: Send + Sync {
+    /// Each listed product's images, in order (products without images are absent).
+    async fn for_products(
+        &self,
+        product_ids: &[Uuid],
+    ) -> RepoResult<std::collections::HashMap<Uuid, Vec<ProductImage>>>;
+    /// Adds `image` after the product's last one, unless it holds `max` already. Concurrent
+    /// adds to one product get distinct positions.
+    async fn add(
+        &self,
+        product_id: Uuid,
+        image: NewProductImage,
+        max: usize,
+        audit: AuditRecord,
+    ) -> RepoResult<ImageAdded>;
+    /// Removes the product's image `image_id` and closes the gap; `None` when the product has
+    /// no such image.
+    async fn remove(&self, product_id: Uuid, image_id: Uuid, audit: AuditRecord) -> RepoResult<Option<ProductImage>>;
+    /// Puts the product's images in the order of `image_ids`, which must name each exactly once.
+    async fn reorder(&self, product_id: Uuid, image_ids: &[Uuid], audit: AuditRecord) -> RepoResult<ImagesReordered>;
+    /// Whether any image row still refers to the stored object `key`.
+    async fn key_in_use(&self, key: &str) -> RepoResult<bool>;
+}
+
 /// Staff edits of categories and collections. Each write runs in one transaction with its
 /// audit record (completed with the fields before and after) and, when products' links
 /// move, their catalogue change.
@@ -806,6 +854,7 @@ pub struct Repos {
     pub audit: Arc<dyn AuditRepo>,
     pub stock: Arc<dyn StockRepo>,
     pub catalogue_edits: Arc<dyn CatalogueEditRepo>,
+    pub product_images: Arc<dyn ProductImageRepo>,
     pub taxonomy_edits: Arc<dyn TaxonomyEditRepo>,
     pub reports: Arc<dyn ReportRepo>,
     pub health: Arc<dyn StoreHealth>,

@@ -60,6 +60,8 @@ pub struct AppState {
     pub catalogue: CatalogueService,
     /// Staff changes to the catalogue.
     pub catalogue_admin: crate::services::catalogue_admin::CatalogueAdmin,
+    /// Staff work on product images.
+    pub product_images: crate::services::product_images::ProductImages,
     /// Staff changes to categories and collections.
     pub taxonomy_admin: crate::services::taxonomy_admin::TaxonomyAdmin,
     /// Staff changes to promotions.

@@ -77,11 +77,16 @@ const SLUG_ATTEMPTS: usize = 5;
 pub struct CatalogueAdmin {
     repos: Repos,
     catalogue: CatalogueService,
+    images: super::product_images::ProductImages,
 }
 
 impl CatalogueAdmin {
-    pub fn new(repos: Repos, catalogue: CatalogueService) -> Self {
-        Self { repos, catalogue }
+    pub fn new(repos: Repos, catalogue: CatalogueService, images: super::product_images::ProductImages) -> Self {
+        Self {
+            repos,
+            catalogue,
+            images,
+        }
     }
 
     /// Any product, whatever its status.
@@ -254,13 +259,18 @@ impl CatalogueAdmin {
         }
     }
 
-    /// Deletes a product, or archives it when orders name it (they keep their snapshot).
+    /// Deletes a product, or archives it when orders name it (they keep their snapshot). A
+    /// deleted product's images go with it, and their objects too when nothing else uses them.
     pub async fn delete_product(&self, actor: Uuid, id: Uuid) -> ServiceResult<ProductRemoval> {
+        let keys = self.images.keys_of(id).await?;
         let audit = super::audit::record(actor, "product.deleted", (AuditTarget::Product, id));
         match self.repos.catalogue_edits.remove(id, audit).await? {
             ProductRemoval::NotFound => Err(ServiceError::NotFound("product")),
             done => {
                 self.catalogue_changed().await;
+                if done == ProductRemoval::Deleted {
+                    self.images.release(keys).await;
+                }
                 Ok(done)
             }
         }

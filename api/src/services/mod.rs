@@ -13,6 +13,7 @@ pub mod dashboard;
 pub mod gdpr;
 pub mod orders;
 pub mod page_admin;
+pub mod product_images;
 pub mod profile;
 pub mod promotion_admin;
 pub mod sales_report;

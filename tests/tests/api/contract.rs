@@ -797,6 +797,107 @@ async fn health_pings(r: Repos) {
     assert!(open >= 1);
 }
 
+/// Image rows are the truth and the product's URL list follows them in the same write:
+/// listed URLs get rows (kept across a re-seed), adds take the next place (concurrent ones
+/// distinct ones) up to the cap, removals close the gap, a reorder must be a permutation, and
+/// a stored key is in use while any row refers to it.
+async fn product_images_keep_the_url_list_in_step(r: Repos) {
+    use beeget_api::{
+        domain::{
+            audit::{AuditRecord, AuditTarget},
+            product_image::NewProductImage,
+        },
+        repos::{ImageAdded, ImagesReordered},
+    };
+    let id = r
+        .products
+        .upsert(product("pic-tee", "Pic Tee", 2500, None, vec![variant("PIC-TEE-M", 3)]))
+        .await
+        .unwrap();
+    let audit = |action: &str| AuditRecord::new(Uuid::now_v7(), action, (AuditTarget::Product, id), None, Utc::now());
+    let listed = r.product_images.for_products(&[id]).await.unwrap().remove(&id).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].url.as_str(), listed[0].storage_key.clone()),
+        ("/media/pic-tee.svg", None)
+    );
+    let image = |n: u32| NewProductImage {
+        storage_key: format!("products/{n:064}.png"),
+        url: format!("/media/products/{n:064}.png"),
+        content_type: "image/png".into(),
+        width: n,
+        height: 2,
+        bytes: 100,
+    };
+    let adds = (1..=6).map(|n| {
+        let r = r.clone();
+        let audit = audit("product.image_added");
+        async move { r.product_images.add(id, image(n), 6, audit).await }
+    });
+    let outcomes = futures_util::future::join_all(adds).await;
+    let full = outcomes.iter().filter(|o| matches!(o, Ok(ImageAdded::Full))).count();
+    let mut positions: Vec<u32> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Ok(ImageAdded::Added(image)) => Some(image.position),
+            _ => None,
+        })
+        .collect();
+    positions.sort_unstable();
+    assert_eq!((positions, full), (vec![1, 2, 3, 4, 5], 1), "{outcomes:?}");
+    let images = r.product_images.for_products(&[id]).await.unwrap().remove(&id).unwrap();
+    let stored = r.products.find_by_slug("pic-tee").await.unwrap().unwrap();
+    assert_eq!(stored.images, images.iter().map(|i| i.url.clone()).collect::<Vec<_>>());
+
+    let reversed: Vec<Uuid> = images.iter().rev().map(|i| i.id).collect();
+    let ImagesReordered::Reordered(now) = r.product_images.reorder(id, &reversed, audit("r")).await.unwrap() else {
+        panic!("a permutation is applied");
+    };
+    assert_eq!(now.iter().map(|i| i.id).collect::<Vec<_>>(), reversed);
+    assert!(matches!(
+        r.product_images.reorder(id, &reversed[1..], audit("r")).await.unwrap(),
+        ImagesReordered::Invalid(_)
+    ));
+    assert!(matches!(
+        r.product_images.reorder(Uuid::now_v7(), &[], audit("r")).await.unwrap(),
+        ImagesReordered::NoSuchProduct
+    ));
+
+    let key = now[0].storage_key.clone().unwrap();
+    assert!(r.product_images.key_in_use(&key).await.unwrap());
+    let removed = r
+        .product_images
+        .remove(id, now[0].id, audit("d"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(removed.storage_key.as_deref(), Some(key.as_str()));
+    assert!(!r.product_images.key_in_use(&key).await.unwrap());
+    assert!(
+        r.product_images
+            .remove(id, now[0].id, audit("d"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let left = r.product_images.for_products(&[id]).await.unwrap().remove(&id).unwrap();
+    assert_eq!(left.iter().map(|i| i.position).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+    let stored = r.products.find_by_slug("pic-tee").await.unwrap().unwrap();
+    assert_eq!(stored.images, left.iter().map(|i| i.url.clone()).collect::<Vec<_>>());
+
+    // A re-seed that lists the same URL keeps that row; the uploads it does not list go.
+    let seeded_row = left.iter().find(|i| i.storage_key.is_none()).unwrap().id;
+    r.products
+        .upsert(product("pic-tee", "Pic Tee", 2500, None, vec![variant("PIC-TEE-M", 3)]))
+        .await
+        .unwrap();
+    let after = r.product_images.for_products(&[id]).await.unwrap().remove(&id).unwrap();
+    assert_eq!(
+        after.iter().map(|i| (i.id, i.position)).collect::<Vec<_>>(),
+        [(seeded_row, 0)]
+    );
+}
+
 macro_rules! contract_suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -1276,6 +1377,7 @@ contract_suite!(
     imported_orders_keep_their_history_and_take_no_stock,
     the_catalogue_feed_numbers_writes_consecutively,
     read_then_write_transactions_land_while_others_commit,
+    product_images_keep_the_url_list_in_step,
 );
 
 /// A SQLite database whose write lock another process holds past the busy timeout is

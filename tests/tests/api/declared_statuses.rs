@@ -21,6 +21,8 @@ pub(crate) struct Operation {
     pub(crate) template: String,
     pub(crate) secured: bool,
     pub(crate) json_body: bool,
+    /// The body is `multipart/form-data` (an upload), not JSON.
+    pub(crate) multipart: bool,
     pub(crate) query: Vec<String>,
     pub(crate) declared: BTreeSet<u16>,
     /// The JSON body's schema, `$ref`s resolved.
@@ -73,6 +75,7 @@ pub(crate) async fn operations(app: &TestApp) -> Vec<Operation> {
                 template: template.clone(),
                 secured: op["security"].as_array().is_some_and(|s| !s.is_empty()),
                 json_body: op.pointer("/requestBody/content").is_some(),
+                multipart: op.pointer("/requestBody/content/multipart~1form-data").is_some(),
                 body_schema: op
                     .pointer("/requestBody/content")
                     .and_then(Value::as_object)
@@ -153,6 +156,9 @@ pub(crate) fn valid_body(id: &str, shopper: &TestUser) -> Value {
             "contentBlocks": [{"type": "heading", "data": {"level": 2, "text": "Sweep"}}]
         }),
         "adminUpdatePage" => json!({"published": false}),
+        // `send` sends a multipart body with a small PNG in its place.
+        "adminUploadProductImage" => json!({"file": "tiny.png"}),
+        "adminReorderProductImages" => json!({"imageIds": []}),
         "adminCreateCategory" | "adminCreateCollection" => json!({"name": format!("Sweep {}", uuid::Uuid::now_v7())}),
         "adminUpdateCategory" | "adminUpdateCollection" => json!({"position": 3}),
         "createAddress" => address,
@@ -182,6 +188,16 @@ pub(crate) async fn send(
     }
     if op.id == "placeOrder" {
         request = request.header("Idempotency-Key", uuid::Uuid::now_v7().to_string());
+    }
+    if op.multipart && body.is_some() {
+        let png = crate::admin_images::fixture("tiny.png");
+        let (content_type, bytes) = crate::admin_images::multipart("file", "tiny.png", "image/png", &png);
+        return request
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .expect("request");
     }
     if let Some(body) = body {
         let bytes = serde_json::to_vec(body).expect("JSON");
@@ -286,6 +302,15 @@ async fn bodies_that_are_malformed_too_large_of_another_type_or_off_schema_are_r
                 "{} takes a body but does not declare {status}",
                 op.id
             );
+        }
+        if op.multipart {
+            // An upload's 413 is over `media.max_upload_bytes` (admin_images sends one).
+            let form = "multipart/form-data; boundary=sweep";
+            let resp = raw(form, "--sweep\r\nnot a part".into()).await.expect("request");
+            expect(resp, &op, 400, "a malformed multipart body", &mut failures).await;
+            let resp = raw("application/json", "{}".into()).await.expect("request");
+            expect(resp, &op, 415, "JSON instead of a form", &mut failures).await;
+            continue;
         }
         let resp = raw("application/json", "{\"name\": ".into()).await.expect("request");
         expect(resp, &op, 400, "malformed JSON", &mut failures).await;

@@ -2,6 +2,7 @@
 
 mod admin_cms;
 mod admin_contact;
+mod admin_images;
 mod admin_jobs;
 mod admin_orders;
 mod admin_products;
@@ -32,6 +33,7 @@ mod openapi;
 mod orders;
 mod outages;
 mod redis_keys;
+mod s3_images;
 mod slow_clients;
 mod stripe;
 mod users;

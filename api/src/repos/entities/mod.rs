@@ -18,6 +18,7 @@ pub mod orders;
 pub mod payment_events;
 pub mod product_categories;
 pub mod product_collections;
+pub mod product_images;
 pub mod product_tags;
 pub mod product_variants;
 pub mod products;

@@ -30,6 +30,7 @@ mod order_import;
 mod orders;
 mod pages;
 mod product_edits;
+mod product_images;
 mod products;
 mod promotions;
 mod reports;
@@ -99,6 +100,7 @@ pub fn repos(db: DatabaseConnection, cipher: Arc<FieldCipher>) -> Repos {
         audit: Arc::new(audit::SeaAuditRepo::new(db.clone())),
         stock: Arc::new(stock::SeaStockRepo::new(db.clone())),
         catalogue_edits: Arc::new(product_edits::SeaCatalogueEditRepo::new(db.clone())),
+        product_images: Arc::new(product_images::SeaProductImageRepo::new(db.clone())),
         taxonomy_edits: Arc::new(taxonomy_edits::SeaTaxonomyEditRepo::new(db.clone())),
         reports: Arc::new(reports::SeaReportRepo::new(db.clone())),
         health: Arc::new(health::SeaHealth::new(db)),

@@ -333,6 +333,7 @@ impl SeaProductRepo {
             }
         };
 
+        super::product_images::match_listed(txn, product_id, &p.images).await?;
         // Variants are matched by SKU so their ids (referenced by carts and orders) survive a re-seed.
         let skus: Vec<&str> = p.variants.iter().map(|v| v.sku.as_str()).collect();
         let current = product_variants::Entity::find()
@@ -492,12 +493,13 @@ impl ProductRepo for SeaProductRepo {
             .into_iter()
             .collect();
         let now = Utc::now();
-        let (mut rows, mut variants, mut categories, mut collections, mut tags) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut rows, mut variants, mut categories, mut collections, mut tags, mut images) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut ids = Vec::new();
         for p in batch.into_iter().filter(|p| !taken.contains(&p.slug)) {
             let id = Uuid::now_v7();
             ids.push(id);
+            images.extend(super::product_images::listed_rows(id, &p.images));
             rows.push(products::ActiveModel {
                 id: Set(id),
                 created_at: Set(p.created_at),
@@ -542,6 +544,7 @@ impl ProductRepo for SeaProductRepo {
         insert_chunked(&txn, categories).await?;
         insert_chunked(&txn, collections).await?;
         insert_chunked(&txn, tags).await?;
+        insert_chunked(&txn, images).await?;
         catalogue_changes::record(&txn, ids).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(inserted)

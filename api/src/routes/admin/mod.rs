@@ -12,6 +12,7 @@ mod csv;
 mod fields;
 mod jobs;
 mod orders;
+pub(super) mod product_images;
 mod products;
 mod promotions;
 mod reports;
@@ -23,6 +24,7 @@ pub type AdminApi = (
     users::AdminUsersApi,
     orders::AdminOrdersApi,
     products::AdminProductsApi,
+    product_images::AdminProductImagesApi,
     taxonomy::AdminTaxonomyApi,
     promotions::AdminPromotionsApi,
     contact::AdminContactApi,
@@ -37,6 +39,7 @@ pub fn api() -> AdminApi {
         users::AdminUsersApi,
         orders::AdminOrdersApi,
         products::AdminProductsApi,
+        product_images::AdminProductImagesApi,
         taxonomy::AdminTaxonomyApi,
         promotions::AdminPromotionsApi,
         contact::AdminContactApi,

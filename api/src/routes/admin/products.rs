@@ -17,6 +17,7 @@ use crate::{
     domain::{
         catalogue::{ProductDetail, ProductStatus, Variant},
         product_edit::ProductRemoval,
+        product_image::ProductImage,
         stock::StockMovement,
     },
     http::problem::operation_errors,
@@ -209,7 +210,8 @@ pub struct AdminProductView {
     #[oai(skip_serializing_if_is_none)]
     pub sale_price: Option<i64>,
     pub currency: String,
-    pub images: Vec<String>,
+    /// The product's images in order, as the storefront lists their URLs.
+    pub images: Vec<super::product_images::AdminProductImageView>,
     pub tags: Vec<String>,
     pub variants: Vec<AdminVariantView>,
     /// Ids of the categories it is in (switched on ones).
@@ -223,7 +225,7 @@ pub struct AdminProductView {
 }
 
 impl AdminProductView {
-    pub fn new(p: ProductDetail, currency: &str) -> Self {
+    pub fn new(p: ProductDetail, images: Vec<ProductImage>, currency: &str) -> Self {
         Self {
             inventory_count: p.inventory_count(),
             id: p.id.to_string(),
@@ -234,7 +236,7 @@ impl AdminProductView {
             price: p.price.minor(),
             sale_price: p.sale_price.map(|m| m.minor()),
             currency: currency.to_owned(),
-            images: p.images,
+            images: images.into_iter().map(Into::into).collect(),
             tags: p.tags,
             variants: p.variants.into_iter().map(Into::into).collect(),
             category_ids: p.categories.iter().map(|c| c.id.to_string()).collect(),
@@ -429,6 +431,17 @@ pub struct StockMovementPage {
     pub total: u64,
 }
 
+/// One product as staff see it, with its images.
+async fn view(state: &AppState, product: ProductDetail) -> Result<AdminProductView, ServiceError> {
+    let mut images = state.product_images.for_products(&[product.id]).await?;
+    let images = images.remove(&product.id).unwrap_or_default();
+    Ok(AdminProductView::new(
+        product,
+        images,
+        &state.config.currency().to_string(),
+    ))
+}
+
 #[derive(ApiResponse)]
 enum ProductCreated {
     /// Created; shown by the storefront on its next read when `active`.
@@ -501,6 +514,8 @@ impl AdminProductsApi {
             page: request,
         };
         let page = state.catalogue_admin.list_products(&query).await?;
+        let ids: Vec<uuid::Uuid> = page.items.iter().map(|p| p.id).collect();
+        let mut images = state.product_images.for_products(&ids).await?;
         let currency = state.config.currency().to_string();
         Ok(Json(AdminProductPage {
             page: page.request.page(),
@@ -509,7 +524,10 @@ impl AdminProductsApi {
             items: page
                 .items
                 .into_iter()
-                .map(|p| AdminProductView::new(p, &currency))
+                .map(|p| {
+                    let images = images.remove(&p.id).unwrap_or_default();
+                    AdminProductView::new(p, images, &currency)
+                })
                 .collect(),
         }))
     }
@@ -537,8 +555,7 @@ impl AdminProductsApi {
             variants: b.variants.into_iter().map(Into::into).collect(),
         };
         let product = state.catalogue_admin.create_product(who.user_id, input).await?;
-        let currency = state.config.currency().to_string();
-        Ok(ProductCreated::Created(Json(AdminProductView::new(product, &currency))))
+        Ok(ProductCreated::Created(Json(view(&state, product).await?)))
     }
 
     /// Change a product's fields, status or links
@@ -565,10 +582,7 @@ impl AdminProductsApi {
             collection_ids: b.collection_ids,
         };
         let product = state.catalogue_admin.update_product(who.user_id, id, changes).await?;
-        Ok(Json(AdminProductView::new(
-            product,
-            &state.config.currency().to_string(),
-        )))
+        Ok(Json(view(&state, product).await?))
     }
 
     /// Delete a product (archived instead when orders name it)
@@ -675,10 +689,7 @@ impl AdminProductsApi {
         auth.admin(&state).await?;
         let id = parse_id(&id.0, "product")?;
         let product = state.catalogue_admin.product(id).await?;
-        Ok(Json(AdminProductView::new(
-            product,
-            &state.config.currency().to_string(),
-        )))
+        Ok(Json(view(&state, product).await?))
     }
 
     /// Adjust a variant's stock

@@ -533,6 +533,20 @@ pub(super) fn close_request_bodies(doc: &mut Value) {
             schema["additionalProperties"] = Value::Bool(false);
         }
     }
+    // Multipart forms (uploads) are inline, and refuse parts they do not name too.
+    for item in doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+    {
+        for op in item.as_object_mut().into_iter().flat_map(|ops| ops.values_mut()) {
+            if let Some(form) = op.pointer_mut("/requestBody/content/multipart~1form-data/schema")
+                && form.get("type").and_then(Value::as_str) == Some("object")
+            {
+                form["additionalProperties"] = Value::Bool(false);
+            }
+        }
+    }
 }
 
 /// Declares [`text::STORABLE_PATTERN`] (no NUL) on every string the API takes, in bodies and

@@ -16,11 +16,11 @@ use crate::{
 pub struct AdminProductImagesApi;
 
 operation_errors!(
-    /// Errors of `adminUploadProductImage`: 400 for a body that is not multipart form data
-    /// with a `file` part, 413 over `media.max_upload_bytes`, 422 naming `file` for anything
-    /// but a whole PNG, JPEG, WebP or AVIF file (whatever its name or declared type), 409
-    /// `too_many_images` when the product holds 20 already, 503 when the image store cannot
-    /// be reached in time.
+    /// Errors of `adminUploadProductImage`: 400 for a body that is not well-formed multipart
+    /// form data with one `file` part, 413 over `media.max_upload_bytes`, 422 naming `file`
+    /// for anything but a whole PNG, JPEG, WebP or AVIF file (whatever its name or declared
+    /// type), 409 `too_many_images` when the product holds 20 already, 503 when the image
+    /// store cannot be reached in time.
     pub enum AdminUploadImageError {
         BadRequest,
         Unauthorized,
@@ -104,9 +104,9 @@ impl From<ProductImage> for AdminProductImageView {
     }
 }
 
-/// An image file to add after the product's last image.
+/// An image file to add after the product's last image; other parts are refused (400).
 #[derive(Multipart, Debug)]
-#[oai(rename_all = "camelCase")]
+#[oai(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewProductImageRequest {
     /// A PNG, JPEG, WebP or AVIF file, up to `media.max_upload_bytes`; recognised by its
     /// content, not its name or declared type.

@@ -7,6 +7,10 @@
 //! is harmless (its key is its content, so a later upload of the same bytes reuses it) and
 //! never the other way round, a row without its object. A delete removes the object only
 //! after the row's commit, and only when no other row refers to the same key.
+//!
+//! One race is left open: when the last image using a key is deleted while the same bytes
+//! are being uploaded again, the delete may remove the object between the upload's write and
+//! its row, leaving that image without its file until the bytes are uploaded once more.
 
 use std::{collections::HashMap, sync::Arc};
 

@@ -74,7 +74,8 @@ async fn nul_is_refused_everywhere(backend: Backend) {
             sent += 1;
             check(resp, &op.id, name, 400, &mut failures).await;
         }
-        let (Some(schema), Some(valid)) = (&op.body_schema, &body) else {
+        // An upload's file is bytes, where a NUL is as good as any other byte.
+        let (Some(schema), Some(valid), false) = (&op.body_schema, &body, op.multipart) else {
             continue;
         };
         let mut fields = Vec::new();

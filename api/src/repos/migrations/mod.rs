@@ -20,6 +20,7 @@ mod m20261130_000012_promotion_code_case;
 mod m20261130_000013_erasure;
 mod m20261201_000014_cms_blocks;
 mod m20261201_000015_sales_report_indexes;
+mod m20261202_000016_sales_rollups;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_erasure::Migration),
             Box::new(m20261201_000014_cms_blocks::Migration),
             Box::new(m20261201_000015_sales_report_indexes::Migration),
+            Box::new(m20261202_000016_sales_rollups::Migration),
         ]
     }
 }

@@ -12,8 +12,15 @@ default:
 serve:
     cargo run -p beeget-api -- serve
 
+# The sales report as CSV on standard output: `just report-sales 2026-01-01 2026-01-31`.
+report-sales start end group="day":
+    cargo run -q -p beeget-api -- reports sales --start {{start}} --end {{end}} --group-by {{group}}
+
+# Sum the sales rollups again from the orders (after editing orders by hand in SQL).
+reports-rebuild:
+    cargo run -q -p beeget-api -- reports rebuild
+
 # Apply database migrations to the configured database.
-migrate:
     cargo run -p beeget-api -- migrate
 
 # Add N deterministic orders spread over the last two years (history: no stock taken, no

@@ -7,10 +7,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::{
     config::Config,
-    domain::user::Role,
+    domain::{
+        sales::{Grouping, SalesRange},
+        user::Role,
+    },
     email::{self, templates::EmailTemplates},
     jobs::{self, DailySalesReport, Enqueued, Job, JobContext, JobQueue, JobRunner, JobStatus},
-    services::ServiceError,
+    services::{ServiceError, sales_report},
     startup,
     tasks::{accounts, seed, synthetic, synthetic_orders},
     telemetry,
@@ -70,6 +73,11 @@ enum Command {
         #[command(subcommand)]
         command: GdprCommand,
     },
+    /// Sales reports and the rollups they read.
+    Reports {
+        #[command(subcommand)]
+        command: ReportsCommand,
+    },
     /// Encryption keys of personal data at rest.
     Keys {
         #[command(subcommand)]
@@ -93,6 +101,30 @@ enum GdprCommand {
         #[arg(long)]
         yes: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ReportsCommand {
+    /// Print the sales report as CSV (what `GET /admin/reports/sales?format=csv` answers):
+    /// dates inclusive, in `store.timezone`.
+    Sales {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        start: chrono::NaiveDate,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        end: chrono::NaiveDate,
+        #[arg(long, value_enum, default_value_t = GroupByArg::Day)]
+        group_by: GroupByArg,
+    },
+    /// Sum the sales rollups again from the orders. The server keeps them as orders move;
+    /// run this after changing orders by hand in the database.
+    Rebuild,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GroupByArg {
+    Day,
+    Week,
+    Month,
 }
 
 #[derive(Subcommand)]
@@ -233,6 +265,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Jobs { command } => run_jobs_command(command, config).await?,
         Command::Gdpr { command } => run_gdpr_command(command, config).await?,
+        Command::Reports { command } => run_reports_command(command, config).await?,
         Command::Keys {
             command: KeysCommand::Rotate,
         } => {
@@ -415,6 +448,27 @@ async fn run_gdpr_command(command: GdprCommand, config: Config) -> anyhow::Resul
                 other => other.map_err(|e| account(e, &email))?,
             };
             println!("{}", ErasureReceiptView::from(receipt).to_json_string());
+        }
+    }
+    Ok(())
+}
+
+async fn run_reports_command(command: ReportsCommand, config: Config) -> anyhow::Result<()> {
+    let (_db, repos) = startup::open_database(&config).await?;
+    match command {
+        ReportsCommand::Sales { start, end, group_by } => {
+            let range = SalesRange::new(start, end).map_err(|e| anyhow::anyhow!("--{}: {}", e.field, e.message))?;
+            let grouping = match group_by {
+                GroupByArg::Day => Grouping::Day,
+                GroupByArg::Week => Grouping::Week,
+                GroupByArg::Month => Grouping::Month,
+            };
+            let report = sales_report::sales(&repos, config.timezone(), range, grouping).await?;
+            print!("{}", report.csv());
+        }
+        ReportsCommand::Rebuild => {
+            repos.reports.rebuild_sales_rollups().await?;
+            println!("sales rollups rebuilt from the orders");
         }
     }
     Ok(())

@@ -22,6 +22,7 @@ pub mod product_query;
 pub mod promotion;
 pub mod promotion_edit;
 pub mod sales;
+pub mod sales_rollup;
 pub mod search;
 pub mod shelf_price;
 pub mod slug;

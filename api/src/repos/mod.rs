@@ -34,6 +34,7 @@ use crate::domain::{
 pub mod entities;
 pub mod migrations;
 pub mod redis;
+pub mod sales_rollup_sql;
 pub mod sea;
 
 #[derive(Debug, thiserror::Error)]
@@ -789,20 +790,25 @@ pub trait ReportRepo: Send + Sync {
         page: PageRequest,
     ) -> RepoResult<Page<crate::domain::inventory::LowStockLine>>;
     /// The sales figures of each half-open interval `[from, to)` (they may overlap), in their
-    /// order: what `domain::sales` counts, summed in a fixed number of statements however
-    /// many intervals and orders there are.
+    /// order: what `domain::sales` counts, in one statement over the 15-minute rollup
+    /// (`domain::sales_rollup`) and, for parts off a slot boundary, the orders.
     async fn sales(
         &self,
         intervals: &[(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)],
     ) -> RepoResult<Vec<crate::domain::sales::SalesFigures>>;
     /// The `limit` products that sold the most units in orders placed in `[from, to)` and
-    /// still counted as sold, then by revenue.
+    /// still counted as sold, then by revenue, then by title; from the rollups by UTC month
+    /// and day and, for partial days, the orders.
     async fn top_products(
         &self,
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
         limit: u64,
     ) -> RepoResult<Vec<crate::domain::sales::TopProduct>>;
+    /// Empties the sales rollups and sums them again from the orders, in one transaction
+    /// (PostgreSQL: status changes wait for it). For orders changed outside the repositories,
+    /// e.g. by hand in SQL; `beeget reports rebuild`.
+    async fn rebuild_sales_rollups(&self) -> RepoResult<()>;
     /// How many orders are in each status (statuses without orders left out).
     async fn orders_by_status(&self) -> RepoResult<Vec<(OrderStatus, u64)>>;
 }

@@ -129,6 +129,9 @@ async fn backdate(app: &TestApp, order: &Value, at: &str, status: Option<&str>) 
         update = update.col_expr(orders::Column::Status, Expr::value(status));
     }
     update.filter(orders::Column::Id.eq(id)).exec(&app.db).await.unwrap();
+    // Changed behind the repositories' back, as an operator would by hand: then the rollups
+    // are rebuilt (`beeget reports rebuild`).
+    app.repos.reports.rebuild_sales_rollups().await.unwrap();
 }
 
 fn amount(v: &Value) -> i64 {

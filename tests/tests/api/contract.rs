@@ -25,6 +25,10 @@ use beeget_tests::{Backend, TestDatabase, seeds_dir};
 use chrono::{Duration, Utc};
 use uuid::Uuid;
 
+mod sales_rollups;
+
+use sales_rollups::sales_rollups_follow_imports_moves_and_rebuilds;
+
 pub(crate) async fn repos_for(backend: Backend) -> Option<(Repos, TestDatabase)> {
     let db = TestDatabase::create(backend).await?;
     let mut config = beeget_tests::test_config(&db.url, Path::new("unused"));
@@ -1378,6 +1382,7 @@ contract_suite!(
     the_catalogue_feed_numbers_writes_consecutively,
     read_then_write_transactions_land_while_others_commit,
     product_images_keep_the_url_list_in_step,
+    sales_rollups_follow_imports_moves_and_rebuilds,
 );
 
 /// A SQLite database whose write lock another process holds past the busy timeout is

@@ -20,7 +20,8 @@ mod m20261130_000012_promotion_code_case;
 mod m20261130_000013_erasure;
 mod m20261201_000014_cms_blocks;
 mod m20261201_000015_sales_report_indexes;
-pub(crate) mod m20261202_000016_product_images;
+mod m20261202_000016_sales_rollups;
+pub(crate) mod m20261202_000017_product_images;
 
 pub struct Migrator;
 
@@ -43,7 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_erasure::Migration),
             Box::new(m20261201_000014_cms_blocks::Migration),
             Box::new(m20261201_000015_sales_report_indexes::Migration),
-            Box::new(m20261202_000016_product_images::Migration),
+            Box::new(m20261202_000016_sales_rollups::Migration),
+            Box::new(m20261202_000017_product_images::Migration),
         ]
     }
 }

@@ -34,6 +34,7 @@ mod product_images;
 mod products;
 mod promotions;
 mod reports;
+mod sales_rollups;
 mod sessions;
 mod stock;
 mod taxonomy_edits;
@@ -226,6 +227,24 @@ pub(crate) fn contains(fragment: &str) -> sea_orm::sea_query::LikeExpr {
 
 pub(crate) fn is_postgres(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DbBackend::Postgres
+}
+
+/// `?` placeholders as the backend numbers them (`$1`, `$2`… on PostgreSQL).
+pub(super) fn placeholders(sql: &str, backend: DbBackend) -> String {
+    if backend != DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push_str(&format!("${n}"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

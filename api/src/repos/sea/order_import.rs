@@ -1,14 +1,22 @@
 //! Orders brought in whole (`OrderRepo::import`): rows written as given, in multi-row
-//! statements, without the stock and price checks of placing an order.
+//! statements, without the stock and price checks of placing an order; the sales rollups
+//! count them in the same transaction.
 
 use std::collections::HashSet;
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{db_err, insert_chunked, orders::SeaOrderRepo};
+use super::{
+    db_err, insert_chunked,
+    orders::SeaOrderRepo,
+    sales_rollups::{RollupChanges, SoldLine},
+};
 use crate::{
-    domain::order::{Order, OrderEvent},
+    domain::{
+        order::{Order, OrderEvent},
+        sales_rollup::OrderAmounts,
+    },
     repos::{
         RepoResult,
         entities::{order_events, orders},
@@ -32,8 +40,26 @@ impl SeaOrderRepo {
             .into_iter()
             .collect();
         let (mut rows, mut items, mut events) = (Vec::new(), Vec::new(), Vec::new());
+        let mut rollups = RollupChanges::default();
         for order in batch.iter().filter(|o| !stored.contains(&o.id)) {
-            rows.push(self.order_row(order)?);
+            let row = self.order_row(order)?;
+            let lines: Vec<SoldLine> = order
+                .lines
+                .iter()
+                .map(|l| SoldLine {
+                    product_id: l.product_id,
+                    quantity: i64::from(l.quantity),
+                    line_total: l.line_total,
+                })
+                .collect();
+            let amounts = OrderAmounts {
+                units: lines.iter().map(|l| l.quantity).sum(),
+                subtotal: order.totals.subtotal,
+                discount: order.totals.discount,
+                shipping: order.totals.shipping,
+            };
+            rollups.add_order(order.created_at, order.status, amounts, &lines);
+            rows.push(row);
             for line in &order.lines {
                 items.push(super::orders::item_row(order.id, line)?);
             }
@@ -43,6 +69,7 @@ impl SeaOrderRepo {
         insert_chunked(&txn, rows).await?;
         insert_chunked(&txn, items).await?;
         insert_chunked(&txn, events).await?;
+        rollups.apply(&txn).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(added)
     }

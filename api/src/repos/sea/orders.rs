@@ -590,6 +590,7 @@ impl OrderRepo for SeaOrderRepo {
             txn.rollback().await.map_err(db_err)?;
             return Ok(false);
         }
+        super::sales_rollups::order_moved(&txn, id, change.transition.from(), change.transition.to()).await?;
         let mut restocked = Vec::new();
         if change.restock {
             let lines: Vec<(Option<Uuid>, Option<Uuid>, i32)> = order_items::Entity::find()

@@ -161,7 +161,7 @@ pub(super) async fn match_listed(txn: &DatabaseTransaction, product_id: Uuid, ur
 
 /// Rows for products inserted in bulk, one per listed URL.
 pub(super) fn listed_rows(product_id: Uuid, urls: &[String]) -> Vec<product_images::ActiveModel> {
-    crate::repos::migrations::m20261202_000016_product_images::listed_rows(product_id, &json!(urls), Utc::now())
+    crate::repos::migrations::m20261202_000017_product_images::listed_rows(product_id, &json!(urls), Utc::now())
 }
 
 #[async_trait]

@@ -6,13 +6,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Statement, Value};
 use uuid::Uuid;
 
-use super::db_err;
+use super::{db_err, placeholders};
 use crate::{
     domain::{
         inventory::{LowStockLine, SOLD_STATUSES},
         order_status::OrderStatus,
         pagination::{Page, PageRequest},
         sales::{COUNTED_STATUSES, SalesFigures, TopProduct},
+        sales_rollup::{BestSellersPlan, FiguresPlan},
     },
     repos::{RepoResult, ReportRepo},
 };
@@ -38,24 +39,6 @@ impl SeaReportRepo {
             .await
             .map_err(db_err)
     }
-}
-
-/// `?` placeholders as the backend numbers them (`$1`, `$2`… on PostgreSQL).
-fn placeholders(sql: &str, backend: DbBackend) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_owned();
-    }
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push_str(&format!("${n}"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// The variants at or under the threshold, each with its units sold in the window.
@@ -128,24 +111,66 @@ impl ReportRepo for SeaReportRepo {
 
     async fn sales(&self, intervals: &[(DateTime<Utc>, DateTime<Utc>)]) -> RepoResult<Vec<SalesFigures>> {
         let mut figures = vec![SalesFigures::default(); intervals.len()];
-        if intervals.is_empty() {
+        let plans: Vec<FiguresPlan> = intervals
+            .iter()
+            .map(|(from, to)| FiguresPlan::new(*from, *to))
+            .collect();
+        let slot_ranges: Vec<(usize, Value, Value)> = plans
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.slots.is_empty())
+            .map(|(i, p)| (i, p.slots.start.into(), p.slots.end.into()))
+            .collect();
+        let order_ranges: Vec<(usize, Value, Value)> = plans
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| {
+                p.from_orders
+                    .iter()
+                    .map(move |(a, b)| (i, Value::from(*a), Value::from(*b)))
+            })
+            .collect();
+        let mut ctes = Vec::new();
+        let mut arms = Vec::new();
+        let mut values = Vec::new();
+        if !slot_ranges.is_empty() {
+            ctes.push(ranges_cte("slot_ranges", &slot_ranges, &mut values));
+            // Whole slots from the rollup (`domain::sales_rollup`).
+            arms.push(
+                "SELECT r.idx AS idx, s.orders AS orders, s.units AS units, s.gross AS gross, \
+                 s.discounts AS discounts, s.refunds AS refunds, s.shipping AS shipping \
+                 FROM slot_ranges r JOIN sales_slots s ON s.slot >= r.lo AND s.slot < r.hi"
+                    .to_owned(),
+            );
+        }
+        if !order_ranges.is_empty() {
+            ctes.push(ranges_cte("order_ranges", &order_ranges, &mut values));
+            let statuses = vec!["?"; COUNTED_STATUSES.len()].join(", ");
+            values.extend(COUNTED_STATUSES.iter().map(|s| Value::from(s.as_str())));
+            let refunded = OrderStatus::Refunded.as_str();
+            // Parts off a slot boundary, from the orders index (`orders_sales_idx`).
+            arms.push(format!(
+                "SELECT r.idx AS idx, 1 AS orders, o.units AS units, o.subtotal AS gross, \
+                 o.discount_total AS discounts, \
+                 CASE WHEN o.status = '{refunded}' THEN o.subtotal - o.discount_total ELSE 0 END AS refunds, \
+                 o.shipping_total AS shipping \
+                 FROM order_ranges r JOIN orders o ON o.created_at >= r.lo AND o.created_at < r.hi \
+                 WHERE o.status IN ({statuses})"
+            ));
+        }
+        if arms.is_empty() {
             return Ok(figures);
         }
-        let (buckets, mut values) = interval_values(intervals);
-        let statuses = vec!["?"; COUNTED_STATUSES.len()].join(", ");
-        values.extend(COUNTED_STATUSES.iter().map(|s| Value::from(s.as_str())));
-        let refunded = OrderStatus::Refunded.as_str();
-        // Every figure comes from the orders index (`orders_sales_idx`): no table row and no
-        // order line is read.
         let sql = format!(
-            "{buckets} SELECT b.idx AS idx, COUNT(o.id) AS orders, \
-             CAST(COALESCE(SUM(o.units), 0) AS BIGINT) AS units, \
-             CAST(COALESCE(SUM(o.subtotal), 0) AS BIGINT) AS gross, \
-             CAST(COALESCE(SUM(o.discount_total), 0) AS BIGINT) AS discounts, \
-             CAST(COALESCE(SUM(CASE WHEN o.status = '{refunded}' THEN o.subtotal - o.discount_total ELSE 0 END), 0) AS BIGINT) AS refunds, \
-             CAST(COALESCE(SUM(o.shipping_total), 0) AS BIGINT) AS shipping \
-             FROM buckets b JOIN orders o ON o.created_at >= b.lo AND o.created_at < b.hi \
-             WHERE o.status IN ({statuses}) GROUP BY b.idx"
+            "WITH {} SELECT t.idx AS idx, CAST(COALESCE(SUM(t.orders), 0) AS BIGINT) AS orders, \
+             CAST(COALESCE(SUM(t.units), 0) AS BIGINT) AS units, \
+             CAST(COALESCE(SUM(t.gross), 0) AS BIGINT) AS gross, \
+             CAST(COALESCE(SUM(t.discounts), 0) AS BIGINT) AS discounts, \
+             CAST(COALESCE(SUM(t.refunds), 0) AS BIGINT) AS refunds, \
+             CAST(COALESCE(SUM(t.shipping), 0) AS BIGINT) AS shipping \
+             FROM ({}) t GROUP BY t.idx",
+            ctes.join(", "),
+            arms.join(" UNION ALL ")
         );
         for row in self.rows(&sql, values).await? {
             let idx: i64 = row.try_get("", "idx").map_err(db_err)?;
@@ -166,20 +191,44 @@ impl ReportRepo for SeaReportRepo {
     }
 
     async fn top_products(&self, from: DateTime<Utc>, to: DateTime<Utc>, limit: u64) -> RepoResult<Vec<TopProduct>> {
-        let mut values: Vec<Value> = vec![from.into(), to.into()];
-        values.extend(SOLD_STATUSES.iter().map(|s| Value::from(s.as_str())));
+        let plan = BestSellersPlan::new(from, to);
+        let mut arms = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if !plan.months.is_empty() {
+            arms.push(
+                "SELECT product_id, units, revenue FROM sales_product_months WHERE month >= ? AND month < ?".to_owned(),
+            );
+            values.extend([plan.months.start.into(), plan.months.end.into()]);
+        }
+        for days in &plan.days {
+            arms.push(
+                "SELECT product_id, units, revenue FROM sales_product_days WHERE day >= ? AND day < ?".to_owned(),
+            );
+            values.extend([days.start.into(), days.end.into()]);
+        }
         let statuses = vec!["?"; SOLD_STATUSES.len()].join(", ");
-        // Lines are summed per product from the two covering indexes first; only the best
-        // sellers are then joined to their product.
+        for (lo, hi) in &plan.from_orders {
+            arms.push(format!(
+                "SELECT oi.product_id AS product_id, CAST(oi.quantity AS BIGINT) AS units, oi.line_total AS revenue \
+                 FROM orders o JOIN order_items oi ON oi.order_id = o.id \
+                 WHERE o.created_at >= ? AND o.created_at < ? AND o.status IN ({statuses}) \
+                 AND oi.product_id IS NOT NULL"
+            ));
+            values.extend([Value::from(*lo), Value::from(*hi)]);
+            values.extend(SOLD_STATUSES.iter().map(|s| Value::from(s.as_str())));
+        }
+        if arms.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Summed per product from the rollups (whole UTC months and days) and the orders (the
+        // partial days at either end), then joined to the products that still exist.
         let sql = format!(
             "SELECT p.id AS product_id, p.title AS title, p.slug AS slug, s.units AS units, s.revenue AS revenue \
-             FROM (SELECT oi.product_id AS product_id, CAST(SUM(oi.quantity) AS BIGINT) AS units, \
-                   CAST(SUM(oi.line_total) AS BIGINT) AS revenue \
-                   FROM orders o JOIN order_items oi ON oi.order_id = o.id \
-                   WHERE o.created_at >= ? AND o.created_at < ? AND o.status IN ({statuses}) \
-                   AND oi.product_id IS NOT NULL \
-                   GROUP BY oi.product_id ORDER BY units DESC, revenue DESC, oi.product_id LIMIT {limit}) s \
-             JOIN products p ON p.id = s.product_id ORDER BY s.units DESC, s.revenue DESC, p.title"
+             FROM (SELECT t.product_id AS product_id, CAST(SUM(t.units) AS BIGINT) AS units, \
+                   CAST(SUM(t.revenue) AS BIGINT) AS revenue FROM ({}) t GROUP BY t.product_id) s \
+             JOIN products p ON p.id = s.product_id WHERE s.units > 0 \
+             ORDER BY s.units DESC, s.revenue DESC, p.title, p.id LIMIT {limit}",
+            arms.join(" UNION ALL ")
         );
         let rows = self.rows(&sql, values).await?;
         rows.into_iter()
@@ -194,6 +243,24 @@ impl ReportRepo for SeaReportRepo {
             })
             .collect::<Result<Vec<_>, sea_orm::DbErr>>()
             .map_err(db_err)
+    }
+
+    async fn rebuild_sales_rollups(&self) -> RepoResult<()> {
+        let txn = super::begin_write(&self.db).await?;
+        let backend = txn.get_database_backend();
+        if backend == DbBackend::Postgres {
+            // Status changes wait while the sums are rebuilt, then add their own on top: a
+            // change committed before is in the orders read, one committed after is not.
+            txn.execute_unprepared(
+                "LOCK TABLE sales_slots, sales_product_days, sales_product_months IN EXCLUSIVE MODE",
+            )
+            .await
+            .map_err(db_err)?;
+        }
+        for statement in crate::repos::sales_rollup_sql::rebuild_statements(backend) {
+            txn.execute_unprepared(&statement).await.map_err(db_err)?;
+        }
+        txn.commit().await.map_err(db_err)
     }
 
     async fn orders_by_status(&self) -> RepoResult<Vec<(OrderStatus, u64)>> {
@@ -215,17 +282,14 @@ impl ReportRepo for SeaReportRepo {
     }
 }
 
-/// The intervals as a `buckets(idx, lo, hi)` common table expression, and its values.
-fn interval_values(intervals: &[(DateTime<Utc>, DateTime<Utc>)]) -> (String, Vec<Value>) {
-    let rows: Vec<String> = (0..intervals.len())
-        .map(|i| format!("(CAST({i} AS BIGINT), ?, ?)"))
-        .collect();
-    let values = intervals
+/// `name(idx, lo, hi) AS (VALUES …)`, its values pushed onto `values`.
+fn ranges_cte(name: &str, ranges: &[(usize, Value, Value)], values: &mut Vec<Value>) -> String {
+    let rows: Vec<String> = ranges
         .iter()
-        .flat_map(|(from, to)| [Value::from(*from), Value::from(*to)])
+        .map(|(i, lo, hi)| {
+            values.extend([lo.clone(), hi.clone()]);
+            format!("(CAST({i} AS BIGINT), ?, ?)")
+        })
         .collect();
-    (
-        format!("WITH buckets(idx, lo, hi) AS (VALUES {})", rows.join(", ")),
-        values,
-    )
+    format!("{name}(idx, lo, hi) AS (VALUES {})", rows.join(", "))
 }

@@ -18,7 +18,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261202_000016_product_images"
+        "m20261202_000017_product_images"
     }
 }
 

@@ -36,4 +36,5 @@ mod redis_keys;
 mod s3_images;
 mod slow_clients;
 mod stripe;
+mod typed_client;
 mod users;

@@ -20,10 +20,10 @@ echo "--- npm ci"
 (cd "$pkg" && npm ci --no-audit --no-fund --loglevel=error)
 
 echo "--- the committed types match the committed spec"
-(cd "$pkg" && npx --no-install openapi-typescript ../openapi.json --output "$work/schema.d.ts" >/dev/null)
-if ! diff -u "$pkg/src/schema.d.ts" "$work/schema.d.ts" >"$work/types.diff"; then
+(cd "$pkg" && npx --no-install openapi-typescript ../openapi.json --output "$work/schema.ts" >/dev/null)
+if ! diff -u "$pkg/src/schema.ts" "$work/schema.ts" >"$work/types.diff"; then
   head -n 40 "$work/types.diff" >&2
-  echo "openapi/typescript/src/schema.d.ts is stale: run \`cd openapi/typescript && npm run generate\`" >&2
+  echo "openapi/typescript/src/schema.ts is stale: run \`cd openapi/typescript && npm run generate\`" >&2
   exit 1
 fi
 

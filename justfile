@@ -32,9 +32,16 @@ seed-orders n:
 seed synthetic="0":
     if [ "{{synthetic}}" = "0" ]; then cargo run -p beeget-api -- seed; else cargo run -p beeget-api -- seed --synthetic {{synthetic}}; fi
 
-# Regenerate the committed OpenAPI document from the code.
+# Regenerate the committed OpenAPI document from the code, and the TypeScript types from it.
 openapi:
     cargo run -q -p beeget-api -- openapi --output openapi/openapi.json
+    cd openapi/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run generate
+
+# The TypeScript client (@beeget/client) against a fresh server: spec and types agree,
+# tsc --noEmit, the storefront flow test (needs Node.js 20+ and npm).
+ts-test:
+    [ -x "${CARGO_TARGET_DIR:-target}/debug/beeget" ] || cargo build -p beeget-api --bin beeget
+    scripts/ts-client.sh "${CARGO_TARGET_DIR:-target}/debug/beeget"
 
 # The test suites (SQLite; PostgreSQL too when BEEGET_TEST_POSTGRES_URL is set).
 test:

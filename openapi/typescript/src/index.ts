@@ -1,7 +1,7 @@
 /**
  * `@beeget/client`: a typed client for the Beeget fashion store API.
  *
- * The types in `schema.d.ts` are generated from the committed OpenAPI document
+ * The types in `schema.ts` are generated from the committed OpenAPI document
  * (`openapi/openapi.json`) with openapi-typescript (`npm run generate`); the runtime is
  * openapi-fetch. Conventions that hold for every call:
  *

@@ -96,19 +96,23 @@ impl SlotFigures {
 
     /// `self - other`, field by field.
     pub fn minus(self, other: Self) -> Self {
-        Self {
-            orders: self.orders - other.orders,
-            units: self.units - other.units,
-            gross: self.gross - other.gross,
-            discounts: self.discounts - other.discounts,
-            refunds: self.refunds - other.refunds,
-            shipping: self.shipping - other.shipping,
-        }
+        self.zip(other, |a, b| a - b)
     }
 
     /// `self + other`, field by field.
     pub fn plus(self, other: Self) -> Self {
-        self.minus(Self::default().minus(other))
+        self.zip(other, |a, b| a + b)
+    }
+
+    fn zip(self, other: Self, f: impl Fn(i64, i64) -> i64) -> Self {
+        Self {
+            orders: f(self.orders, other.orders),
+            units: f(self.units, other.units),
+            gross: f(self.gross, other.gross),
+            discounts: f(self.discounts, other.discounts),
+            refunds: f(self.refunds, other.refunds),
+            shipping: f(self.shipping, other.shipping),
+        }
     }
 }
 

@@ -6,7 +6,9 @@ use std::{env, fs, path::Path};
 
 fn main() {
     let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi.json");
-    println!("cargo:rerun-if-changed={}", spec_path.display());
+    // Relative to the package: a target directory shared by several checkouts of the workspace
+    // then watches this checkout's spec, not the one that built it last.
+    println!("cargo:rerun-if-changed=../openapi.json");
     let mut spec: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&spec_path).expect("read openapi.json")).expect("parse openapi.json");
     if let Some(paths) = spec.get_mut("paths").and_then(|p| p.as_object_mut()) {

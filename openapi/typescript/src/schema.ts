@@ -2428,6 +2428,11 @@ export interface components {
             discountTotal: number;
             id: string;
             items: components["schemas"]["OrderLine"][];
+            /**
+             * @description The statuses staff may move this order to next, in the lifecycle's order (empty once
+             *     `cancelled` or `refunded`): a client offers these and no others.
+             */
+            nextStatuses: components["schemas"]["OrderStatus"][];
             /** @description The short number to quote, e.g. `BG-1A2B3C4D`. */
             number: string;
             orderStatus: components["schemas"]["OrderStatus"];
@@ -2526,6 +2531,8 @@ export interface components {
              * @description Units across all lines.
              */
             itemCount: number;
+            /** @description The statuses staff may move this order to next (see `Order.nextStatuses`). */
+            nextStatuses: components["schemas"]["OrderStatus"][];
             number: string;
             orderStatus: components["schemas"]["OrderStatus"];
             paymentStatus: components["schemas"]["PaymentStatus"];

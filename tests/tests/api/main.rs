@@ -21,6 +21,7 @@ mod catalogue_facets;
 mod catalogue_freshness;
 mod catalogue_index;
 mod catalogue_validation;
+mod console;
 mod contract;
 mod declared_statuses;
 mod email;

@@ -200,6 +200,9 @@ pub struct OrderView {
     /// The short number to quote, e.g. `BG-1A2B3C4D`.
     pub number: String,
     pub order_status: OrderStatusView,
+    /// The statuses staff may move this order to next, in the lifecycle's order (empty once
+    /// `cancelled` or `refunded`): a client offers these and no others.
+    pub next_statuses: Vec<OrderStatusView>,
     pub payment_status: PaymentStatusView,
     pub items: Vec<OrderLineView>,
     /// Sum of the lines before promotions.
@@ -243,6 +246,7 @@ impl OrderView {
             id: o.id.to_string(),
             number,
             order_status: o.status.into(),
+            next_statuses: o.status.allowed_next().iter().map(|&s| s.into()).collect(),
             payment_status: o.payment.status.into(),
             items: o
                 .lines
@@ -315,6 +319,8 @@ pub struct OrderSummaryView {
     pub id: String,
     pub number: String,
     pub order_status: OrderStatusView,
+    /// The statuses staff may move this order to next (see `Order.nextStatuses`).
+    pub next_statuses: Vec<OrderStatusView>,
     pub payment_status: PaymentStatusView,
     pub subtotal: i64,
     pub discount_total: i64,
@@ -361,6 +367,7 @@ impl OrderSummaryView {
             id: s.id.to_string(),
             number: crate::domain::order::order_number(s.id),
             order_status: s.status.into(),
+            next_statuses: s.status.allowed_next().iter().map(|&s| s.into()).collect(),
             payment_status: s.payment_status.into(),
             subtotal: s.totals.subtotal,
             discount_total: s.totals.discount,

@@ -1,0 +1,148 @@
+//! The staff console end to end: its own app code (`beeget_admin`) and the generated client
+//! against a real server on a temporary database. Staff sign in, create a product and a
+//! variant, adjust the stock, and ship an order with tracking, all from the keyboard; each
+//! result is then read back through the API.
+
+use beeget_admin::api::ClientApi;
+use beeget_admin::app::App;
+use beeget_admin::screens::ScreenId;
+use beeget_admin::script::{KeyCode, ctrl, goto, key, press, render, sign_in, type_text};
+use beeget_tests::{TEST_PASSWORD, TestApp};
+
+use crate::orders::{add_to_cart, buyable, placed, shopper};
+
+#[tokio::test]
+async fn staff_run_the_back_office_from_the_console() {
+    let app = TestApp::spawn().await;
+    let staff = app.with_admin("console-staff@example.com").await;
+    let (product, variant) = buyable(&app, 3).await;
+    let buyer = shopper(&app, "console-buyer@example.com").await;
+    add_to_cart(&app, &buyer, &product, &variant, 1).await;
+    let order = placed(&app, &buyer, "console-1", "pm_card_visa").await;
+    let (order_id, number) = (order["id"].as_str().unwrap(), order["number"].as_str().unwrap());
+
+    let api = ClientApi::new(app.url("").trim_end_matches('/')).unwrap();
+    let mut console = App::new();
+    sign_in(&mut console, &api, &staff.email, TEST_PASSWORD).await;
+    assert_eq!(console.screen, ScreenId::Dashboard, "{}", render(&console, 100, 30));
+    assert!(render(&console, 100, 30).contains("Orders by status"));
+
+    // A product: title, then the price two fields below; saved as a draft.
+    goto(&mut console, &api, "products").await;
+    press(&mut console, &api, key(KeyCode::Char('n'))).await;
+    type_text(&mut console, &api, "Console Parka").await;
+    press(&mut console, &api, key(KeyCode::Tab)).await;
+    type_text(&mut console, &api, "Waxed cotton.").await;
+    press(&mut console, &api, key(KeyCode::Tab)).await;
+    type_text(&mut console, &api, "129.50").await;
+    press(&mut console, &api, ctrl('s')).await;
+    let screen = render(&console, 100, 30);
+    assert!(screen.contains("saved \"Console Parka\""), "{screen}");
+    let staff_get = |path: String| {
+        let token = staff.access_token.clone();
+        let app = &app;
+        async move {
+            let resp = app.call(reqwest::Method::GET, &path, Some(&token), None).await;
+            assert_eq!(resp.status(), reqwest::StatusCode::OK, "{path}");
+            resp.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let found = staff_get("/admin/products?search=Console%20Parka".into()).await;
+    let created = &found["items"][0];
+    assert_eq!(
+        (created["price"].as_i64(), created["status"].as_str()),
+        (Some(12950), Some("draft"))
+    );
+    let product_id = created["id"].as_str().unwrap().to_owned();
+
+    // A variant with 3 in stock, then 7 more delivered.
+    press(&mut console, &api, key(KeyCode::Char('v'))).await;
+    type_text(&mut console, &api, "PARKA-M-OLIVE").await;
+    press(&mut console, &api, key(KeyCode::Tab)).await;
+    type_text(&mut console, &api, "M").await;
+    press(&mut console, &api, key(KeyCode::Tab)).await;
+    type_text(&mut console, &api, "Olive").await;
+    press(&mut console, &api, key(KeyCode::Tab)).await;
+    press(&mut console, &api, ctrl('u')).await;
+    type_text(&mut console, &api, "3").await;
+    press(&mut console, &api, ctrl('s')).await;
+    assert!(render(&console, 100, 30).contains("variant PARKA-M-OLIVE added"));
+    press(&mut console, &api, key(KeyCode::Char('a'))).await;
+    type_text(&mut console, &api, "+7").await;
+    press(&mut console, &api, key(KeyCode::Tab)).await;
+    type_text(&mut console, &api, "delivery from the mill").await;
+    press(&mut console, &api, ctrl('s')).await;
+    let screen = render(&console, 100, 30);
+    assert!(screen.contains("now 10 (delivery from the mill)"), "{screen}");
+    let read = staff_get(format!("/admin/products/{product_id}")).await;
+    assert_eq!(read["variants"][0]["sku"], "PARKA-M-OLIVE");
+    assert_eq!(read["variants"][0]["inventoryCount"], 10);
+    let variant_id = read["variants"][0]["id"].as_str().unwrap();
+    let moves = staff_get(format!("/admin/products/{product_id}/variants/{variant_id}/stock")).await;
+    assert!(
+        moves["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["delta"] == 7 && m["reason"] == "delivery from the mill")
+    );
+
+    // The paid order: found by its number, moved to processing, then shipped with tracking.
+    goto(&mut console, &api, "orders").await;
+    press(&mut console, &api, key(KeyCode::Char('/'))).await;
+    type_text(&mut console, &api, number).await;
+    press(&mut console, &api, key(KeyCode::Enter)).await;
+    press(&mut console, &api, key(KeyCode::Enter)).await;
+    let screen = render(&console, 100, 30);
+    assert!(
+        screen.contains(&format!("Order {number}")) && screen.contains("t: move to processing"),
+        "{screen}"
+    );
+    press(&mut console, &api, key(KeyCode::Char('t'))).await;
+    press(&mut console, &api, ctrl('s')).await;
+    press(&mut console, &api, key(KeyCode::Char('t'))).await;
+    assert!(render(&console, 100, 30).contains("◀ shipped ▶"));
+    press(&mut console, &api, key(KeyCode::Tab)).await;
+    type_text(&mut console, &api, "DHL").await;
+    press(&mut console, &api, key(KeyCode::Tab)).await;
+    type_text(&mut console, &api, "JD014600006281").await;
+    press(&mut console, &api, ctrl('s')).await;
+    let screen = render(&console, 100, 30);
+    assert!(screen.contains("Shipped  DHL JD014600006281"), "{screen}");
+    let shipped = staff_get(format!("/admin/orders/{order_id}")).await;
+    assert_eq!(shipped["orderStatus"], "shipped");
+    assert_eq!(
+        (shipped["carrier"].as_str(), shipped["trackingNumber"].as_str()),
+        (Some("DHL"), Some("JD014600006281"))
+    );
+    assert_eq!(shipped["nextStatuses"], serde_json::json!(["delivered", "refunded"]));
+    let statuses: Vec<&str> = shipped["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert!(statuses.ends_with(&["processing", "shipped"]), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn the_console_renews_its_tokens_before_they_expire() {
+    // Access tokens live 2 s: every call the console makes is within a minute of expiry, so
+    // it renews the pair first; after the first token has expired, it still works.
+    let app = TestApp::spawn_with(beeget_tests::Backend::Sqlite, |c| c.auth.access_ttl_secs = 2)
+        .await
+        .unwrap();
+    let staff = app.with_admin("console-renew@example.com").await;
+    let api = ClientApi::new(app.url("").trim_end_matches('/')).unwrap();
+    let mut console = App::new();
+    sign_in(&mut console, &api, &staff.email, TEST_PASSWORD).await;
+    assert_eq!(console.screen, ScreenId::Dashboard);
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    goto(&mut console, &api, "users console-renew").await;
+    let screen = render(&console, 100, 30);
+    assert_eq!(console.screen, ScreenId::Users, "{screen}");
+    assert!(
+        screen.contains("console-renew@example.com") && screen.contains("1 in all"),
+        "{screen}"
+    );
+}

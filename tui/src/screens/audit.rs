@@ -105,9 +105,7 @@ impl Screen for AuditScreen {
         self.list.loading = None;
         match result {
             Ok(Reply::Audit(page)) => {
-                let rows = page.items.iter().map(row).collect();
-                self.list.fill(rows, page.total);
-                self.items = page.items;
+                self.items = self.list.fill_with(page.items, page.total, row);
             }
             Ok(_) => {}
             Err(failure) => ctx.failed("audit log", &failure),

@@ -15,7 +15,6 @@ use ratatui::{
 };
 use serde_json::json;
 
-use super::categories::{Reassign, optional, said, switch, yes_no};
 use crate::action::{Command, Purpose};
 use crate::api::{Failure, Reply, Request, body};
 use crate::context::Ctx;
@@ -25,6 +24,7 @@ use crate::theme::Theme;
 use crate::widgets::confirm::{Answer, Confirm};
 use crate::widgets::form::{Field, FieldKind, Form, FormOutcome};
 use crate::widgets::local_list::{self, LocalList};
+use crate::widgets::record_form::{Reassign, optional, said, switch, yes_no};
 use crate::widgets::table::{Column, ListRow, col};
 
 const COLUMNS: &[Column] = &[

@@ -114,9 +114,7 @@ impl Screen for ContactScreen {
         match (purpose, result) {
             (Purpose::Load, Ok(Reply::ContactMessages(page))) if self.list.loading == Some(ticket) => {
                 self.list.loading = None;
-                let rows = page.items.iter().map(row).collect();
-                self.list.fill(rows, page.total);
-                self.items = page.items;
+                self.items = self.list.fill_with(page.items, page.total, row);
             }
             (Purpose::Save, Ok(Reply::ContactMessage(m))) => {
                 ctx.info(if m.handled { "marked handled" } else { "marked open" });

@@ -119,9 +119,7 @@ impl Screen for JobsScreen {
         match (purpose, result) {
             (Purpose::Load, Ok(Reply::Jobs(page))) if self.list.loading == Some(ticket) => {
                 self.list.loading = None;
-                let rows = page.items.iter().map(row).collect();
-                self.list.fill(rows, page.total);
-                self.items = page.items;
+                self.items = self.list.fill_with(page.items, page.total, row);
             }
             (Purpose::Save, Ok(_)) => {
                 ctx.info("job queued again");

@@ -118,9 +118,7 @@ impl Screen for UsersScreen {
         match (purpose, result) {
             (Purpose::Load, Ok(Reply::Users(page))) if self.list.loading == Some(ticket) => {
                 self.list.loading = None;
-                let rows = page.items.iter().map(row).collect();
-                self.list.fill(rows, page.total);
-                self.items = page.items;
+                self.items = self.list.fill_with(page.items, page.total, row);
             }
             (Purpose::Details, Ok(Reply::User(view))) => self.details = Some(view),
             (Purpose::Save, Ok(Reply::User(view))) => {

@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod form;
 pub mod input;
 pub mod local_list;
+pub(crate) mod record_form;
 pub mod table;
 
 use ratatui::layout::Rect;

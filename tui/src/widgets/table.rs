@@ -119,6 +119,13 @@ impl ListView {
         self.cursor = self.cursor.min(self.rows.len().saturating_sub(1));
     }
 
+    /// [`fill`](Self::fill) with a page's items, each drawn as a row by `row`; hands the items
+    /// back, for the screen to keep.
+    pub fn fill_with<T>(&mut self, items: Vec<T>, total: u64, row: impl Fn(&T) -> ListRow) -> Vec<T> {
+        self.fill(items.iter().map(row).collect(), total);
+        items
+    }
+
     pub fn command(&mut self, command: Command) -> ListOutcome {
         let last = self.pages();
         match command {

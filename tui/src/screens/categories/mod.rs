@@ -12,7 +12,7 @@
 //! A category cannot be moved back to the top level from here: that takes `parentId: null`,
 //! which the generated client's patch type cannot send (it leaves out what is unset).
 
-use std::collections::{HashMap, HashSet};
+mod tree;
 
 use beeget_client::types;
 use crossterm::event::KeyEvent;
@@ -33,7 +33,11 @@ use crate::theme::Theme;
 use crate::widgets::confirm::{Answer, Confirm};
 use crate::widgets::form::{Field, FieldKind, Form, FormOutcome};
 use crate::widgets::local_list::{self, LocalList};
+use crate::widgets::record_form::{Reassign, optional, picked, refuse, said, switch, yes_no};
 use crate::widgets::table::{Column, ListRow, col};
+
+pub(super) use tree::category_choices;
+use tree::{filtered, path, tree};
 
 const COLUMNS: &[Column] = &[
     col("Name", Constraint::Min(20)),
@@ -43,91 +47,6 @@ const COLUMNS: &[Column] = &[
 ];
 
 const TOP_LEVEL: &str = "(top level)";
-
-/// `yes`/`no`, as the forms' switches show them.
-pub(super) fn yes_no(on: bool) -> &'static str {
-    if on { "yes" } else { "no" }
-}
-
-/// A yes/no switch of a form, set to `on`.
-pub(super) fn switch(key: &'static str, label: &'static str, on: bool) -> Field {
-    Field::new(
-        key,
-        label,
-        FieldKind::Choice {
-            options: vec!["yes".into(), "no".into()],
-        },
-    )
-    .pick(&[yes_no(on)])
-}
-
-/// The index of the option picked in a choice field.
-pub(super) fn picked(form: &Form, key: &str) -> usize {
-    form.fields.iter().find(|f| f.key == key).map_or(0, |f| f.choice)
-}
-
-/// Puts `message` beside the field and says so on the form (a check made here, before any call).
-pub(super) fn refuse(form: &mut Form, key: &str, message: &str) {
-    if let Some(i) = form.fields.iter().position(|f| f.key == key) {
-        form.fields[i].error = Some(message.to_owned());
-        form.focus = i;
-    }
-    form.message = Some("fix the fields marked below".into());
-}
-
-/// A multi-line text as a new record sends it: `None` when blank.
-pub(super) fn optional(text: String) -> Option<String> {
-    (!text.trim().is_empty()).then_some(text)
-}
-
-/// What the API said, for the status line: the problem's detail (the counts of what uses a
-/// record), else the whole failure.
-pub(super) fn said(failure: &Failure) -> String {
-    match failure {
-        Failure::Problem(problem) => problem.detail.clone().unwrap_or_else(|| failure.to_string()),
-        other => other.to_string(),
-    }
-}
-
-/// Deleting a record still in use: the form that picks the record taking over (`reassignTo`).
-pub(super) struct Reassign {
-    /// The record to delete.
-    pub id: String,
-    /// The id behind each option of the form's one field.
-    targets: Vec<String>,
-    pub form: Form,
-}
-
-impl Reassign {
-    /// The form for `(id, label)` targets; `None` when there is none to move to.
-    pub fn new(noun: &str, name: &str, id: &str, targets: Vec<(String, String)>) -> Option<Self> {
-        if targets.is_empty() {
-            return None;
-        }
-        let (targets, labels): (Vec<String>, Vec<String>) = targets.into_iter().unzip();
-        let mut form = Form::new(
-            format!("Delete the {noun} \"{name}\""),
-            vec![Field::new(
-                "reassignTo",
-                "Move all to",
-                FieldKind::Choice { options: labels },
-            )],
-        );
-        form.message = Some(format!(
-            "In use: pick the {noun} that takes it all over; Ctrl-S deletes."
-        ));
-        Some(Self {
-            id: id.to_owned(),
-            targets,
-            form,
-        })
-    }
-
-    /// The id picked.
-    pub fn target(&self) -> Option<String> {
-        self.targets.get(picked(&self.form, "reassignTo")).cloned()
-    }
-}
 
 /// The category form: a new category (`id` is `None`) or a change of one.
 struct Editor {
@@ -166,123 +85,6 @@ impl Default for CategoriesScreen {
     }
 }
 
-type Children<'a> = HashMap<Option<&'a str>, Vec<&'a types::AdminCategory>>;
-
-/// The categories in tree order, each with its name drawn on its branch (`├─ Dresses`).
-fn tree(all: &[types::AdminCategory]) -> Vec<(&types::AdminCategory, String)> {
-    let ids: HashSet<&str> = all.iter().map(|c| c.id.as_str()).collect();
-    let mut children: Children = HashMap::new();
-    for c in all {
-        // A parent the list does not hold (or the category itself) puts it at the top level.
-        let parent = c.parent_id.as_deref().filter(|p| *p != c.id && ids.contains(p));
-        children.entry(parent).or_default().push(c);
-    }
-    for siblings in children.values_mut() {
-        siblings.sort_by(|a, b| {
-            a.position
-                .cmp(&b.position)
-                .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-        });
-    }
-    let mut out = Vec::with_capacity(all.len());
-    let mut seen = HashSet::new();
-    for root in children.get(&None).cloned().unwrap_or_default() {
-        walk(root, String::new(), String::new(), &children, &mut seen, &mut out);
-    }
-    // Categories in a loop of parents are never reached from the top: shown at the top level.
-    for c in all {
-        walk(c, String::new(), String::new(), &children, &mut seen, &mut out);
-    }
-    out
-}
-
-fn walk<'a>(
-    c: &'a types::AdminCategory,
-    label_prefix: String,
-    child_prefix: String,
-    children: &Children<'a>,
-    seen: &mut HashSet<&'a str>,
-    out: &mut Vec<(&'a types::AdminCategory, String)>,
-) {
-    if !seen.insert(c.id.as_str()) {
-        return;
-    }
-    out.push((c, format!("{label_prefix}{}", c.name)));
-    let kids = children.get(&Some(c.id.as_str())).map_or(&[][..], Vec::as_slice);
-    for (i, kid) in kids.iter().enumerate() {
-        let (branch, under) = if i + 1 == kids.len() {
-            ("└─ ", "   ")
-        } else {
-            ("├─ ", "│  ")
-        };
-        walk(
-            kid,
-            format!("{child_prefix}{branch}"),
-            format!("{child_prefix}{under}"),
-            children,
-            seen,
-            out,
-        );
-    }
-}
-
-/// The categories whose name contains `filter`, with their ancestors; all without a filter.
-fn filtered(all: &[types::AdminCategory], filter: Option<&str>) -> Vec<types::AdminCategory> {
-    let Some(filter) = filter else { return all.to_vec() };
-    let by_id: HashMap<&str, &types::AdminCategory> = all.iter().map(|c| (c.id.as_str(), c)).collect();
-    let mut keep: HashSet<&str> = HashSet::new();
-    for c in all.iter().filter(|c| c.name.to_lowercase().contains(filter)) {
-        let mut at = Some(c);
-        while let Some(x) = at {
-            if !keep.insert(x.id.as_str()) {
-                break;
-            }
-            at = x.parent_id.as_deref().and_then(|p| by_id.get(p).copied());
-        }
-    }
-    all.iter().filter(|c| keep.contains(c.id.as_str())).cloned().collect()
-}
-
-/// `Men › Shirts`: the names from the top level down to the category.
-fn path(all: &[types::AdminCategory], category: &types::AdminCategory) -> String {
-    let mut names = vec![category.name.as_str()];
-    let mut at = category.parent_id.as_deref();
-    while let Some(id) = at {
-        let Some(parent) = all.iter().find(|c| c.id == id) else {
-            break;
-        };
-        if names.len() > all.len() {
-            break;
-        }
-        names.push(parent.name.as_str());
-        at = parent.parent_id.as_deref();
-    }
-    names.reverse();
-    names.join(" › ")
-}
-
-/// Every category as a choice: (id, path), in tree order.
-pub(super) fn category_choices(all: &[types::AdminCategory]) -> Vec<(String, String)> {
-    tree(all)
-        .into_iter()
-        .map(|(c, _)| (c.id.clone(), path(all, c)))
-        .collect()
-}
-
-/// The ids of the categories below `id`, at any depth.
-fn descendants(all: &[types::AdminCategory], id: &str) -> HashSet<String> {
-    let mut found = HashSet::new();
-    let mut frontier = vec![id.to_owned()];
-    while let Some(parent) = frontier.pop() {
-        for c in all.iter().filter(|c| c.parent_id.as_deref() == Some(parent.as_str())) {
-            if c.id != id && found.insert(c.id.clone()) {
-                frontier.push(c.id.clone());
-            }
-        }
-    }
-    found
-}
-
 impl CategoriesScreen {
     fn load(&mut self, ctx: &mut Ctx) {
         self.list.view.loading = Some(ctx.call(Purpose::Load, Request::Categories));
@@ -314,25 +116,11 @@ impl CategoriesScreen {
         self.all.iter().find(|c| c.id == id)
     }
 
-    /// The categories, in tree order, but `except` and those below it, as (id, path).
-    fn others(&self, except: Option<&str>) -> Vec<(String, String)> {
-        let excluded = except.map(|id| {
-            let mut below = descendants(&self.all, id);
-            below.insert(id.to_owned());
-            below
-        });
-        tree(&self.all)
-            .into_iter()
-            .filter(|(c, _)| excluded.as_ref().is_none_or(|x| !x.contains(&c.id)))
-            .map(|(c, _)| (c.id.clone(), path(&self.all, c)))
-            .collect()
-    }
-
     fn open_form(&mut self, category: Option<types::AdminCategory>) {
         let c = category.as_ref();
         let (mut parents, mut labels) = (vec![None], vec![TOP_LEVEL.to_owned()]);
         // Never under itself or below it (the API answers 409 `category_cycle`).
-        for (id, path) in self.others(c.map(|c| c.id.as_str())) {
+        for (id, path) in category_choices(&self.all, c.map(|c| c.id.as_str())) {
             parents.push(Some(id));
             labels.push(path);
         }
@@ -407,7 +195,7 @@ impl CategoriesScreen {
             .iter()
             .find(|c| c.id == id)
             .map_or(id.clone(), |c| c.name.clone());
-        match Reassign::new("category", &name, &id, self.others(Some(&id))) {
+        match Reassign::new("category", &name, &id, category_choices(&self.all, Some(&id))) {
             Some(reassign) => {
                 ctx.error(said(failure));
                 self.reassign = Some(reassign);
@@ -602,49 +390,5 @@ impl Screen for CategoriesScreen {
         if let Some(confirm) = &self.confirm {
             confirm.draw(frame, area, theme);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn categories(list: serde_json::Value) -> Vec<types::AdminCategory> {
-        serde_json::from_value(list).expect("categories")
-    }
-
-    #[test]
-    fn the_tree_puts_children_under_their_parent_by_position_then_name() {
-        let all = categories(json!([
-            {"id": "b", "name": "Shirts", "slug": "shirts", "parentId": "m", "active": true, "position": 1},
-            {"id": "m", "name": "Men", "slug": "men", "active": true, "position": 1},
-            {"id": "a", "name": "Coats", "slug": "coats", "parentId": "m", "active": true, "position": 1},
-            {"id": "w", "name": "Women", "slug": "women", "active": true, "position": 0},
-            {"id": "t", "name": "Tees", "slug": "tees", "parentId": "b", "active": true, "position": 0},
-            {"id": "o", "name": "Orphan", "slug": "orphan", "parentId": "gone", "active": true, "position": 5},
-            {"id": "x", "name": "Loop", "slug": "loop", "parentId": "y", "active": true, "position": 0},
-            {"id": "y", "name": "Pool", "slug": "pool", "parentId": "x", "active": true, "position": 0}
-        ]));
-        let labels: Vec<String> = tree(&all).into_iter().map(|(_, label)| label).collect();
-        assert_eq!(
-            labels,
-            [
-                "Women",
-                "Men",
-                "├─ Coats",
-                "└─ Shirts",
-                "   └─ Tees",
-                "Orphan",
-                "Loop",
-                "└─ Pool"
-            ]
-        );
-        assert_eq!(path(&all, &all[4]), "Men › Shirts › Tees");
-        assert_eq!(
-            descendants(&all, "m"),
-            HashSet::from(["a".to_owned(), "b".to_owned(), "t".to_owned()])
-        );
-        let kept: Vec<String> = filtered(&all, Some("tee")).into_iter().map(|c| c.id).collect();
-        assert_eq!(kept, ["b", "m", "t"]);
     }
 }

@@ -4,6 +4,8 @@
 //! variant's stock with a reason; `L` shows the low-stock list from the inventory report.
 //! `:products draft` lists the drafts.
 
+mod editing;
+
 use beeget_client::types;
 use crossterm::event::KeyEvent;
 use ratatui::{
@@ -14,16 +16,15 @@ use ratatui::{
 };
 
 use crate::action::{Command, Purpose};
-use crate::api::{Failure, ProductQuery, Reply, Request, body};
+use crate::api::{Failure, ProductQuery, Reply, Request};
 use crate::context::Ctx;
 use crate::keys::{self, Binding, Key};
 use crate::money;
 use crate::screens::Screen;
 use crate::theme::Theme;
 use crate::widgets::confirm::{Answer, Confirm};
-use crate::widgets::form::{Field, FieldKind, Form, FormOutcome};
+use crate::widgets::form::{Form, FormOutcome};
 use crate::widgets::table::{Column, ListOutcome, ListRow, ListView, col};
-use serde_json::json;
 
 const COLUMNS: &[Column] = &[
     col("Title", Constraint::Min(18)),
@@ -70,13 +71,7 @@ const LOW_STOCK_COLUMNS: &[Column] = &[
     col("Days left", Constraint::Length(9)),
 ];
 
-/// Which form is open, and for what.
-enum Editing {
-    NewProduct,
-    EditProduct(String),
-    NewVariant(String),
-    Stock { product_id: String, variant_id: String },
-}
+use editing::Editing;
 
 pub struct ProductsScreen {
     list: ListView,
@@ -132,145 +127,6 @@ impl ProductsScreen {
                 paging: list.paging,
             },
         ));
-    }
-
-    fn product_form(&self, title: &str, p: Option<&types::AdminProduct>) -> Form {
-        let statuses = ["draft", "active", "archived"].map(String::from).to_vec();
-        let categories = self.categories.iter().map(|c| (c.id.clone(), c.name.clone())).collect();
-        let collections = self
-            .collections
-            .iter()
-            .map(|c| (c.id.clone(), c.name.clone()))
-            .collect();
-        let currency = p.map_or("EUR", |p| p.currency.as_str()).to_owned();
-        let ids = |v: &[String]| v.to_vec();
-        let (cat_ids, col_ids) = p.map_or((Vec::new(), Vec::new()), |p| {
-            (ids(&p.category_ids), ids(&p.collection_ids))
-        });
-        let cat_refs: Vec<&str> = cat_ids.iter().map(String::as_str).collect();
-        let col_refs: Vec<&str> = col_ids.iter().map(String::as_str).collect();
-        Form::new(
-            title,
-            vec![
-                Field::new("title", "Title", FieldKind::Text)
-                    .required()
-                    .value(p.map_or("", |p| p.title.as_str())),
-                Field::new("description", "Description", FieldKind::Multiline)
-                    .value(p.map_or("", |p| p.description.as_str())),
-                Field::new(
-                    "price",
-                    "Price",
-                    FieldKind::Money {
-                        currency: currency.clone(),
-                    },
-                )
-                .required()
-                .value(&p.map(|p| money::format_plain(p.price)).unwrap_or_default()),
-                Field::new("salePrice", "Sale price", FieldKind::Money { currency }).value(
-                    &p.and_then(|p| p.sale_price)
-                        .map(money::format_plain)
-                        .unwrap_or_default(),
-                ),
-                Field::new("status", "Status", FieldKind::Choice { options: statuses })
-                    .pick(&[&p.map_or("draft".to_owned(), |p| p.status.to_string())]),
-                Field::new("tags", "Tags", FieldKind::Tags).value(&p.map(|p| p.tags.join(", ")).unwrap_or_default()),
-                Field::new("categoryIds", "Categories", FieldKind::Multi { options: categories }).pick(&cat_refs),
-                Field::new(
-                    "collectionIds",
-                    "Collections",
-                    FieldKind::Multi { options: collections },
-                )
-                .pick(&col_refs),
-            ],
-        )
-    }
-
-    fn open_form(&mut self, editing: Editing, ctx: &mut Ctx) {
-        let form = match &editing {
-            Editing::NewProduct => self.product_form("New product", None),
-            Editing::EditProduct(_) => {
-                let Some(p) = self.details.as_ref().or_else(|| self.items.get(self.list.cursor)) else {
-                    return;
-                };
-                self.product_form(&format!("Edit {}", p.title), Some(p))
-            }
-            Editing::NewVariant(_) => Form::new(
-                "New variant",
-                vec![
-                    Field::new("sku", "SKU", FieldKind::Text).required(),
-                    Field::new("size", "Size", FieldKind::Text).required(),
-                    Field::new("color", "Colour", FieldKind::Text).required(),
-                    Field::new("inventoryCount", "Stock", FieldKind::Integer).value("0"),
-                    Field::new("price", "Own price", FieldKind::Money { currency: "EUR".into() }),
-                ],
-            ),
-            Editing::Stock { variant_id, .. } => {
-                let sku = self
-                    .details
-                    .as_ref()
-                    .and_then(|p| p.variants.iter().find(|v| &v.id == variant_id))
-                    .map(|v| format!("{} (now {})", v.sku, v.inventory_count))
-                    .unwrap_or_default();
-                Form::new(
-                    format!("Adjust stock of {sku}"),
-                    vec![
-                        Field::new("delta", "Change (+/-)", FieldKind::Integer).required(),
-                        Field::new("reason", "Reason", FieldKind::Text).required(),
-                    ],
-                )
-            }
-        };
-        let _ = ctx;
-        self.form = Some((editing, form));
-    }
-
-    /// Builds the request from the form; a value the API's schema refuses (too long, a
-    /// control character) is shown on the form without a call.
-    fn submit(&mut self, ctx: &mut Ctx) {
-        let Some((editing, form)) = &mut self.form else { return };
-        let built: Result<Request, String> = match editing {
-            Editing::NewProduct => body(json!({
-                "title": form.text("title"), "description": form.raw("description"), "price": form.money("price"),
-                "salePrice": form.money("salePrice"), "status": form.choice("status"), "tags": form.tags("tags"),
-                "categoryIds": form.chosen("categoryIds"), "collectionIds": form.chosen("collectionIds"),
-            }))
-            .map(Request::CreateProduct),
-            Editing::EditProduct(id) => body(json!({
-                "title": form.text("title"), "description": form.raw("description"), "price": form.money("price"),
-                "salePrice": form.money("salePrice"), "status": form.choice("status"), "tags": form.tags("tags"),
-                "categoryIds": form.chosen("categoryIds"), "collectionIds": form.chosen("collectionIds"),
-            }))
-            .map(|patch| Request::UpdateProduct { id: id.clone(), patch }),
-            Editing::NewVariant(product_id) => body(json!({
-                "sku": form.text("sku"), "size": form.text("size"), "color": form.text("color"),
-                "inventoryCount": form.integer("inventoryCount").unwrap_or(0), "price": form.money("price"),
-            }))
-            .map(|variant| Request::CreateVariant {
-                product_id: product_id.clone(),
-                variant,
-            }),
-            Editing::Stock { product_id, variant_id } => {
-                body(json!({"delta": form.integer("delta"), "reason": form.text("reason")})).map(|adjustment| {
-                    Request::AdjustStock {
-                        product_id: product_id.clone(),
-                        variant_id: variant_id.clone(),
-                        adjustment,
-                    }
-                })
-            }
-        };
-        match built {
-            Ok(request) => {
-                form.sending = true;
-                let purpose = if matches!(editing, Editing::Stock { .. }) {
-                    Purpose::Stock
-                } else {
-                    Purpose::Save
-                };
-                ctx.call(purpose, request);
-            }
-            Err(message) => form.message = Some(message),
-        }
     }
 
     fn open_product(&mut self, id: String, ctx: &mut Ctx) {
@@ -558,9 +414,7 @@ impl Screen for ProductsScreen {
         match (purpose, result) {
             (Purpose::Load, Ok(Reply::Products(page))) if self.list.loading == Some(ticket) => {
                 self.list.loading = None;
-                let rows = page.items.iter().map(row).collect();
-                self.list.fill(rows, page.total);
-                self.items = page.items;
+                self.items = self.list.fill_with(page.items, page.total, row);
             }
             (Purpose::Load, Err(failure)) => ctx.failed("products", &failure),
             (Purpose::Secondary, Ok(Reply::Categories(c))) => self.categories = c,
@@ -570,8 +424,7 @@ impl Screen for ProductsScreen {
                     .low_stock
                     .get_or_insert_with(|| ListView::new(LOW_STOCK_COLUMNS, &[]));
                 list.loading = None;
-                list.fill(report.items.iter().map(low_stock_row).collect(), report.total);
-                self.low_items = report.items;
+                self.low_items = list.fill_with(report.items, report.total, low_stock_row);
             }
             (Purpose::Secondary, Err(failure)) => ctx.failed("products", &failure),
             (Purpose::Details, Ok(Reply::Product(p))) => {

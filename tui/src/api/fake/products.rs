@@ -1,0 +1,114 @@
+//! Products in the fake: listed (searched by title), read, created, deleted, given variants,
+//! and their stock adjusted (never below zero).
+
+use beeget_client::types;
+use serde_json::json;
+
+use super::{AT, State, from, not_found, page, problem, unanswered};
+use crate::api::{Failure, Reply, Request};
+
+pub(super) fn product(n: u32, title: &str, price: i64, stock: i64) -> types::AdminProduct {
+    from(json!({
+        "id": format!("prod-{n}"), "title": title, "slug": title.to_lowercase().replace(' ', "-"),
+        "description": format!("{title}, from the demo catalogue."), "price": price, "currency": "EUR",
+        "status": "active", "tags": ["summer"], "categoryIds": ["cat-1"], "collectionIds": [], "images": [],
+        "inventoryCount": stock,
+        "variants": [{"id": format!("var-{n}"), "sku": format!("SKU-{n}-M"), "size": "M", "color": "Sand", "inventoryCount": stock}],
+        "createdAt": AT, "updatedAt": AT
+    }))
+}
+
+impl State {
+    /// Products, their variants and stock, with the API's checks (a slug in use, stock below
+    /// zero).
+    pub(super) fn products(&mut self, request: Request) -> Result<Reply, Failure> {
+        use Request as R;
+        Ok(match request {
+            R::Products(q) => {
+                let items = self
+                    .products
+                    .iter()
+                    .filter(|p| {
+                        q.search
+                            .as_deref()
+                            .is_none_or(|s| p.title.to_lowercase().contains(&s.to_lowercase()))
+                    })
+                    .map(|p| serde_json::to_value(p).expect("product as JSON"))
+                    .collect();
+                Reply::Products(from(page(items, q.paging.page, q.paging.limit)))
+            }
+            R::Product(id) => Reply::Product(
+                self.products
+                    .iter()
+                    .find(|p| p.id == id)
+                    .cloned()
+                    .ok_or_else(not_found)?,
+            ),
+            R::CreateProduct(body) => {
+                if self.products.iter().any(|p| p.title == body.title.to_string()) {
+                    return Err(problem(
+                        422,
+                        "validation_failed",
+                        "the product could not be saved",
+                        json!([{"field": "slug", "message": "already used by another product"}]),
+                    ));
+                }
+                let n = self.products.len() as u32 + 1;
+                let mut created =
+                    serde_json::to_value(product(n, &body.title.to_string(), body.price, 0)).expect("json");
+                created["variants"] = json!([]);
+                created["status"] = json!(body.status.map_or("draft".to_owned(), |s| s.to_string()));
+                let created: types::AdminProduct = from(created);
+                self.products.push(created.clone());
+                Reply::Product(created)
+            }
+            R::CreateVariant { product_id, variant } => {
+                let product = self
+                    .products
+                    .iter_mut()
+                    .find(|p| p.id == product_id)
+                    .ok_or_else(not_found)?;
+                let created: types::AdminVariant = from(json!({
+                    "id": format!("{product_id}-var-{}", product.variants.len() + 1), "sku": variant.sku.to_string(),
+                    "size": variant.size.to_string(), "color": variant.color.to_string(), "inventoryCount": variant.inventory_count
+                }));
+                product.variants.push(created.clone());
+                product.inventory_count += variant.inventory_count;
+                Reply::Variant(created)
+            }
+            R::AdjustStock {
+                product_id,
+                variant_id,
+                adjustment,
+            } => {
+                let product = self
+                    .products
+                    .iter_mut()
+                    .find(|p| p.id == product_id)
+                    .ok_or_else(not_found)?;
+                let variant = product
+                    .variants
+                    .iter_mut()
+                    .find(|v| v.id == variant_id)
+                    .ok_or_else(not_found)?;
+                let after = i64::from(variant.inventory_count) + adjustment.delta;
+                if after < 0 {
+                    return Err(problem(
+                        422,
+                        "validation_failed",
+                        "stock cannot go below zero",
+                        json!([{"field": "delta", "message": "would take the stock below zero"}]),
+                    ));
+                }
+                variant.inventory_count = after as i32;
+                product.inventory_count += adjustment.delta;
+                Reply::StockMovement(from(json!({
+                    "id": "mov-1", "variantId": variant_id, "delta": adjustment.delta, "reason": adjustment.reason.to_string(),
+                    "stockAfter": after, "at": AT
+                })))
+            }
+            R::DeleteProduct(_) => Reply::Done,
+            other => return Err(unanswered("the fake's products", &other)),
+        })
+    }
+}

@@ -5,7 +5,7 @@
 use crossterm::event::KeyEvent;
 
 use crate::api::{Failure, Reply};
-use crate::screens::ScreenId;
+use crate::screen_id::ScreenId;
 
 /// A user's intent, as named in the key tables and the help overlay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -57,3 +57,40 @@ impl Settings {
         Ok(settings)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flag_beats_the_environment_which_beats_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("config.toml", r#"api = "http://from-file:9000/""#)?;
+            let file = Some(jail.directory().join("config.toml"));
+            assert_eq!(Settings::load(file.clone(), None).unwrap().api, "http://from-file:9000");
+            jail.set_env("BEEGET_ADMIN_API", "https://from-env.example");
+            assert_eq!(
+                Settings::load(file.clone(), None).unwrap().api,
+                "https://from-env.example"
+            );
+            let flag = Some("http://127.0.0.1:8081".to_owned());
+            assert_eq!(Settings::load(file, flag).unwrap().api, "http://127.0.0.1:8081");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn defaults_without_a_file_and_clear_errors_for_bad_values() {
+        figment::Jail::expect_with(|jail| {
+            assert_eq!(Settings::load(None, None).unwrap(), Settings::default());
+            let missing = Some(jail.directory().join("absent.toml"));
+            assert_eq!(Settings::load(missing, None).unwrap(), Settings::default());
+            let err = Settings::load(None, Some("127.0.0.1:8080".into())).unwrap_err();
+            assert!(err.contains("must start with http://"), "{err}");
+            jail.create_file("bad.toml", "api = 8080")?;
+            let err = Settings::load(Some(jail.directory().join("bad.toml")), None).unwrap_err();
+            assert!(err.starts_with("configuration:"), "{err}");
+            Ok(())
+        });
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::action::{Purpose, Ticket};
 use crate::api::{Failure, Request};
-use crate::screens::ScreenId;
+use crate::screen_id::ScreenId;
 
 /// Something for the runtime to do outside `update`.
 #[derive(Debug, Clone)]

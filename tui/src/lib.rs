@@ -16,6 +16,7 @@ pub mod context;
 pub mod keys;
 pub mod money;
 pub mod runtime;
+pub mod screen_id;
 pub mod screens;
 pub mod script;
 pub mod theme;

@@ -311,3 +311,42 @@ async fn without_colour_nothing_but_modifiers_is_styled() {
             .any(|c| c.fg != ratatui::style::Color::Reset)
     );
 }
+
+#[tokio::test]
+async fn editing_a_product_sends_a_patch_with_the_changed_price_and_status() {
+    let (mut app, api) = signed_in().await;
+    goto(&mut app, &api, "products").await;
+    press(&mut app, &api, key(KeyCode::Enter)).await;
+    press(&mut app, &api, key(KeyCode::Char('e'))).await;
+    let screen = render(&app, 100, 30);
+    assert!(
+        screen.contains("Edit Linen Shirt") && screen.contains("59.00 EUR"),
+        "{screen}"
+    );
+    // Price is the third field, status the fifth.
+    for _ in 0..2 {
+        press(&mut app, &api, key(KeyCode::Tab)).await;
+    }
+    press(&mut app, &api, ctrl('u')).await;
+    type_text(&mut app, &api, "49.5").await;
+    for _ in 0..2 {
+        press(&mut app, &api, key(KeyCode::Tab)).await;
+    }
+    press(&mut app, &api, key(KeyCode::Right)).await;
+    press(&mut app, &api, ctrl('s')).await;
+    let Some(Request::UpdateProduct { id, patch }) = api
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| matches!(r, Request::UpdateProduct { .. }))
+    else {
+        panic!("an update request")
+    };
+    assert_eq!(
+        (id.as_str(), patch.price, patch.status),
+        ("prod-1", Some(4950), Some(types::ProductStatus::Archived))
+    );
+    let product = api.product("prod-1").unwrap();
+    assert_eq!((product.price, product.status), (4950, types::ProductStatus::Archived));
+    assert!(render(&app, 100, 30).contains("saved \"Linen Shirt\""));
+}

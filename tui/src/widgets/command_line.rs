@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use crate::screens::ScreenId;
+use crate::screen_id::ScreenId;
 use crate::widgets::input::TextInput;
 
 #[derive(Debug, Clone, Default)]

@@ -171,6 +171,7 @@ impl State {
             request @ (R::Products(_)
             | R::Product(_)
             | R::CreateProduct(_)
+            | R::UpdateProduct { .. }
             | R::DeleteProduct(_)
             | R::CreateVariant { .. }
             | R::AdjustStock { .. }) => self.products(request),

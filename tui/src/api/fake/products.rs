@@ -62,6 +62,17 @@ impl State {
                 self.products.push(created.clone());
                 Reply::Product(created)
             }
+            R::UpdateProduct { id, patch } => {
+                let product = self.products.iter_mut().find(|p| p.id == id).ok_or_else(not_found)?;
+                // What the patch names replaces what the product has; the rest stays.
+                let mut value = serde_json::to_value(&*product).expect("product as JSON");
+                let changes = serde_json::to_value(&patch).expect("patch as JSON");
+                for (field, change) in changes.as_object().expect("a patch is an object") {
+                    value[field] = change.clone();
+                }
+                *product = from(value);
+                Reply::Product(product.clone())
+            }
             R::CreateVariant { product_id, variant } => {
                 let product = self
                     .products

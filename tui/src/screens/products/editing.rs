@@ -71,7 +71,7 @@ impl ProductsScreen {
         )
     }
 
-    pub(super) fn open_form(&mut self, editing: Editing, ctx: &mut Ctx) {
+    pub(super) fn open_form(&mut self, editing: Editing) {
         let form = match &editing {
             Editing::NewProduct => self.product_form("New product", None),
             Editing::EditProduct(_) => {
@@ -106,7 +106,6 @@ impl ProductsScreen {
                 )
             }
         };
-        let _ = ctx;
         self.form = Some((editing, form));
     }
 

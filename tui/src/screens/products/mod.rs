@@ -330,24 +330,24 @@ impl Screen for ProductsScreen {
             (Command::Down, Some(p)) => {
                 self.variant_cursor = (self.variant_cursor + 1).min(p.variants.len().saturating_sub(1))
             }
-            (Command::New, _) => self.open_form(Editing::NewProduct, ctx),
+            (Command::New, _) => self.open_form(Editing::NewProduct),
             (Command::Edit, Some(p)) => {
                 let id = p.id.clone();
-                self.open_form(Editing::EditProduct(id), ctx);
+                self.open_form(Editing::EditProduct(id));
             }
             (Command::Edit, None) => {
                 if let Some(id) = self.list.current().map(str::to_owned) {
-                    self.open_form(Editing::EditProduct(id), ctx);
+                    self.open_form(Editing::EditProduct(id));
                 }
             }
             (Command::AddVariant, Some(p)) => {
                 let id = p.id.clone();
-                self.open_form(Editing::NewVariant(id), ctx);
+                self.open_form(Editing::NewVariant(id));
             }
             (Command::AdjustStock, Some(p)) => match variant_id {
                 Some(variant_id) => {
                     let product_id = p.id.clone();
-                    self.open_form(Editing::Stock { product_id, variant_id }, ctx);
+                    self.open_form(Editing::Stock { product_id, variant_id });
                 }
                 None => ctx.info("the product has no variant yet: v adds one"),
             },

@@ -350,3 +350,22 @@ async fn editing_a_product_sends_a_patch_with_the_changed_price_and_status() {
     assert_eq!((product.price, product.status), (4950, types::ProductStatus::Archived));
     assert!(render(&app, 100, 30).contains("saved \"Linen Shirt\""));
 }
+
+#[tokio::test]
+async fn a_role_change_asks_first() {
+    let (mut app, api) = signed_in().await;
+    goto(&mut app, &api, "users").await;
+    press(&mut app, &api, key(KeyCode::Down)).await;
+    press(&mut app, &api, key(KeyCode::Char('R'))).await;
+    assert!(render(&app, 100, 30).contains("Make ada@example.com an admin?"));
+    let before = api.requests().len();
+    press(&mut app, &api, key(KeyCode::Char('n'))).await;
+    assert_eq!(api.requests().len(), before);
+    press(&mut app, &api, key(KeyCode::Char('R'))).await;
+    press(&mut app, &api, key(KeyCode::Char('y'))).await;
+    assert!(
+        api.requests()
+            .iter()
+            .any(|r| matches!(r, Request::SetUserRole { id, role: types::Role::Admin } if id == "usr-2"))
+    );
+}

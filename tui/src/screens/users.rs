@@ -1,5 +1,6 @@
 //! Users: accounts, filtered by email or name (sent to the API), sorted by age or email;
-//! Enter shows orders and spend; `R` switches the role between `user` and `admin`.
+//! Enter shows orders and spend; `R` switches the role between `user` and `admin`, after a
+//! confirmation (an admin can change the whole store).
 
 use beeget_client::types;
 use crossterm::event::KeyEvent;
@@ -17,6 +18,7 @@ use crate::keys::{self, Binding, Key};
 use crate::money;
 use crate::screens::Screen;
 use crate::theme::Theme;
+use crate::widgets::confirm::{Answer, Confirm};
 use crate::widgets::table::{Column, ListOutcome, ListRow, ListView, col};
 
 const COLUMNS: &[Column] = &[
@@ -39,6 +41,8 @@ pub struct UsersScreen {
     list: ListView,
     items: Vec<types::User>,
     details: Option<types::AdminUserView>,
+    /// The role change waiting for a yes.
+    confirm: Option<(Confirm, types::Role)>,
 }
 
 impl Default for UsersScreen {
@@ -47,6 +51,7 @@ impl Default for UsersScreen {
             list: ListView::new(COLUMNS, SORTS),
             items: Vec::new(),
             details: None,
+            confirm: None,
         }
     }
 }
@@ -69,7 +74,7 @@ impl Screen for UsersScreen {
     }
 
     fn editing(&self) -> bool {
-        self.list.filter_input.is_some()
+        self.list.filter_input.is_some() || self.confirm.is_some()
     }
 
     fn enter(&mut self, argument: Option<&str>, ctx: &mut Ctx) {
@@ -92,12 +97,15 @@ impl Screen for UsersScreen {
             Command::Back => self.details = None,
             Command::ChangeRole => {
                 if let Some(u) = current {
-                    let role = if u.role == "admin" {
-                        types::Role::User
+                    let (role, question) = if u.role == "admin" {
+                        (types::Role::User, format!("Take the admin role from {}?", u.email))
                     } else {
-                        types::Role::Admin
+                        (
+                            types::Role::Admin,
+                            format!("Make {} an admin? Admins can change the whole store.", u.email),
+                        )
                     };
-                    ctx.call(Purpose::Save, Request::SetUserRole { id: u.id, role });
+                    self.confirm = Some((Confirm::new(question, u.id), role));
                 }
             }
             other => {
@@ -109,6 +117,21 @@ impl Screen for UsersScreen {
     }
 
     fn input(&mut self, key: KeyEvent, ctx: &mut Ctx) {
+        if let Some((confirm, role)) = &self.confirm {
+            match confirm.handle(&key) {
+                Answer::Yes => {
+                    let request = Request::SetUserRole {
+                        id: confirm.target.clone(),
+                        role: *role,
+                    };
+                    ctx.call(Purpose::Save, request);
+                    self.confirm = None;
+                }
+                Answer::No => self.confirm = None,
+                Answer::Undecided => {}
+            }
+            return;
+        }
         if self.list.filter_key(&key) == ListOutcome::Reload {
             self.load(ctx);
         }
@@ -149,6 +172,9 @@ impl Screen for UsersScreen {
             Paragraph::new(lines).block(Block::bordered().title(" Customer ")),
             detail_area,
         );
+        if let Some((confirm, _)) = &self.confirm {
+            confirm.draw(frame, area, theme);
+        }
     }
 }
 

@@ -13,6 +13,7 @@ mod orders;
 mod products;
 mod promotions;
 mod reports;
+mod taxonomy;
 mod users;
 
 pub use audit::AuditScreen;

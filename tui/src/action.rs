@@ -34,6 +34,14 @@ pub enum Command {
     AddVariant,
     /// Products: adjust the stock of a variant.
     AdjustStock,
+    /// Products: change the picked variant (SKU, size, colour, own price).
+    EditVariant,
+    /// Products: delete the picked variant.
+    DeleteVariant,
+    /// Products: upload an image file to the open product.
+    UploadImage,
+    /// Users: erase the account's personal data (GDPR), keeping its orders' figures.
+    EraseUser,
     /// Products: the low-stock list from the inventory report.
     LowStock,
     /// Reports: choose the date range and grouping.

@@ -369,3 +369,54 @@ async fn a_role_change_asks_first() {
             .any(|r| matches!(r, Request::SetUserRole { id, role: types::Role::Admin } if id == "usr-2"))
     );
 }
+
+#[tokio::test]
+async fn a_variant_is_edited_deleted_after_asking_and_an_image_uploaded() {
+    let (mut app, api) = signed_in().await;
+    goto(&mut app, &api, "products").await;
+    press(&mut app, &api, key(KeyCode::Enter)).await;
+    press(&mut app, &api, key(KeyCode::Char('w'))).await;
+    assert!(render(&app, 100, 30).contains("Edit variant SKU-1-M"));
+    press(&mut app, &api, key(KeyCode::Tab)).await;
+    press(&mut app, &api, ctrl('u')).await;
+    type_text(&mut app, &api, "L").await;
+    press(&mut app, &api, ctrl('s')).await;
+    assert_eq!(api.product("prod-1").unwrap().variants[0].size, "L");
+    assert!(render(&app, 100, 30).contains("variant SKU-1-M saved"));
+
+    // An image: a file the API cannot read as an image is refused on the form's field.
+    press(&mut app, &api, key(KeyCode::Char('i'))).await;
+    type_text(&mut app, &api, "/tmp/notes.txt").await;
+    press(&mut app, &api, ctrl('s')).await;
+    assert!(render(&app, 100, 30).contains("not a PNG, JPEG, WebP or AVIF image"));
+    press(&mut app, &api, ctrl('u')).await;
+    type_text(&mut app, &api, "/tmp/shirt.png").await;
+    press(&mut app, &api, ctrl('s')).await;
+    assert!(render(&app, 100, 30).contains("image added (800×1000)"));
+    assert!(api.requests().iter().any(
+        |r| matches!(r, Request::UploadImage { product_id, path } if product_id == "prod-1" && path == "/tmp/shirt.png")
+    ));
+
+    press(&mut app, &api, key(KeyCode::Char('X'))).await;
+    assert!(render(&app, 100, 30).contains("Delete variant SKU-1-M (14 in stock)?"));
+    press(&mut app, &api, key(KeyCode::Char('y'))).await;
+    assert!(api.product("prod-1").unwrap().variants.is_empty());
+    let screen = render(&app, 100, 30);
+    assert!(screen.contains("variant deleted") && screen.contains("across 0 variant(s)"), "{screen}");
+}
+
+#[tokio::test]
+async fn erasing_a_user_asks_first_and_says_it_cannot_be_undone() {
+    let (mut app, api) = signed_in().await;
+    goto(&mut app, &api, "users").await;
+    press(&mut app, &api, key(KeyCode::Down)).await;
+    press(&mut app, &api, key(KeyCode::Char('D'))).await;
+    assert!(render(&app, 100, 30).contains("cannot be undone"));
+    let before = api.requests().len();
+    press(&mut app, &api, key(KeyCode::Esc)).await;
+    assert_eq!(api.requests().len(), before);
+    press(&mut app, &api, key(KeyCode::Char('D'))).await;
+    press(&mut app, &api, key(KeyCode::Char('y'))).await;
+    assert!(api.requests().iter().any(|r| matches!(r, Request::EraseUser(id) if id == "usr-2")));
+    assert!(render(&app, 100, 30).contains("personal data was erased"));
+}

@@ -1,7 +1,7 @@
 //! The staff console end to end: its own app code (`beeget_admin`) and the generated client
 //! against a real server on a temporary database. Staff sign in, create a product and a
-//! variant, adjust the stock, and ship an order with tracking, all from the keyboard; each
-//! result is then read back through the API.
+//! variant, adjust the stock, upload an image, and ship an order with tracking, all from the
+//! keyboard; each result is then read back through the API.
 
 use beeget_admin::api::ClientApi;
 use beeget_admin::app::App;
@@ -86,6 +86,14 @@ async fn staff_run_the_back_office_from_the_console() {
             .iter()
             .any(|m| m["delta"] == 7 && m["reason"] == "delivery from the mill")
     );
+
+    // An image file from disk, through the hand-written multipart upload.
+    press(&mut console, &api, key(KeyCode::Char('i'))).await;
+    type_text(&mut console, &api, concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/images/tiny.png")).await;
+    press(&mut console, &api, ctrl('s')).await;
+    assert!(render(&console, 100, 30).contains("image added ("), "{}", render(&console, 100, 30));
+    let read = staff_get(format!("/admin/products/{product_id}")).await;
+    assert_eq!(read["images"][0]["contentType"], "image/png");
 
     // The paid order: found by its number, moved to processing, then shipped with tracking.
     goto(&mut console, &api, "orders").await;

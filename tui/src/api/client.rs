@@ -208,6 +208,47 @@ impl ClientApi {
                 )
                 .await?,
             ),
+            R::UpdateVariant {
+                product_id,
+                variant_id,
+                patch,
+            } => Reply::Variant(
+                done(
+                    client
+                        .admin_update_variant()
+                        .id(product_id)
+                        .variant_id(variant_id)
+                        .body(patch)
+                        .send()
+                        .await,
+                )
+                .await?,
+            ),
+            R::DeleteVariant { product_id, variant_id } => {
+                done(
+                    client
+                        .admin_delete_variant()
+                        .id(product_id)
+                        .variant_id(variant_id)
+                        .send()
+                        .await,
+                )
+                .await?;
+                Reply::Done
+            }
+            R::UploadImage { product_id, path } => {
+                let bytes = tokio::fs::read(&path)
+                    .await
+                    .map_err(|e| other(None, format!("cannot read {path}: {e}")))?;
+                let name = std::path::Path::new(&path)
+                    .file_name()
+                    .map_or_else(|| "image".to_owned(), |n| n.to_string_lossy().into_owned());
+                Reply::Image(beeget_client::upload::product_image(client, &product_id, &name, bytes).await?)
+            }
+            R::EraseUser(id) => {
+                done(client.admin_erase_user().id(id).send().await).await?;
+                Reply::Done
+            }
             R::Categories => Reply::Categories(done(client.admin_list_categories().send().await).await?),
             R::CreateCategory(body) => {
                 Reply::Category(done(client.admin_create_category().body(body).send().await).await?)

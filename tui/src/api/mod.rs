@@ -88,6 +88,20 @@ pub enum Request {
         variant_id: String,
         adjustment: types::StockAdjustmentRequest,
     },
+    UpdateVariant {
+        product_id: String,
+        variant_id: String,
+        patch: types::AdminVariantPatch,
+    },
+    DeleteVariant {
+        product_id: String,
+        variant_id: String,
+    },
+    /// The image file at `path` (read by the implementation), added to the product's images.
+    UploadImage {
+        product_id: String,
+        path: String,
+    },
     Categories,
     CreateCategory(types::NewAdminCategory),
     UpdateCategory {
@@ -121,6 +135,8 @@ pub enum Request {
     DeletePromotion(String),
     Users(UserQuery),
     User(String),
+    /// Erases the account's personal data (`DELETE /admin/users/{id}`); cannot be undone.
+    EraseUser(String),
     SetUserRole {
         id: String,
         role: types::Role,
@@ -187,6 +203,7 @@ pub enum Reply {
     Product(types::AdminProduct),
     Variant(types::AdminVariant),
     StockMovement(types::StockMovement),
+    Image(types::AdminProductImage),
     Categories(Vec<types::AdminCategory>),
     Category(types::AdminCategory),
     Collections(Vec<types::AdminCollection>),

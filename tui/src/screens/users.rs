@@ -31,18 +31,32 @@ const COLUMNS: &[Column] = &[
 
 const SORTS: &[&str] = &["newest", "oldest", "email_asc", "email_desc"];
 
-const KEYS: &[Binding] = &[Binding {
-    keys: &[Key::Char('R')],
-    command: Command::ChangeRole,
-    help: "switch role user ⇄ admin",
-}];
+/// What a confirmed change does to the account.
+#[derive(Clone, Copy)]
+enum UserChange {
+    Role(types::Role),
+    Erase,
+}
+
+const KEYS: &[Binding] = &[
+    Binding {
+        keys: &[Key::Char('D')],
+        command: Command::EraseUser,
+        help: "erase the account's personal data (GDPR; asks first)",
+    },
+    Binding {
+        keys: &[Key::Char('R')],
+        command: Command::ChangeRole,
+        help: "switch role user ⇄ admin",
+    },
+];
 
 pub struct UsersScreen {
     list: ListView,
     items: Vec<types::User>,
     details: Option<types::AdminUserView>,
-    /// The role change waiting for a yes.
-    confirm: Option<(Confirm, types::Role)>,
+    /// The change waiting for a yes.
+    confirm: Option<(Confirm, UserChange)>,
 }
 
 impl Default for UsersScreen {
@@ -95,6 +109,15 @@ impl Screen for UsersScreen {
                 }
             }
             Command::Back => self.details = None,
+            Command::EraseUser => {
+                if let Some(u) = current {
+                    let question = format!(
+                        "Erase every personal detail of {}? Their orders keep lines and totals, not who they went to. This cannot be undone.",
+                        u.email
+                    );
+                    self.confirm = Some((Confirm::new(question, u.id), UserChange::Erase));
+                }
+            }
             Command::ChangeRole => {
                 if let Some(u) = current {
                     let (role, question) = if u.role == "admin" {
@@ -105,7 +128,7 @@ impl Screen for UsersScreen {
                             format!("Make {} an admin? Admins can change the whole store.", u.email),
                         )
                     };
-                    self.confirm = Some((Confirm::new(question, u.id), role));
+                    self.confirm = Some((Confirm::new(question, u.id), UserChange::Role(role)));
                 }
             }
             other => {
@@ -117,14 +140,14 @@ impl Screen for UsersScreen {
     }
 
     fn input(&mut self, key: KeyEvent, ctx: &mut Ctx) {
-        if let Some((confirm, role)) = &self.confirm {
+        if let Some((confirm, change)) = &self.confirm {
             match confirm.handle(&key) {
                 Answer::Yes => {
-                    let request = Request::SetUserRole {
-                        id: confirm.target.clone(),
-                        role: *role,
+                    let id = confirm.target.clone();
+                    match *change {
+                        UserChange::Role(role) => ctx.call(Purpose::Save, Request::SetUserRole { id, role }),
+                        UserChange::Erase => ctx.call(Purpose::Delete, Request::EraseUser(id)),
                     };
-                    ctx.call(Purpose::Save, request);
                     self.confirm = None;
                 }
                 Answer::No => self.confirm = None,
@@ -147,6 +170,11 @@ impl Screen for UsersScreen {
             (Purpose::Save, Ok(Reply::User(view))) => {
                 ctx.info(format!("{} is now {}", view.user.email, view.user.role));
                 self.details = Some(view);
+                self.load(ctx);
+            }
+            (Purpose::Delete, Ok(_)) => {
+                ctx.info("the account's personal data was erased");
+                self.details = None;
                 self.load(ctx);
             }
             (_, Err(failure)) => ctx.failed("users", &failure),

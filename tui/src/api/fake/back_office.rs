@@ -90,6 +90,7 @@ impl State {
                 paging.page,
                 paging.limit,
             ))),
+            R::EraseUser(_) => Reply::Done,
             R::User(id) | R::SetUserRole { id, .. } => Reply::User(from(json!({
                 "user": {"id": id, "email": "ada@example.com", "name": "Ada Lovelace", "role": "user", "emailVerified": true,
                          "createdAt": AT},

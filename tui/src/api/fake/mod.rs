@@ -172,6 +172,9 @@ impl State {
             | R::Product(_)
             | R::CreateProduct(_)
             | R::UpdateProduct { .. }
+            | R::UpdateVariant { .. }
+            | R::DeleteVariant { .. }
+            | R::UploadImage { .. }
             | R::DeleteProduct(_)
             | R::CreateVariant { .. }
             | R::AdjustStock { .. }) => self.products(request),

@@ -118,6 +118,65 @@ impl State {
                     "stockAfter": after, "at": AT
                 })))
             }
+            R::UpdateVariant {
+                product_id,
+                variant_id,
+                patch,
+            } => {
+                let product = self
+                    .products
+                    .iter_mut()
+                    .find(|p| p.id == product_id)
+                    .ok_or_else(not_found)?;
+                let variant = product
+                    .variants
+                    .iter_mut()
+                    .find(|v| v.id == variant_id)
+                    .ok_or_else(not_found)?;
+                let mut value = serde_json::to_value(&*variant).expect("variant as JSON");
+                for (field, change) in serde_json::to_value(&patch)
+                    .expect("patch as JSON")
+                    .as_object()
+                    .expect("object")
+                {
+                    value[field] = change.clone();
+                }
+                *variant = from(value);
+                Reply::Variant(variant.clone())
+            }
+            R::DeleteVariant { product_id, variant_id } => {
+                let product = self
+                    .products
+                    .iter_mut()
+                    .find(|p| p.id == product_id)
+                    .ok_or_else(not_found)?;
+                let at = product
+                    .variants
+                    .iter()
+                    .position(|v| v.id == variant_id)
+                    .ok_or_else(not_found)?;
+                let gone = product.variants.remove(at);
+                product.inventory_count -= i64::from(gone.inventory_count);
+                Reply::Done
+            }
+            R::UploadImage { product_id, path } => {
+                if !path.ends_with(".png") && !path.ends_with(".jpg") {
+                    return Err(problem(
+                        422,
+                        "validation_failed",
+                        "the image could not be stored",
+                        json!([{"field": "file", "message": "not a PNG, JPEG, WebP or AVIF image"}]),
+                    ));
+                }
+                self.products
+                    .iter()
+                    .find(|p| p.id == product_id)
+                    .ok_or_else(not_found)?;
+                Reply::Image(from(json!({
+                    "id": "img-1", "url": "/media/products/img-1.png", "position": 0, "contentType": "image/png",
+                    "width": 800, "height": 1000, "bytes": 48213, "createdAt": AT
+                })))
+            }
             R::DeleteProduct(_) => Reply::Done,
             other => return Err(unanswered("the fake's products", &other)),
         })

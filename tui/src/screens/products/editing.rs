@@ -1,5 +1,6 @@
-//! The products screen's forms: a product (new or changed), a new variant, a stock
-//! adjustment; each filled in on opening and sent as its request.
+//! The products screen's forms: a product (new or changed), a variant (new or changed), a
+//! stock adjustment, an image file to upload; each filled in on opening and sent as its
+//! request.
 
 use beeget_client::types;
 use serde_json::{Value, json};
@@ -17,6 +18,8 @@ pub(super) enum Editing {
     EditProduct(String),
     NewVariant(String),
     Stock { product_id: String, variant_id: String },
+    EditVariant { product_id: String, variant_id: String },
+    Image(String),
 }
 
 impl ProductsScreen {
@@ -90,6 +93,31 @@ impl ProductsScreen {
                     Field::new("price", "Own price", FieldKind::Money { currency: "EUR".into() }),
                 ],
             ),
+            Editing::EditVariant { variant_id, .. } => {
+                let Some(v) = self
+                    .details
+                    .as_ref()
+                    .and_then(|p| p.variants.iter().find(|v| &v.id == variant_id))
+                else {
+                    return;
+                };
+                Form::new(
+                    format!("Edit variant {}", v.sku),
+                    vec![
+                        Field::new("sku", "SKU", FieldKind::Text).required().value(&v.sku),
+                        Field::new("size", "Size", FieldKind::Text).required().value(&v.size),
+                        Field::new("color", "Colour", FieldKind::Text)
+                            .required()
+                            .value(&v.color),
+                        Field::new("price", "Own price", FieldKind::Money { currency: "EUR".into() })
+                            .value(&v.price.map(money::format_plain).unwrap_or_default()),
+                    ],
+                )
+            }
+            Editing::Image(_) => Form::new(
+                "Upload an image (PNG, JPEG, WebP or AVIF)",
+                vec![Field::new("file", "File path", FieldKind::Text).required()],
+            ),
             Editing::Stock { variant_id, .. } => {
                 let sku = self
                     .details
@@ -125,6 +153,18 @@ impl ProductsScreen {
             .map(|variant| Request::CreateVariant {
                 product_id: product_id.clone(),
                 variant,
+            }),
+            Editing::EditVariant { product_id, variant_id } => body(json!({
+                "sku": form.text("sku"), "size": form.text("size"), "color": form.text("color"), "price": form.money("price"),
+            }))
+            .map(|patch| Request::UpdateVariant {
+                product_id: product_id.clone(),
+                variant_id: variant_id.clone(),
+                patch,
+            }),
+            Editing::Image(product_id) => Ok(Request::UploadImage {
+                product_id: product_id.clone(),
+                path: form.text("file").unwrap_or_default(),
             }),
             Editing::Stock { product_id, variant_id } => {
                 body(json!({"delta": form.integer("delta"), "reason": form.text("reason")})).map(|adjustment| {

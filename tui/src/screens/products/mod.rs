@@ -57,11 +57,33 @@ const KEYS: &[Binding] = &[
         help: "adjust the variant's stock (in a product)",
     },
     Binding {
+        keys: &[Key::Char('w')],
+        command: Command::EditVariant,
+        help: "edit the picked variant (in a product)",
+    },
+    Binding {
+        keys: &[Key::Char('X')],
+        command: Command::DeleteVariant,
+        help: "delete the picked variant (asks first)",
+    },
+    Binding {
+        keys: &[Key::Char('i')],
+        command: Command::UploadImage,
+        help: "upload an image file (in a product)",
+    },
+    Binding {
         keys: &[Key::Char('L')],
         command: Command::LowStock,
         help: "low-stock list (inventory report)",
     },
 ];
+
+/// What a confirmed delete removes.
+#[derive(Clone)]
+enum Deletion {
+    Product(String),
+    Variant { product_id: String, variant_id: String },
+}
 
 const LOW_STOCK_COLUMNS: &[Column] = &[
     col("Product", Constraint::Min(16)),
@@ -80,7 +102,9 @@ pub struct ProductsScreen {
     details: Option<types::AdminProduct>,
     variant_cursor: usize,
     form: Option<(Editing, Form)>,
-    confirm: Option<Confirm>,
+    confirm: Option<(Confirm, Deletion)>,
+    /// What the delete in flight removes.
+    deleting: Option<Deletion>,
     categories: Vec<types::AdminCategory>,
     collections: Vec<types::AdminCollection>,
     low_stock: Option<ListView>,
@@ -97,6 +121,7 @@ impl Default for ProductsScreen {
             variant_cursor: 0,
             form: None,
             confirm: None,
+            deleting: None,
             categories: Vec::new(),
             collections: Vec::new(),
             low_stock: None,
@@ -142,6 +167,18 @@ impl ProductsScreen {
                 self.details = Some(p);
                 self.load(ctx);
             }
+            (Editing::EditVariant { product_id, .. }, Reply::Variant(v)) => {
+                ctx.info(format!("variant {} saved", v.sku));
+                self.open_product(product_id, ctx);
+            }
+            (Editing::Image(product_id), Reply::Image(image)) => {
+                let size = match (image.width, image.height) {
+                    (Some(w), Some(h)) => format!(" ({w}×{h})"),
+                    _ => String::new(),
+                };
+                ctx.info(format!("image added{size}: {}", image.url));
+                self.open_product(product_id, ctx);
+            }
             (Editing::NewVariant(product_id), Reply::Variant(v)) => {
                 ctx.info(format!("variant {} added", v.sku));
                 self.open_product(product_id, ctx);
@@ -172,9 +209,10 @@ impl ProductsScreen {
         let lines = vec![
             Line::from(format!("{} · /{} · {}", p.status, p.slug, price)),
             Line::from(format!(
-                "Stock {} across {} variant(s)",
+                "Stock {} across {} variant(s) · {} image(s)",
                 p.inventory_count,
-                p.variants.len()
+                p.variants.len(),
+                p.images.len()
             )),
             Line::from(format!("Categories: {}", category_names.join(", "))),
             Line::from(format!("Tags: {}", p.tags.join(", "))),
@@ -351,14 +389,40 @@ impl Screen for ProductsScreen {
                 }
                 None => ctx.info("the product has no variant yet: v adds one"),
             },
-            (Command::AddVariant | Command::AdjustStock, None) => ctx.info("open a product first (Enter)"),
+            (Command::EditVariant, Some(p)) => match variant_id {
+                Some(variant_id) => {
+                    let product_id = p.id.clone();
+                    self.open_form(Editing::EditVariant { product_id, variant_id });
+                }
+                None => ctx.info("the product has no variant yet: v adds one"),
+            },
+            (Command::DeleteVariant, Some(p)) => {
+                if let Some(v) = p.variants.get(self.variant_cursor) {
+                    let question = format!("Delete variant {} ({} in stock)?", v.sku, v.inventory_count);
+                    let deletion = Deletion::Variant {
+                        product_id: p.id.clone(),
+                        variant_id: v.id.clone(),
+                    };
+                    self.confirm = Some((Confirm::new(question, v.id.clone()), deletion));
+                }
+            }
+            (Command::UploadImage, Some(p)) => {
+                let id = p.id.clone();
+                self.open_form(Editing::Image(id));
+            }
+            (
+                Command::AddVariant
+                | Command::AdjustStock
+                | Command::EditVariant
+                | Command::DeleteVariant
+                | Command::UploadImage,
+                None,
+            ) => ctx.info("open a product first (Enter)"),
             (Command::Delete, _) => {
                 let target = self.details.as_ref().or_else(|| self.items.get(self.list.cursor));
                 if let Some(p) = target {
-                    self.confirm = Some(Confirm::new(
-                        format!("Delete \"{}\"? Products with orders are archived instead.", p.title),
-                        p.id.clone(),
-                    ));
+                    let question = format!("Delete \"{}\"? Products with orders are archived instead.", p.title);
+                    self.confirm = Some((Confirm::new(question, p.id.clone()), Deletion::Product(p.id.clone())));
                 }
             }
             (Command::Open, None) => {
@@ -378,10 +442,17 @@ impl Screen for ProductsScreen {
     }
 
     fn input(&mut self, key: KeyEvent, ctx: &mut Ctx) {
-        if let Some(confirm) = &self.confirm {
+        if let Some((confirm, deletion)) = &self.confirm {
             match confirm.handle(&key) {
                 Answer::Yes => {
-                    ctx.call(Purpose::Delete, Request::DeleteProduct(confirm.target.clone()));
+                    let request = match deletion.clone() {
+                        Deletion::Product(id) => Request::DeleteProduct(id),
+                        Deletion::Variant { product_id, variant_id } => {
+                            Request::DeleteVariant { product_id, variant_id }
+                        }
+                    };
+                    ctx.call(Purpose::Delete, request);
+                    self.deleting = Some(deletion.clone());
                     self.confirm = None;
                 }
                 Answer::No => self.confirm = None,
@@ -437,11 +508,19 @@ impl Screen for ProductsScreen {
                 Some((_, form)) => form.apply_failure(&failure),
                 None => ctx.failed("save", &failure),
             },
-            (Purpose::Delete, Ok(_)) => {
-                ctx.info("product deleted (or archived, when orders refer to it)");
-                self.details = None;
-                self.load(ctx);
-            }
+            (Purpose::Delete, Ok(_)) => match self.deleting.take() {
+                // A variant went: its product stays open.
+                Some(Deletion::Variant { product_id, .. }) => {
+                    ctx.info("variant deleted");
+                    self.open_product(product_id, ctx);
+                    self.load(ctx);
+                }
+                _ => {
+                    ctx.info("product deleted (or archived, when orders refer to it)");
+                    self.details = None;
+                    self.load(ctx);
+                }
+            },
             (Purpose::Delete, Err(failure)) => ctx.failed("delete", &failure),
             _ => {}
         }
@@ -462,7 +541,7 @@ impl Screen for ProductsScreen {
         if let Some((_, form)) = &self.form {
             form.draw(frame, area, theme);
         }
-        if let Some(confirm) = &self.confirm {
+        if let Some((confirm, _)) = &self.confirm {
             confirm.draw(frame, area, theme);
         }
     }

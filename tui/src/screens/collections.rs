@@ -8,32 +8,11 @@
 use beeget_client::types;
 
 use crate::api::{Reply, Request, body};
-use crate::screens::taxonomy::{Kind, Record, TaxonomyScreen};
+use crate::screens::taxonomy::{Kind, TaxonomyScreen};
 
 pub type CollectionsScreen = TaxonomyScreen<Collections>;
 
 pub struct Collections;
-
-impl Record for types::AdminCollection {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn slug(&self) -> &str {
-        &self.slug
-    }
-    fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-    fn active(&self) -> bool {
-        self.active
-    }
-    fn position(&self) -> i32 {
-        self.position
-    }
-}
 
 impl Kind for Collections {
     type Item = types::AdminCollection;

@@ -5,6 +5,7 @@
 //! between the two is a [`Kind`]: the requests, the names, the rows, and whether a record has
 //! a parent.
 
+use beeget_client::types;
 use crossterm::event::KeyEvent;
 use ratatui::{
     Frame,
@@ -44,6 +45,34 @@ pub trait Record: Clone {
     fn active(&self) -> bool;
     fn position(&self) -> i32;
 }
+
+/// Categories and collections have these fields by the same names.
+macro_rules! record {
+    ($($item:ty),*) => {$(
+        impl Record for $item {
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn slug(&self) -> &str {
+                &self.slug
+            }
+            fn description(&self) -> Option<&str> {
+                self.description.as_deref()
+            }
+            fn active(&self) -> bool {
+                self.active
+            }
+            fn position(&self) -> i32 {
+                self.position
+            }
+        }
+    )*};
+}
+
+record!(types::AdminCategory, types::AdminCollection);
 
 /// What differs between the screens over [`TaxonomyScreen`].
 pub trait Kind {

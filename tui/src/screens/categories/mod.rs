@@ -17,7 +17,7 @@ mod tree;
 use beeget_client::types;
 
 use crate::api::{Reply, Request, body};
-use crate::screens::taxonomy::{Kind, Record, TaxonomyScreen};
+use crate::screens::taxonomy::{Kind, TaxonomyScreen};
 
 pub(super) use tree::category_choices;
 use tree::{filtered, path, tree};
@@ -25,27 +25,6 @@ use tree::{filtered, path, tree};
 pub type CategoriesScreen = TaxonomyScreen<Categories>;
 
 pub struct Categories;
-
-impl Record for types::AdminCategory {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn slug(&self) -> &str {
-        &self.slug
-    }
-    fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-    fn active(&self) -> bool {
-        self.active
-    }
-    fn position(&self) -> i32 {
-        self.position
-    }
-}
 
 impl Kind for Categories {
     type Item = types::AdminCategory;

@@ -4,7 +4,7 @@
 use beeget_client::types;
 use serde_json::json;
 
-use super::taxonomy::{check_name, described, fresh_id, invalid, pick_slug};
+use super::taxonomy::{Link, check_name, described, fresh_id, in_use, invalid, pick_slug, reassign_cycle};
 use super::{State, from, not_found, problem, unanswered};
 use crate::api::{Failure, Reply, Request};
 
@@ -122,24 +122,10 @@ impl State {
                     .iter()
                     .filter(|c| c.parent_id.as_deref() == Some(id.as_str()))
                     .count();
-                let products = self.products.iter().filter(|p| p.category_ids.contains(&id)).count();
-                let promotions = self
-                    .taxa
-                    .promotions
-                    .iter()
-                    .filter(|p| p.scope.category_id.as_deref() == Some(id.as_str()))
-                    .count();
+                let (products, promotions) = self.uses(Link::Category, &id);
                 match reassign_to {
                     None if children + products + promotions > 0 => {
-                        return Err(problem(
-                            409,
-                            "in_use",
-                            &format!(
-                                "the category still has {children} child categories, {products} products and \
-                                 {promotions} promotions; pass reassignTo to move them first"
-                            ),
-                            json!([]),
-                        ));
+                        return Err(in_use("category", children, products, promotions));
                     }
                     None => {}
                     Some(target) => {
@@ -147,12 +133,7 @@ impl State {
                             return Err(invalid(&[("reassignTo", "no such category".into())]));
                         }
                         if target == id || descendants(&self.taxa.categories, &id).contains(&target) {
-                            return Err(problem(
-                                409,
-                                "category_cycle",
-                                "reassignTo cannot be the record itself or one of its descendants",
-                                json!([]),
-                            ));
+                            return Err(reassign_cycle());
                         }
                         for c in self
                             .taxa
@@ -162,18 +143,7 @@ impl State {
                         {
                             c.parent_id = Some(target.clone());
                         }
-                        for p in self.products.iter_mut().filter(|p| p.category_ids.contains(&id)) {
-                            p.category_ids.retain(|c| c != &id && c != &target);
-                            p.category_ids.push(target.clone());
-                        }
-                        for p in self
-                            .taxa
-                            .promotions
-                            .iter_mut()
-                            .filter(|p| p.scope.category_id.as_deref() == Some(id.as_str()))
-                        {
-                            p.scope.category_id = Some(target.clone());
-                        }
+                        self.move_uses(Link::Category, &id, &target);
                     }
                 }
                 self.taxa.categories.retain(|c| c.id != id);

@@ -4,8 +4,8 @@
 use beeget_client::types;
 use serde_json::json;
 
-use super::taxonomy::{check_name, described, fresh_id, invalid, pick_slug};
-use super::{State, from, not_found, problem, unanswered};
+use super::taxonomy::{Link, check_name, described, fresh_id, in_use, invalid, pick_slug, reassign_cycle};
+use super::{State, from, not_found, unanswered};
 use crate::api::{Failure, Reply, Request};
 
 impl State {
@@ -79,50 +79,20 @@ impl State {
                 if !self.taxa.collections.iter().any(|c| c.id == id) {
                     return Err(not_found());
                 }
-                let products = self.products.iter().filter(|p| p.collection_ids.contains(&id)).count();
-                let promotions = self
-                    .taxa
-                    .promotions
-                    .iter()
-                    .filter(|p| p.scope.collection_id.as_deref() == Some(id.as_str()))
-                    .count();
+                let (products, promotions) = self.uses(Link::Collection, &id);
                 match reassign_to {
                     None if products + promotions > 0 => {
-                        return Err(problem(
-                            409,
-                            "in_use",
-                            &format!(
-                                "the collection still has 0 child categories, {products} products and {promotions} \
-                                 promotions; pass reassignTo to move them first"
-                            ),
-                            json!([]),
-                        ));
+                        return Err(in_use("collection", 0, products, promotions));
                     }
                     None => {}
                     Some(target) => {
                         if target == id {
-                            return Err(problem(
-                                409,
-                                "category_cycle",
-                                "reassignTo cannot be the record itself or one of its descendants",
-                                json!([]),
-                            ));
+                            return Err(reassign_cycle());
                         }
                         if !self.taxa.collections.iter().any(|c| c.id == target) {
                             return Err(invalid(&[("reassignTo", "no such collection".into())]));
                         }
-                        for p in self.products.iter_mut().filter(|p| p.collection_ids.contains(&id)) {
-                            p.collection_ids.retain(|c| c != &id && c != &target);
-                            p.collection_ids.push(target.clone());
-                        }
-                        for p in self
-                            .taxa
-                            .promotions
-                            .iter_mut()
-                            .filter(|p| p.scope.collection_id.as_deref() == Some(id.as_str()))
-                        {
-                            p.scope.collection_id = Some(target.clone());
-                        }
+                        self.move_uses(Link::Collection, &id, &target);
                     }
                 }
                 self.taxa.collections.retain(|c| c.id != id);

@@ -1,10 +1,11 @@
 //! Categories, collections and promotions as the fake holds them, and what their writes
-//! share: slugs made and checked, names required, descriptions trimmed, 422s naming fields.
+//! share: slugs made and checked, names required, descriptions trimmed, 422s naming fields,
+//! and a deletion's 409s and the products and promotions moved by `reassignTo`.
 
 use beeget_client::types;
 use serde_json::{Value, json};
 
-use super::{from, problem};
+use super::{State, from, problem};
 use crate::api::Failure;
 
 /// Categories, collections and promotions as the fake holds them: the fixed data it starts
@@ -106,4 +107,99 @@ pub(super) fn check_name(name: &str, errors: &mut Vec<(&str, String)>) {
 /// A description as stored: an empty one clears it.
 pub(super) fn described(text: Option<String>) -> Option<String> {
     text.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty())
+}
+
+/// Which link of products and promotions a deletion looks at: to a category or a collection.
+#[derive(Clone, Copy)]
+pub(super) enum Link {
+    Category,
+    Collection,
+}
+
+impl Link {
+    fn of_product(self, p: &types::AdminProduct) -> &Vec<String> {
+        match self {
+            Link::Category => &p.category_ids,
+            Link::Collection => &p.collection_ids,
+        }
+    }
+
+    fn of_product_mut(self, p: &mut types::AdminProduct) -> &mut Vec<String> {
+        match self {
+            Link::Category => &mut p.category_ids,
+            Link::Collection => &mut p.collection_ids,
+        }
+    }
+
+    fn of_promotion(self, p: &types::AdminPromotion) -> &Option<String> {
+        match self {
+            Link::Category => &p.scope.category_id,
+            Link::Collection => &p.scope.collection_id,
+        }
+    }
+
+    fn of_promotion_mut(self, p: &mut types::AdminPromotion) -> &mut Option<String> {
+        match self {
+            Link::Category => &mut p.scope.category_id,
+            Link::Collection => &mut p.scope.collection_id,
+        }
+    }
+}
+
+impl State {
+    /// How many products and how many promotions are linked to `id`.
+    pub(super) fn uses(&self, link: Link, id: &str) -> (usize, usize) {
+        let products = self
+            .products
+            .iter()
+            .filter(|p| link.of_product(p).iter().any(|c| c == id))
+            .count();
+        let promotions = self
+            .taxa
+            .promotions
+            .iter()
+            .filter(|p| link.of_promotion(p).as_deref() == Some(id))
+            .count();
+        (products, promotions)
+    }
+
+    /// Links to `target` the products and promotions linked to `id`.
+    pub(super) fn move_uses(&mut self, link: Link, id: &str, target: &str) {
+        for p in self.products.iter_mut() {
+            let ids = link.of_product_mut(p);
+            if ids.iter().any(|c| c == id) {
+                ids.retain(|c| c != id && c != target);
+                ids.push(target.to_owned());
+            }
+        }
+        for p in self.taxa.promotions.iter_mut() {
+            let scoped = link.of_promotion_mut(p);
+            if scoped.as_deref() == Some(id) {
+                *scoped = Some(target.to_owned());
+            }
+        }
+    }
+}
+
+/// The 409 `in_use` of a deletion without `reassignTo`.
+pub(super) fn in_use(noun: &str, children: usize, products: usize, promotions: usize) -> Failure {
+    problem(
+        409,
+        "in_use",
+        &format!(
+            "the {noun} still has {children} child categories, {products} products and {promotions} promotions; \
+             pass reassignTo to move them first"
+        ),
+        json!([]),
+    )
+}
+
+/// The 409 `category_cycle` of a `reassignTo` naming the record itself or one below it.
+pub(super) fn reassign_cycle() -> Failure {
+    problem(
+        409,
+        "category_cycle",
+        "reassignTo cannot be the record itself or one of its descendants",
+        json!([]),
+    )
 }

@@ -402,7 +402,10 @@ async fn a_variant_is_edited_deleted_after_asking_and_an_image_uploaded() {
     press(&mut app, &api, key(KeyCode::Char('y'))).await;
     assert!(api.product("prod-1").unwrap().variants.is_empty());
     let screen = render(&app, 100, 30);
-    assert!(screen.contains("variant deleted") && screen.contains("across 0 variant(s)"), "{screen}");
+    assert!(
+        screen.contains("variant deleted") && screen.contains("across 0 variant(s)"),
+        "{screen}"
+    );
 }
 
 #[tokio::test]
@@ -417,6 +420,10 @@ async fn erasing_a_user_asks_first_and_says_it_cannot_be_undone() {
     assert_eq!(api.requests().len(), before);
     press(&mut app, &api, key(KeyCode::Char('D'))).await;
     press(&mut app, &api, key(KeyCode::Char('y'))).await;
-    assert!(api.requests().iter().any(|r| matches!(r, Request::EraseUser(id) if id == "usr-2")));
+    assert!(
+        api.requests()
+            .iter()
+            .any(|r| matches!(r, Request::EraseUser(id) if id == "usr-2"))
+    );
     assert!(render(&app, 100, 30).contains("personal data was erased"));
 }

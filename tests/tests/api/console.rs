@@ -89,9 +89,18 @@ async fn staff_run_the_back_office_from_the_console() {
 
     // An image file from disk, through the hand-written multipart upload.
     press(&mut console, &api, key(KeyCode::Char('i'))).await;
-    type_text(&mut console, &api, concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/images/tiny.png")).await;
+    type_text(
+        &mut console,
+        &api,
+        concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/images/tiny.png"),
+    )
+    .await;
     press(&mut console, &api, ctrl('s')).await;
-    assert!(render(&console, 100, 30).contains("image added ("), "{}", render(&console, 100, 30));
+    assert!(
+        render(&console, 100, 30).contains("image added ("),
+        "{}",
+        render(&console, 100, 30)
+    );
     let read = staff_get(format!("/admin/products/{product_id}")).await;
     assert_eq!(read["images"][0]["contentType"], "image/png");
 

@@ -63,22 +63,12 @@ impl State {
                 Reply::Product(created)
             }
             R::UpdateProduct { id, patch } => {
-                let product = self.products.iter_mut().find(|p| p.id == id).ok_or_else(not_found)?;
-                // What the patch names replaces what the product has; the rest stays.
-                let mut value = serde_json::to_value(&*product).expect("product as JSON");
-                let changes = serde_json::to_value(&patch).expect("patch as JSON");
-                for (field, change) in changes.as_object().expect("a patch is an object") {
-                    value[field] = change.clone();
-                }
-                *product = from(value);
+                let product = product_mut(&mut self.products, &id)?;
+                *product = patched(&*product, &patch);
                 Reply::Product(product.clone())
             }
             R::CreateVariant { product_id, variant } => {
-                let product = self
-                    .products
-                    .iter_mut()
-                    .find(|p| p.id == product_id)
-                    .ok_or_else(not_found)?;
+                let product = product_mut(&mut self.products, &product_id)?;
                 let created: types::AdminVariant = from(json!({
                     "id": format!("{product_id}-var-{}", product.variants.len() + 1), "sku": variant.sku.to_string(),
                     "size": variant.size.to_string(), "color": variant.color.to_string(), "inventoryCount": variant.inventory_count
@@ -92,16 +82,8 @@ impl State {
                 variant_id,
                 adjustment,
             } => {
-                let product = self
-                    .products
-                    .iter_mut()
-                    .find(|p| p.id == product_id)
-                    .ok_or_else(not_found)?;
-                let variant = product
-                    .variants
-                    .iter_mut()
-                    .find(|v| v.id == variant_id)
-                    .ok_or_else(not_found)?;
+                let product = product_mut(&mut self.products, &product_id)?;
+                let variant = variant_mut(product, &variant_id)?;
                 let after = i64::from(variant.inventory_count) + adjustment.delta;
                 if after < 0 {
                     return Err(problem(
@@ -123,33 +105,13 @@ impl State {
                 variant_id,
                 patch,
             } => {
-                let product = self
-                    .products
-                    .iter_mut()
-                    .find(|p| p.id == product_id)
-                    .ok_or_else(not_found)?;
-                let variant = product
-                    .variants
-                    .iter_mut()
-                    .find(|v| v.id == variant_id)
-                    .ok_or_else(not_found)?;
-                let mut value = serde_json::to_value(&*variant).expect("variant as JSON");
-                for (field, change) in serde_json::to_value(&patch)
-                    .expect("patch as JSON")
-                    .as_object()
-                    .expect("object")
-                {
-                    value[field] = change.clone();
-                }
-                *variant = from(value);
+                let product = product_mut(&mut self.products, &product_id)?;
+                let variant = variant_mut(product, &variant_id)?;
+                *variant = patched(&*variant, &patch);
                 Reply::Variant(variant.clone())
             }
             R::DeleteVariant { product_id, variant_id } => {
-                let product = self
-                    .products
-                    .iter_mut()
-                    .find(|p| p.id == product_id)
-                    .ok_or_else(not_found)?;
+                let product = product_mut(&mut self.products, &product_id)?;
                 let at = product
                     .variants
                     .iter()
@@ -181,4 +143,25 @@ impl State {
             other => return Err(unanswered("the fake's products", &other)),
         })
     }
+}
+
+/// The product with this id, to change.
+fn product_mut<'a>(products: &'a mut [types::AdminProduct], id: &str) -> Result<&'a mut types::AdminProduct, Failure> {
+    products.iter_mut().find(|p| p.id == id).ok_or_else(not_found)
+}
+
+/// The product's variant with this id, to change.
+fn variant_mut<'a>(product: &'a mut types::AdminProduct, id: &str) -> Result<&'a mut types::AdminVariant, Failure> {
+    product.variants.iter_mut().find(|v| v.id == id).ok_or_else(not_found)
+}
+
+/// `current` with every field the patch names replaced, as the API applies a patch.
+fn patched<T: serde::Serialize + serde::de::DeserializeOwned>(current: &T, patch: &impl serde::Serialize) -> T {
+    let mut value = serde_json::to_value(current).expect("record as JSON");
+    if let serde_json::Value::Object(changes) = serde_json::to_value(patch).expect("patch as JSON") {
+        for (field, change) in changes {
+            value[field] = change;
+        }
+    }
+    from(value)
 }

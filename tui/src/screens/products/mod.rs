@@ -255,7 +255,7 @@ impl ProductsScreen {
         .header(Row::new(vec!["SKU", "Size", "Colour", "Stock", "Own price"]).style(theme.header()))
         .row_highlight_style(theme.cursor())
         .block(Block::bordered().title(" Variants ").title_bottom(Line::styled(
-            " v add · a adjust stock · e edit · Esc back ",
+            " v add · w edit · X delete · a stock · i image · e edit product · Esc back ",
             theme.dim(),
         )));
         let mut state = TableState::default().with_selected((!p.variants.is_empty()).then_some(self.variant_cursor));

@@ -93,7 +93,7 @@ async fn editing_a_category_sends_a_patch_of_the_prefilled_form() {
         .requests()
         .into_iter()
         .find_map(|r| match r {
-            Request::UpdateCategory { id, patch } => Some((id, patch)),
+            Request::UpdateCategory { id, patch, .. } => Some((id, patch)),
             _ => None,
         })
         .expect("an UpdateCategory request");
@@ -114,23 +114,34 @@ async fn editing_a_category_sends_a_patch_of_the_prefilled_form() {
 }
 
 #[tokio::test]
-async fn moving_a_category_to_the_top_level_is_refused_on_the_form_without_a_call() {
+async fn a_category_moves_back_to_the_top_level_with_an_explicit_null_parent() {
     let (mut app, api) = signed_in().await;
     goto(&mut app, &api, "categories").await;
     press(&mut app, &api, key(KeyCode::Down)).await;
     press(&mut app, &api, key(KeyCode::Char('e'))).await;
     keys(&mut app, &api, KeyCode::Tab, 3).await;
     press(&mut app, &api, key(KeyCode::Left)).await;
+    assert!(render(&app, 100, 30).contains("(top level)"));
     press(&mut app, &api, ctrl('s')).await;
-    assert!(
-        !api.requests()
-            .iter()
-            .any(|r| matches!(r, Request::UpdateCategory { .. }))
+    let (id, clear) = api
+        .requests()
+        .into_iter()
+        .find_map(|r| match r {
+            Request::UpdateCategory { id, clear, .. } => Some((id, clear)),
+            _ => None,
+        })
+        .expect("an UpdateCategory request");
+    assert_eq!((id.as_str(), clear.names("parentId")), ("cat-2", true));
+    let mut sent = serde_json::json!({});
+    clear.apply(&mut sent);
+    assert_eq!(
+        sent,
+        serde_json::json!({"parentId": null}),
+        "what the request adds to the typed patch"
     );
+    // Dresses is drawn at the top level now, not under Women.
     let screen = render(&app, 100, 30);
-    let (parent, _) = line_with(&screen, "(top level)");
-    let (error, _) = line_with(&screen, "✗ moving back to the top level is not possible here");
-    assert_eq!(error, parent + 1, "{screen}");
+    assert!(!screen.contains("└─ Dresses") && screen.contains("Dresses"), "{screen}");
 }
 
 #[tokio::test]
@@ -446,7 +457,7 @@ async fn editing_a_promotion_leaves_the_dates_out_unless_changed_and_delete_asks
         .requests()
         .into_iter()
         .find_map(|r| match r {
-            Request::UpdatePromotion { id, patch } => Some((id, patch)),
+            Request::UpdatePromotion { id, patch, .. } => Some((id, patch)),
             _ => None,
         })
         .expect("an UpdatePromotion request");

@@ -34,7 +34,7 @@ fn page_updates(api: &FakeApi) -> Vec<(String, Value)> {
     api.requests()
         .into_iter()
         .filter_map(|r| match r {
-            Request::UpdatePage { id, patch } => Some((id, serde_json::to_value(&patch).expect("patch as JSON"))),
+            Request::UpdatePage { id, patch, .. } => Some((id, serde_json::to_value(&patch).expect("patch as JSON"))),
             _ => None,
         })
         .collect()
@@ -286,11 +286,20 @@ async fn blocks_move_are_removed_and_the_page_is_published() {
         "{screen}"
     );
 
-    // The last block stays: an empty list cannot be sent.
+    // The last block too: an explicit empty list beside the typed patch.
     press(&mut app, &api, key(KeyCode::Char('d'))).await;
     press(&mut app, &api, key(KeyCode::Char('y'))).await;
-    assert_eq!(page_updates(&api).len(), 3);
-    assert!(render(&app, 100, 30).contains("a page keeps at least one block"));
+    assert_eq!(page_updates(&api).len(), 4);
+    let cleared = api.requests().into_iter().rev().find_map(|r| match r {
+        Request::UpdatePage { clear, .. } => Some(clear),
+        _ => None,
+    });
+    assert!(cleared.is_some_and(|c| c.names("contentBlocks")));
+    assert!(
+        render(&app, 100, 30).contains("block 1 removed"),
+        "{}",
+        render(&app, 100, 30)
+    );
 
     // P toggles `published`, and only that.
     press(&mut app, &api, key(KeyCode::Char('P'))).await;
@@ -309,7 +318,7 @@ async fn blocks_move_are_removed_and_the_page_is_published() {
     press(&mut app, &api, key(KeyCode::Esc)).await;
     let screen = render(&app, 100, 30);
     let about = screen.lines().find(|l| l.contains("About us")).expect("the about page");
-    assert!(about.contains("published 1 "), "{screen}");
+    assert!(about.contains("published 0 "), "the page has no block left: {screen}");
 }
 
 #[tokio::test]

@@ -163,3 +163,104 @@ async fn the_console_renews_its_tokens_before_they_expire() {
         "{screen}"
     );
 }
+
+#[tokio::test]
+async fn the_console_clears_what_typed_patches_cannot_carry() {
+    use beeget_admin::api::{AdminApi, Clear, Reply, Request, body};
+    use serde_json::json;
+
+    let app = TestApp::spawn().await;
+    let staff = app.with_admin("console-clear@example.com").await;
+    let token = staff.access_token.clone();
+    let post = |path: &'static str, value: serde_json::Value| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            let resp = app.call(reqwest::Method::POST, path, Some(&token), Some(&value)).await;
+            assert_eq!(resp.status(), reqwest::StatusCode::CREATED, "{path}");
+            resp.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let parent = post("/admin/categories", json!({"name": "Clear Parent"})).await;
+    let child = post(
+        "/admin/categories",
+        json!({"name": "Clear Child", "parentId": parent["id"]}),
+    )
+    .await;
+    let promotion = post(
+        "/admin/promotions",
+        json!({"name": "Clear Promo", "code": "CLEARME", "discountType": "percent", "discountValue": 10,
+               "startDate": "2026-01-01T00:00:00Z", "endDate": "2027-01-01T00:00:00Z", "scope": {"kind": "all"}}),
+    )
+    .await;
+    let page = post(
+        "/admin/cms/pages",
+        json!({"title": "Clear Page", "contentBlocks": [{"type": "heading", "data": {"level": 2, "text": "Only block"}}]}),
+    )
+    .await;
+
+    let api = ClientApi::new(app.url("").trim_end_matches('/')).unwrap();
+    api.send(Request::Login {
+        email: staff.email.clone(),
+        password: TEST_PASSWORD.into(),
+    })
+    .await
+    .unwrap();
+    let id = |v: &serde_json::Value| v["id"].as_str().unwrap().to_owned();
+    let Reply::Category(moved) = api
+        .send(Request::UpdateCategory {
+            id: id(&child),
+            patch: body(json!({"position": 4})).unwrap(),
+            clear: Clear::default().null("parentId"),
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("a category")
+    };
+    assert_eq!(
+        (moved.parent_id, moved.position),
+        (None, 4),
+        "back to the top level, and the typed field too"
+    );
+    let Reply::Promotion(uncoded) = api
+        .send(Request::UpdatePromotion {
+            id: id(&promotion),
+            patch: body(json!({})).unwrap(),
+            clear: Clear::default().null("code"),
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("a promotion")
+    };
+    assert_eq!(uncoded.code, None);
+    let Reply::Page(emptied) = api
+        .send(Request::UpdatePage {
+            id: id(&page),
+            patch: body(json!({})).unwrap(),
+            clear: Clear::default().list("contentBlocks"),
+        })
+        .await
+        .unwrap()
+    else {
+        panic!("a page")
+    };
+    assert!(emptied.content_blocks.is_empty());
+    // A refusal through this path is the same typed problem.
+    let refused = api
+        .send(Request::UpdateCategory {
+            id: id(&child),
+            patch: body(json!({"slug": parent["slug"]})).unwrap(),
+            clear: Clear::default().null("parentId"),
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused.status(), Some(409 | 422)) && refused.code().is_some(),
+        "{refused}"
+    );
+    assert!(
+        refused.to_string().contains("slug") || refused.fields() == vec!["slug"],
+        "{refused}"
+    );
+}

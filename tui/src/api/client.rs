@@ -131,10 +131,7 @@ impl ClientApi {
         if status.is_success() {
             return Ok(Reply::Csv(body));
         }
-        Err(match serde_json::from_str::<types::Problem>(&body) {
-            Ok(problem) => ApiError::Problem(problem),
-            Err(_) => other(Some(status.as_u16()), body),
-        })
+        Err(problem_of(status.as_u16(), body))
     }
 
     async fn call(&self, client: &Client, request: Request) -> Result<Reply, Failure> {
@@ -253,8 +250,11 @@ impl ClientApi {
             R::CreateCategory(body) => {
                 Reply::Category(done(client.admin_create_category().body(body).send().await).await?)
             }
-            R::UpdateCategory { id, patch } => {
+            R::UpdateCategory { id, patch, clear } if clear.is_empty() => {
                 Reply::Category(done(client.admin_update_category().id(id).body(patch).send().await).await?)
+            }
+            R::UpdateCategory { id, patch, clear } => {
+                Reply::Category(patch_with_clears(client, &format!("/admin/categories/{id}"), &patch, &clear).await?)
             }
             R::DeleteCategory { id, reassign_to } => {
                 let mut b = client.admin_delete_category().id(id);
@@ -283,8 +283,11 @@ impl ClientApi {
             R::CreatePromotion(body) => {
                 Reply::Promotion(done(client.admin_create_promotion().body(body).send().await).await?)
             }
-            R::UpdatePromotion { id, patch } => {
+            R::UpdatePromotion { id, patch, clear } if clear.is_empty() => {
                 Reply::Promotion(done(client.admin_update_promotion().id(id).body(patch).send().await).await?)
+            }
+            R::UpdatePromotion { id, patch, clear } => {
+                Reply::Promotion(patch_with_clears(client, &format!("/admin/promotions/{id}"), &patch, &clear).await?)
             }
             R::DeletePromotion(id) => {
                 done(client.admin_delete_promotion().id(id).send().await).await?;
@@ -338,8 +341,11 @@ impl ClientApi {
             }
             R::Page(id) => Reply::Page(done(client.admin_get_page().id(id).send().await).await?),
             R::CreatePage(body) => Reply::Page(done(client.admin_create_page().body(body).send().await).await?),
-            R::UpdatePage { id, patch } => {
+            R::UpdatePage { id, patch, clear } if clear.is_empty() => {
                 Reply::Page(done(client.admin_update_page().id(id).body(patch).send().await).await?)
+            }
+            R::UpdatePage { id, patch, clear } => {
+                Reply::Page(patch_with_clears(client, &format!("/admin/cms/pages/{id}"), &patch, &clear).await?)
             }
             R::DeletePage(id) => {
                 done(client.admin_delete_page().id(id).send().await).await?;
@@ -405,6 +411,43 @@ impl AdminApi for ClientApi {
 /// Sign-in and sign-out are handled before `call`.
 fn unreachable_session_request() -> Reply {
     Reply::Done
+}
+
+/// `PATCH {path}` with the typed patch plus the fields it cannot carry ([`Clear`]), on the
+/// generated client's own HTTP client (same base URL, same bearer token, same timeouts), and
+/// the answer read as the generated type. The one other call outside the generated code.
+async fn patch_with_clears<R: serde::de::DeserializeOwned>(
+    client: &Client,
+    path: &str,
+    patch: &impl serde::Serialize,
+    clear: &super::Clear,
+) -> Result<R, Failure> {
+    let mut body = serde_json::to_value(patch).map_err(|e| other(None, e.to_string()))?;
+    clear.apply(&mut body);
+    let response = client
+        .client()
+        .patch(format!("{}{path}", client.baseurl()))
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| other(None, e.to_string()))?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| other(Some(status.as_u16()), e.to_string()))?;
+    if status.is_success() {
+        return serde_json::from_str(&text).map_err(|e| other(Some(status.as_u16()), e.to_string()));
+    }
+    Err(problem_of(status.as_u16(), text))
+}
+
+/// An error answer's problem document, or its text when it has none.
+fn problem_of(status: u16, body: String) -> Failure {
+    match serde_json::from_str::<types::Problem>(&body) {
+        Ok(problem) => ApiError::Problem(problem),
+        Err(_) => other(Some(status), body),
+    }
 }
 
 fn other(status: Option<u16>, message: String) -> Failure {

@@ -107,6 +107,8 @@ pub enum Request {
     UpdateCategory {
         id: String,
         patch: types::AdminCategoryPatch,
+        /// Fields to empty that the typed patch cannot carry.
+        clear: Clear,
     },
     /// `reassign_to`: the category that takes over its children, products and promotions
     /// (without it the API refuses to delete a category in use: 409 `in_use`).
@@ -131,6 +133,8 @@ pub enum Request {
     UpdatePromotion {
         id: String,
         patch: types::AdminPromotionPatch,
+        /// Fields to empty that the typed patch cannot carry.
+        clear: Clear,
     },
     DeletePromotion(String),
     Users(UserQuery),
@@ -165,6 +169,8 @@ pub enum Request {
     UpdatePage {
         id: String,
         patch: types::AdminPagePatch,
+        /// Fields to empty that the typed patch cannot carry.
+        clear: Clear,
     },
     DeletePage(String),
     PreviewPage(String),
@@ -225,6 +231,55 @@ pub enum Reply {
     Audit(types::AuditPage),
     /// A write that answers with no body (deletes, sign-out).
     Done,
+}
+
+/// What a patch empties beyond what its generated type can say. The generated patch types
+/// leave out `None` and empty lists when they serialise, so `"parentId": null` (back to the
+/// top level), `"code": null` (no code) and `"contentBlocks": []` (no blocks) are added here,
+/// to the same request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Clear(Vec<(&'static str, Emptied)>);
+
+/// How a cleared field is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emptied {
+    /// `null`: the value is removed.
+    Null,
+    /// `[]`: the list is emptied.
+    List,
+}
+
+impl Clear {
+    /// Sets `field` to `null`.
+    pub fn null(mut self, field: &'static str) -> Self {
+        self.0.push((field, Emptied::Null));
+        self
+    }
+
+    /// Sets `field` to `[]`.
+    pub fn list(mut self, field: &'static str) -> Self {
+        self.0.push((field, Emptied::List));
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `field` is cleared.
+    pub fn names(&self, field: &str) -> bool {
+        self.0.iter().any(|(f, _)| *f == field)
+    }
+
+    /// Writes the cleared fields into a patch's JSON.
+    pub fn apply(&self, patch: &mut serde_json::Value) {
+        for (field, how) in &self.0 {
+            patch[*field] = match how {
+                Emptied::Null => serde_json::Value::Null,
+                Emptied::List => serde_json::Value::Array(Vec::new()),
+            };
+        }
+    }
 }
 
 /// A request body from its JSON form (the API's field names), checked against the schema's

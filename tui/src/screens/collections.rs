@@ -7,7 +7,7 @@
 
 use beeget_client::types;
 
-use crate::api::{Reply, Request, body};
+use crate::api::{Clear, Reply, Request, body};
 use crate::screens::taxonomy::{Kind, TaxonomyScreen};
 
 pub type CollectionsScreen = TaxonomyScreen<Collections>;
@@ -49,7 +49,8 @@ impl Kind for Collections {
         body(fields).map(Request::CreateCollection)
     }
 
-    fn update(id: String, fields: serde_json::Value) -> Result<Request, String> {
+    /// Collections have nothing to clear beyond their patch (no parent).
+    fn update(id: String, fields: serde_json::Value, _clear: Clear) -> Result<Request, String> {
         body(fields).map(|patch| Request::UpdateCollection { id, patch })
     }
 

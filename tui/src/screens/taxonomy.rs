@@ -16,7 +16,7 @@ use ratatui::{
 use serde_json::json;
 
 use crate::action::{Command, Purpose};
-use crate::api::{Failure, Reply, Request};
+use crate::api::{Clear, Failure, Reply, Request};
 use crate::context::Ctx;
 use crate::keys::{self, Binding};
 use crate::screens::Screen;
@@ -24,7 +24,7 @@ use crate::theme::Theme;
 use crate::widgets::confirm::{Answer, Confirm};
 use crate::widgets::form::{Field, FieldKind, Form, FormOutcome};
 use crate::widgets::local_list::{self, LocalList};
-use crate::widgets::record_form::{Reassign, optional, picked, refuse, said, switch, yes_no};
+use crate::widgets::record_form::{Reassign, optional, picked, said, switch, yes_no};
 use crate::widgets::table::{Column, ListRow, col};
 
 const COLUMNS: &[Column] = &[
@@ -92,7 +92,8 @@ pub trait Kind {
     /// The record of a save's reply.
     fn saved(reply: Reply) -> Option<Self::Item>;
     fn create(fields: serde_json::Value) -> Result<Request, String>;
-    fn update(id: String, fields: serde_json::Value) -> Result<Request, String>;
+    /// A change; `clear` names what it empties (a category back to the top level).
+    fn update(id: String, fields: serde_json::Value, clear: Clear) -> Result<Request, String>;
     fn delete(id: String, reassign_to: Option<String>) -> Request;
 
     /// The rows shown under the filter (lowercase), each with the label of its name cell.
@@ -234,16 +235,19 @@ impl<K: Kind> TaxonomyScreen<K> {
                 "parentId": parent, "position": form.integer("position"), "active": active,
             })),
             Some(id) => {
-                if parent.is_none() && editor.parent_now.is_some() {
-                    refuse(form, "parentId", "moving back to the top level is not possible here");
-                    return;
-                }
+                // No parent where there was one: back to the top level (`parentId: null`).
+                let clear = if parent.is_none() && editor.parent_now.is_some() {
+                    Clear::default().null("parentId")
+                } else {
+                    Clear::default()
+                };
                 K::update(
                     id.clone(),
                     json!({
                         "name": form.text("name"), "slug": form.text("slug"), "description": form.raw("description"),
                         "parentId": parent, "position": form.integer("position"), "active": active,
                     }),
+                    clear,
                 )
             }
         };

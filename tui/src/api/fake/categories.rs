@@ -57,7 +57,7 @@ impl State {
                 self.taxa.categories.push(created.clone());
                 Reply::Category(created)
             }
-            R::UpdateCategory { id, patch } => {
+            R::UpdateCategory { id, patch, clear } => {
                 let Some(at) = self.taxa.categories.iter().position(|c| c.id == id) else {
                     return Err(not_found());
                 };
@@ -98,7 +98,9 @@ impl State {
                 if let Some(slug) = patch.slug {
                     c.slug = slug.to_string();
                 }
-                if let Some(parent) = patch.parent_id {
+                if clear.names("parentId") {
+                    c.parent_id = None;
+                } else if let Some(parent) = patch.parent_id {
                     c.parent_id = Some(parent.to_string());
                 }
                 if let Some(description) = patch.description {

@@ -87,7 +87,7 @@ impl State {
                 pages.push(created.clone());
                 Reply::Page(created)
             }
-            R::UpdatePage { id, patch } => {
+            R::UpdatePage { id, patch, clear } => {
                 if let Some(slug) = &patch.slug
                     && pages.iter().any(|p| p.id != id && p.slug == slug.as_str())
                 {
@@ -104,8 +104,9 @@ impl State {
                 if let Some(published) = patch.published {
                     value["published"] = json!(published);
                 }
-                // An empty list never arrives: the generated patch leaves it out.
-                if !patch.content_blocks.is_empty() {
+                if clear.names("contentBlocks") {
+                    value["contentBlocks"] = json!([]);
+                } else if !patch.content_blocks.is_empty() {
                     value["contentBlocks"] = json!(stored_blocks(&patch.content_blocks)?);
                 }
                 *stored = from(value);

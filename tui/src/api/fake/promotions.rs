@@ -64,7 +64,7 @@ impl State {
                 self.taxa.promotions.push(created.clone());
                 Reply::Promotion(created)
             }
-            R::UpdatePromotion { id, patch } => {
+            R::UpdatePromotion { id, patch, clear } => {
                 let Some(at) = self.taxa.promotions.iter().position(|p| p.id == id) else {
                     return Err(not_found());
                 };
@@ -83,7 +83,9 @@ impl State {
                     }
                     p.slug = slug.to_string();
                 }
-                if let Some(code) = patch.code {
+                if clear.names("code") {
+                    p.code = None;
+                } else if let Some(code) = patch.code {
                     p.code = Some(code.to_uppercase());
                 }
                 if let Some(description) = patch.description {

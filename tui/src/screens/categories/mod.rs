@@ -9,14 +9,14 @@
 //! `in_use`); the console then offers to move all of it to another category and delete
 //! (`reassignTo`). The API's field errors show beside the form's fields.
 //!
-//! A category cannot be moved back to the top level from here: that takes `parentId: null`,
-//! which the generated client's patch type cannot send (it leaves out what is unset).
+//! Choosing "(top level)" for a category that had a parent sends `parentId: null` beside the
+//! typed patch ([`crate::api::Clear`]), which cannot carry a null.
 
 mod tree;
 
 use beeget_client::types;
 
-use crate::api::{Reply, Request, body};
+use crate::api::{Clear, Reply, Request, body};
 use crate::screens::taxonomy::{Kind, TaxonomyScreen};
 
 pub(super) use tree::category_choices;
@@ -55,8 +55,8 @@ impl Kind for Categories {
         body(fields).map(Request::CreateCategory)
     }
 
-    fn update(id: String, fields: serde_json::Value) -> Result<Request, String> {
-        body(fields).map(|patch| Request::UpdateCategory { id, patch })
+    fn update(id: String, fields: serde_json::Value, clear: Clear) -> Result<Request, String> {
+        body(fields).map(|patch| Request::UpdateCategory { id, patch, clear })
     }
 
     fn delete(id: String, reassign_to: Option<String>) -> Request {

@@ -8,7 +8,7 @@ use super::CmsScreen;
 use super::block_form::{block_form, block_from_form};
 use super::blocks::BLOCK_TYPES;
 use crate::action::Purpose;
-use crate::api::{Request, body};
+use crate::api::{Clear, Request, body};
 use crate::context::Ctx;
 use crate::widgets::form::{Field, FieldKind, Form};
 
@@ -102,7 +102,7 @@ impl CmsScreen {
             Editing::PageMeta(id) => {
                 let patch = json!({ "title": form.text("title"), "slug": form.text("slug") });
                 let id = id.clone();
-                self.send(id, patch, "page saved".into(), ctx);
+                self.send(id, patch, Clear::default(), "page saved".into(), ctx);
             }
             Editing::BlockType { at } => {
                 let at = *at;

@@ -20,7 +20,7 @@ use ratatui::{
 use serde_json::{Value, json};
 
 use crate::action::{Command, Purpose};
-use crate::api::{Failure, Reply, Request, body};
+use crate::api::{Clear, Failure, Reply, Request, body};
 use crate::context::Ctx;
 use crate::keys::{self, Binding, Key};
 use crate::screens::Screen;
@@ -127,14 +127,14 @@ impl CmsScreen {
     }
 
     /// Sends a change of the page; `done` is what the status line says once it is saved.
-    fn send(&mut self, id: String, patch: Value, done: String, ctx: &mut Ctx) {
+    fn send(&mut self, id: String, patch: Value, clear: Clear, done: String, ctx: &mut Ctx) {
         if self.saving.is_some() {
             ctx.info("still saving the last change: a moment");
             return;
         }
         match body::<types::AdminPagePatch>(patch) {
             Ok(patch) => {
-                let ticket = ctx.call(Purpose::Save, Request::UpdatePage { id, patch });
+                let ticket = ctx.call(Purpose::Save, Request::UpdatePage { id, patch, clear });
                 self.saving = Some((ticket, done));
                 if let Some((_, form)) = &mut self.form {
                     form.sending = true;
@@ -162,7 +162,7 @@ impl CmsScreen {
         } else {
             format!("\"{title}\" is published")
         };
-        self.send(id, json!({ "published": !published }), done, ctx);
+        self.send(id, json!({ "published": !published }), Clear::default(), done, ctx);
     }
 
     fn preview(&mut self, ctx: &mut Ctx) {

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::blocks::{block_input, block_kind, block_summary, clip};
 use super::{Asking, CmsScreen, Editing};
 use crate::action::Command;
+use crate::api::Clear;
 use crate::context::Ctx;
 use crate::theme::Theme;
 use crate::widgets::confirm::Confirm;
@@ -22,14 +23,14 @@ impl CmsScreen {
         let Some(page) = &self.page else { return };
         let mut blocks: Vec<Value> = page.content_blocks.iter().map(block_input).collect();
         change(&mut blocks);
-        if blocks.is_empty() {
-            // The generated patch leaves an empty `contentBlocks` out, so the API would keep
-            // the blocks: say so rather than pretend.
-            ctx.error("a page keeps at least one block here: add another first, or delete the page");
-            return;
-        }
+        // The last block removed: an empty list, which the typed patch cannot carry.
+        let clear = if blocks.is_empty() {
+            Clear::default().list("contentBlocks")
+        } else {
+            Clear::default()
+        };
         let id = page.id.clone();
-        self.send(id, json!({ "contentBlocks": blocks }), done, ctx);
+        self.send(id, json!({ "contentBlocks": blocks }), clear, done, ctx);
     }
 
     pub(super) fn move_block(&mut self, up: bool, ctx: &mut Ctx) {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::PromotionsScreen;
 use crate::action::Purpose;
-use crate::api::{Request, body};
+use crate::api::{Clear, Request, body};
 use crate::context::Ctx;
 use crate::money;
 use crate::screens::categories::category_choices;
@@ -239,9 +239,13 @@ impl PromotionsScreen {
             Ok(scope) => scope,
             Err(message) => return refuse(&mut editor.form, "scope.id", message),
         };
-        if editor.original.as_ref().is_some_and(|p| p.code.is_some()) && editor.form.text("code").is_none() {
-            return refuse(&mut editor.form, "code", "removing the code is not possible here");
-        }
+        // A code removed: `code: null`, which the typed patch cannot carry.
+        let clear = if editor.original.as_ref().is_some_and(|p| p.code.is_some()) && editor.form.text("code").is_none()
+        {
+            Clear::default().null("code")
+        } else {
+            Clear::default()
+        };
         let form = &editor.form;
         let mut fields = json!({
             "name": form.text("name"), "code": form.text("code"), "discountType": form.choice("discountType"),
@@ -263,7 +267,7 @@ impl PromotionsScreen {
                     fields["endDate"] = Value::Null;
                 }
                 let id = p.id.clone();
-                body(fields).map(|patch| Request::UpdatePromotion { id, patch })
+                body(fields).map(|patch| Request::UpdatePromotion { id, patch, clear })
             }
         };
         match built {

@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use beeget_admin::{api::ClientApi, app::App, config::Settings, runtime, theme::Theme};
+use std::time::Duration;
+
+use beeget_admin::api::{AdminApi, ClientApi, Request};
+use beeget_admin::{app::App, config::Settings, runtime, theme::Theme};
 use clap::Parser;
 
 #[derive(Parser)]
@@ -48,9 +51,14 @@ fn main() -> anyhow::Result<()> {
     let mut terminal = ratatui::init();
     crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
     let mut app = App::new();
-    let result = runtime.block_on(runtime::run(&mut terminal, &mut app, api, Theme::from_env()));
+    let result = runtime.block_on(runtime::run(&mut terminal, &mut app, api.clone(), Theme::from_env()));
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
+    // Sign out on the way out, so the refresh token dies with the console (at most 3 s).
+    let signed_out = runtime.block_on(tokio::time::timeout(Duration::from_secs(3), api.send(Request::Logout)));
+    if !matches!(signed_out, Ok(Ok(_))) {
+        tracing::warn!("could not sign out: the refresh token expires on its own");
+    }
     if let Err(e) = &result {
         tracing::error!(error = %e, "stopped");
     }

@@ -427,3 +427,27 @@ async fn erasing_a_user_asks_first_and_says_it_cannot_be_undone() {
     );
     assert!(render(&app, 100, 30).contains("personal data was erased"));
 }
+
+#[tokio::test]
+async fn s_sends_the_next_sort_order_and_r_refreshes_the_form_pickers() {
+    let (mut app, api) = signed_in().await;
+    goto(&mut app, &api, "products").await;
+    let pickers = |api: &beeget_admin::api::FakeApi| {
+        api.requests()
+            .iter()
+            .filter(|r| matches!(r, Request::Categories))
+            .count()
+    };
+    assert_eq!(pickers(&api), 1);
+    goto(&mut app, &api, "orders").await;
+    goto(&mut app, &api, "products").await;
+    assert_eq!(pickers(&api), 1, "asked once, not on every visit");
+    press(&mut app, &api, key(KeyCode::Char('s'))).await;
+    let Some(Request::Products(query)) = api.requests().pop() else {
+        panic!("the products again")
+    };
+    assert_eq!(query.sort, Some(types::AdminProductSort::RecentlyUpdated));
+    assert!(render(&app, 100, 30).contains("sort recently_updated"));
+    press(&mut app, &api, key(KeyCode::Char('r'))).await;
+    assert_eq!(pickers(&api), 2);
+}

@@ -162,6 +162,11 @@ async fn the_console_renews_its_tokens_before_they_expire() {
         screen.contains("console-renew@example.com") && screen.contains("1 in all"),
         "{screen}"
     );
+    // Signing out (as the binary does on quit) ends the session: nothing more is answered.
+    use beeget_admin::api::{AdminApi, Request};
+    api.send(Request::Logout).await.unwrap();
+    let after = api.send(Request::Dashboard).await.unwrap_err();
+    assert_eq!(after.status(), Some(401), "{after}");
 }
 
 #[tokio::test]

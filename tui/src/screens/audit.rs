@@ -74,10 +74,7 @@ impl Screen for AuditScreen {
     }
 
     fn enter(&mut self, argument: Option<&str>, ctx: &mut Ctx) {
-        if let Some(argument) = argument {
-            self.list.filter = argument.to_owned();
-            self.list.paging.page = 1;
-        }
+        self.list.filter_from(argument);
         self.load(ctx);
     }
 

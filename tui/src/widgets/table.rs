@@ -141,8 +141,11 @@ impl ListView {
             Command::LastPage => return self.page(last),
             Command::NextPage | Command::PrevPage => {}
             Command::Sort if !self.sorts.is_empty() => {
+                // Another order: from the first page, even when already on it.
                 self.sort = (self.sort + 1) % self.sorts.len();
-                return self.page(1);
+                self.paging.page = 1;
+                self.cursor = 0;
+                return ListOutcome::Reload;
             }
             Command::ToggleSelect => {
                 if let Some(id) = self.current().map(str::to_owned) {
@@ -165,6 +168,15 @@ impl ListView {
         self.paging.page = page;
         self.cursor = 0;
         ListOutcome::Reload
+    }
+
+    /// The filter typed after the screen's name (`:jobs failed`), from page 1; none keeps
+    /// the filter the list had.
+    pub fn filter_from(&mut self, argument: Option<&str>) {
+        if let Some(argument) = argument {
+            self.filter = argument.to_owned();
+            self.paging.page = 1;
+        }
     }
 
     /// Applies the filter being typed (Enter): back to page 1.
@@ -241,5 +253,99 @@ impl ListView {
             .column_spacing(1);
         let mut state = TableState::default().with_selected((!self.rows.is_empty()).then_some(self.cursor));
         frame.render_stateful_widget(table, area, &mut state);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list_of(total: u64, on_page: usize) -> ListView {
+        const COLUMNS: &[Column] = &[col("Name", Constraint::Min(4))];
+        let mut list = ListView::new(COLUMNS, &["newest", "oldest"]);
+        let rows = (0..on_page)
+            .map(|i| ListRow {
+                id: format!("r{i}"),
+                cells: vec![format!("row {i}")],
+            })
+            .collect();
+        list.fill(rows, total);
+        list
+    }
+
+    #[test]
+    fn paging_keys_move_between_pages_and_stop_at_the_ends() {
+        let mut list = list_of(45, 20);
+        assert_eq!(list.pages(), 3);
+        assert_eq!(
+            list.command(Command::PrevPage),
+            ListOutcome::Moved,
+            "no page before the first"
+        );
+        assert_eq!(list.command(Command::NextPage), ListOutcome::Reload);
+        assert_eq!(list.paging.page, 2);
+        assert_eq!(list.command(Command::LastPage), ListOutcome::Reload);
+        assert_eq!(list.paging.page, 3);
+        assert_eq!(
+            list.command(Command::NextPage),
+            ListOutcome::Moved,
+            "no page after the last"
+        );
+        assert_eq!(list.command(Command::LastPage), ListOutcome::Moved, "already there");
+        assert_eq!(list.command(Command::FirstPage), ListOutcome::Reload);
+        assert_eq!((list.paging.page, list.cursor), (1, 0));
+    }
+
+    #[test]
+    fn sort_cycles_back_to_the_first_page_and_the_cursor_stays_on_rows() {
+        let mut list = list_of(45, 20);
+        assert_eq!(
+            list.command(Command::Sort),
+            ListOutcome::Reload,
+            "on the first page too"
+        );
+        list.command(Command::Sort);
+        list.command(Command::NextPage);
+        assert_eq!(list.sort_name(), Some("newest"));
+        assert_eq!(list.command(Command::Sort), ListOutcome::Reload);
+        assert_eq!((list.sort_name(), list.paging.page), (Some("oldest"), 1));
+        list.command(Command::Sort);
+        assert_eq!(list.sort_name(), Some("newest"));
+        for _ in 0..30 {
+            list.command(Command::Down);
+        }
+        assert_eq!(list.cursor, 19);
+        list.fill(
+            vec![ListRow {
+                id: "only".into(),
+                cells: vec!["x".into()],
+            }],
+            1,
+        );
+        assert_eq!(
+            (list.cursor, list.current()),
+            (0, Some("only")),
+            "a shorter page keeps the cursor on a row"
+        );
+    }
+
+    #[test]
+    fn space_selects_rows_for_bulk_actions_and_a_new_filter_clears_them() {
+        let mut list = list_of(3, 3);
+        assert_eq!(
+            list.targets(),
+            vec!["r0"],
+            "without a selection, the row under the cursor"
+        );
+        list.command(Command::ToggleSelect);
+        list.command(Command::ToggleSelect);
+        assert_eq!(list.targets(), vec!["r0", "r1"]);
+        list.command(Command::Up);
+        list.command(Command::ToggleSelect);
+        assert_eq!(list.targets(), vec!["r0"], "Space again unselects");
+        list.command(Command::Filter);
+        list.filter_input.as_mut().unwrap().paste("linen");
+        assert_eq!(list.apply_filter(), ListOutcome::Reload);
+        assert_eq!((list.filter(), list.selected.len()), (Some("linen".to_owned()), 0));
     }
 }

@@ -141,6 +141,12 @@ impl ProductsScreen {
         self.list.loading = Some(ctx.call(Purpose::Load, Request::Products(query)));
     }
 
+    /// The categories and collections the product form offers.
+    fn load_pickers(&mut self, ctx: &mut Ctx) {
+        ctx.call(Purpose::Secondary, Request::Categories);
+        ctx.call(Purpose::Secondary, Request::Collections);
+    }
+
     fn load_low_stock(&mut self, ctx: &mut Ctx) {
         let list = self
             .low_stock
@@ -321,9 +327,10 @@ impl Screen for ProductsScreen {
             }
             self.list.paging.page = 1;
         }
-        // The pickers of the product form list these.
-        ctx.call(Purpose::Secondary, Request::Categories);
-        ctx.call(Purpose::Secondary, Request::Collections);
+        // The pickers of the product form list these: asked once, again on `r`.
+        if self.categories.is_empty() && self.collections.is_empty() {
+            self.load_pickers(ctx);
+        }
         self.load(ctx);
     }
 
@@ -358,7 +365,10 @@ impl Screen for ProductsScreen {
                 let id = p.id.clone();
                 self.open_product(id, ctx);
             }
-            (Command::Refresh, None) => self.load(ctx),
+            (Command::Refresh, None) => {
+                self.load_pickers(ctx);
+                self.load(ctx);
+            }
             (Command::LowStock, _) => {
                 self.details = None;
                 self.load_low_stock(ctx);

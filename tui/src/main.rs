@@ -55,7 +55,9 @@ fn main() -> anyhow::Result<()> {
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
     // Sign out on the way out, so the refresh token dies with the console (at most 3 s).
-    let signed_out = runtime.block_on(tokio::time::timeout(Duration::from_secs(3), api.send(Request::Logout)));
+    // `timeout` needs the runtime's timer: made inside `block_on`, not before it.
+    let signed_out =
+        runtime.block_on(async { tokio::time::timeout(Duration::from_secs(3), api.send(Request::Logout)).await });
     if !matches!(signed_out, Ok(Ok(_))) {
         tracing::warn!("could not sign out: the refresh token expires on its own");
     }
